@@ -1,0 +1,29 @@
+// The action runtime every swiss/deploy action is built on. This file is the package's only door.
+export { runAction, reportFailure, group } from './action';
+export { UserError, InputError, WorldError, errorMessage, causeChain, type SourceLocation } from './errors';
+export {
+  input,
+  parseInputs,
+  inputEnvName,
+  describeProblem,
+  inputConflict,
+  type InputSpec,
+  type InputSpecs,
+  type InputValues,
+} from './inputs';
+export { defineOutputs, type Outputs, type OutputValue } from './outputs';
+export { SavedState, isPostStep } from './state';
+export { JobSummary, link, code, type Cell } from './summary';
+export { exec, describeCommand, ExecError, type ExecOptions, type ExecResult } from './exec';
+export { registerSecret, maskSecrets, containsSecret } from './secrets';
+export { parseDuration, formatDuration } from './duration';
+export { retry, backoffDelay, sleep, type RetryOptions } from './retry';
+export {
+  installTool,
+  currentTarget,
+  sha256File,
+  type ToolSpec,
+  type ToolTarget,
+  type InstallOptions,
+  type InstalledTool,
+} from './tool';
