@@ -1,9 +1,10 @@
-// @actions/* publish only "import" exports. Resolve those packages (and their own ESM-only imports) with
-// the import condition; swc then turns them into CommonJS. Everything else resolves as usual.
+// Some dependencies (@actions/*, @kubernetes/client-node and parts of its tree) publish only "import"
+// exports. When the usual CommonJS resolution finds nothing, resolve with the import condition; swc then
+// turns the module into CommonJS (see transformIgnorePatterns). Everything else resolves as usual.
 module.exports = (request, options) => {
-  const esmOnly = request.startsWith('@actions/') || options.basedir.includes('/node_modules/@actions/');
-  return options.defaultResolver(
-    request,
-    esmOnly ? { ...options, conditions: ['import', 'node', 'default'] } : options,
-  );
+  try {
+    return options.defaultResolver(request, options);
+  } catch {
+    return options.defaultResolver(request, { ...options, conditions: ['import', 'node', 'default'] });
+  }
 };
