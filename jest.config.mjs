@@ -10,7 +10,9 @@ const shared = {
     ],
   },
   // Several dependencies ship ES modules only; transform them like our own code (cached after the first run).
-  transformIgnorePatterns: ['/node_modules/(?!(@actions|@kubernetes|openid-client|oauth4webapi|jose|jsonpath-plus)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@actions|@kubernetes|openid-client|oauth4webapi|jose|jsonpath-plus)/)',
+  ],
   moduleNameMapper: { '^@swiss-deploy/(.*)$': '<rootDir>/packages/$1/index.ts' },
   resolver: '<rootDir>/test/support/jest-resolver.cjs',
   testEnvironment: 'node',

@@ -25,7 +25,9 @@ export function readEnvFile(): Record<string, string> {
 export function testEnv(key: string): string {
   const value = readEnvFile()[key];
   if (!value) {
-    throw new Error(`The test environment has no ${key} in ${envFilePath()}. Run \`npm run env:up\` and read its output.`);
+    throw new Error(
+      `The test environment has no ${key} in ${envFilePath()}. Run \`npm run env:up\` and read its output.`,
+    );
   }
   return value;
 }
