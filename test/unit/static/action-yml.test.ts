@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { contractProblems, fixtureActions, shippedActions } from '../../support/action-contract';
+import { actionSchemaErrors } from '../../support/workflows';
 import { repoRoot } from '../../support/versions';
 
 describe('every action.yml agrees with its code', () => {
@@ -9,6 +10,18 @@ describe('every action.yml agrees with its code', () => {
       expect(contractProblems(action)).toEqual([]);
     },
   );
+
+  it.each([...shippedActions(), ...fixtureActions()].map((a) => [path.relative(repoRoot, a.dir) || '.', a]))(
+    '%s passes GitHub’s action schema',
+    (_name, action) => {
+      expect(actionSchemaErrors(path.join(action.dir, 'action.yml'))).toEqual([]);
+    },
+  );
+
+  it('GitHub’s action schema rejects a broken action.yml', () => {
+    const broken = path.join(repoRoot, 'test', 'fixtures', 'contracts', 'schema-broken', 'action.yml');
+    expect(actionSchemaErrors(broken).join('\n')).toMatch(/runs|using|main/);
+  });
 
   it('catches every kind of disagreement', () => {
     const dir = path.join(repoRoot, 'test', 'fixtures', 'contracts', 'mismatched');
