@@ -1,0 +1,3 @@
+module swiss-deploy/test/env/pause
+
+go 1.21

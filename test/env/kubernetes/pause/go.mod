@@ -1,0 +1,3 @@
+module swiss-deploy.test/kubernetes-pause
+
+go 1.21
