@@ -17,6 +17,13 @@ done
 
 command="${1:-status}"
 shift || true
+
+# One env.sh at a time per run directory: parallel test runs (or jest tiers) wait instead of racing
+# to start the same daemons. `status` only reads, so it does not wait.
+if [ "$command" != "status" ]; then
+  exec 9>"$SWISS_DEPLOY_RUN/env.lock"
+  flock 9
+fi
 selected=("$@")
 [ ${#selected[@]} -eq 0 ] && selected=("${ALL_COMPONENTS[@]}")
 

@@ -73,7 +73,8 @@ wait_until() {
 start_daemon() {
   local name="$1"
   shift
-  setsid "$@" >"$LOG_DIR/$name.log" 2>&1 </dev/null &
+  # fd 9 is env.sh's lock: a daemon must not inherit it, or the lock would outlive env.sh.
+  setsid "$@" >"$LOG_DIR/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$PID_DIR/$name.pid"
 }
 

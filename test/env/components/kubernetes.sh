@@ -336,7 +336,7 @@ kube_start_etcd() {
   mkdir -p "$data"
   chmod 700 "$data"
   kube_port_free "$KUBE_ETCD_PORT" || die "kubernetes: port $KUBE_ETCD_PORT (etcd) is taken by a process this environment did not start"
-  start_daemon kube-etcd "$(kube_bin etcd)" \
+  kube_daemon kube-etcd "$(kube_bin etcd)" \
     --name swiss-deploy --data-dir "$data" \
     --listen-client-urls "http://127.0.0.1:$KUBE_ETCD_PORT" --advertise-client-urls "http://127.0.0.1:$KUBE_ETCD_PORT" \
     --listen-peer-urls "http://127.0.0.1:$KUBE_ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$KUBE_ETCD_PEER_PORT" \
@@ -350,7 +350,7 @@ kube_start_etcd() {
 # Hostname address; it has no InternalIP on loopback). Mixed: Hostname first, then InternalIP.
 kube_start_apiserver() {
   kube_port_free "$KUBE_APISERVER_PORT" || die "kubernetes: port $KUBE_APISERVER_PORT (kube-apiserver) is taken by a process this environment did not start"
-  start_daemon kube-apiserver "$(kube_bin kube-apiserver)" \
+  kube_daemon kube-apiserver "$(kube_bin kube-apiserver)" \
     --etcd-servers "http://127.0.0.1:$KUBE_ETCD_PORT" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$KUBE_APISERVER_PORT" \
     --endpoint-reconciler-type none \
@@ -375,7 +375,7 @@ kube_start_apiserver() {
 
 kube_start_controller_manager() {
   local kubeconfig="$KUBE_DIR/controller-manager.kubeconfig"
-  start_daemon kube-controller-manager "$(kube_bin kube-controller-manager)" \
+  kube_daemon kube-controller-manager "$(kube_bin kube-controller-manager)" \
     --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$KUBE_CONTROLLER_MANAGER_PORT" \
     --leader-elect=false --use-service-account-credentials=true \
@@ -387,7 +387,7 @@ kube_start_controller_manager() {
 
 kube_start_scheduler() {
   local kubeconfig="$KUBE_DIR/scheduler.kubeconfig"
-  start_daemon kube-scheduler "$(kube_bin kube-scheduler)" \
+  kube_daemon kube-scheduler "$(kube_bin kube-scheduler)" \
     --kubeconfig "$kubeconfig" --authentication-kubeconfig "$kubeconfig" --authorization-kubeconfig "$kubeconfig" \
     --bind-address 127.0.0.1 --secure-port "$KUBE_SCHEDULER_PORT" --leader-elect=false --profiling=false --v 1
 }
@@ -415,7 +415,7 @@ kube_start_kwok() {
   mkdir -p "$KUBE_DIR/kwok-home"
   cp "$KUBE_FILES/kwok-stages.yaml" "$KUBE_DIR/kwok-stages.yaml"
   # HOME keeps kwok from also reading a developer's ~/.kwok/kwok.yaml.
-  start_daemon kube-kwok env HOME="$KUBE_DIR/kwok-home" "$(kube_bin kwok)" \
+  kube_daemon kube-kwok env HOME="$KUBE_DIR/kwok-home" "$(kube_bin kwok)" \
     --kubeconfig "$KUBE_DIR/kwok.kubeconfig" --config "$KUBE_DIR/kwok-stages.yaml" \
     --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --node-ip 127.0.0.1 --cidr "$KWOK_POD_CIDR" --node-lease-duration-seconds 40 \
@@ -430,18 +430,19 @@ kube_start_kwok() {
 # kube_orphans: pids of processes left by an earlier run whose pid files are gone (a crash, a wiped run dir):
 # our own cached binaries, or containerd and its shims, whose command line points into $KUBE_DIR.
 kube_orphans() {
-  local proc exe pid
-  for proc in /proc/[0-9]*; do
-    pid="${proc#/proc/}"
-    exe="$(readlink "$proc/exe" 2>/dev/null)" || continue
-    kube_alive "$pid" || continue
+  local cmdline pid exe
+  # one grep over every command line first: looking at each process from bash takes seconds on a busy host
+  while read -r cmdline; do
+    pid="${cmdline#/proc/}"
+    pid="${pid%/cmdline}"
+    exe="$(readlink "/proc/$pid/exe" 2>/dev/null)" || continue
     case "$exe" in
       "$SWISS_DEPLOY_CACHE/bin/"etcd-* | "$SWISS_DEPLOY_CACHE/bin/"kube-* | "$SWISS_DEPLOY_CACHE/bin/"kwok-* | \
         "$SWISS_DEPLOY_CACHE/bin/"kubelet-* | */containerd | */containerd-shim-runc-v2) ;;
       *) continue ;;
     esac
-    tr '\0' ' ' <"$proc/cmdline" 2>/dev/null | grep -qF "$KUBE_DIR/" && echo "$pid"
-  done
+    kube_alive "$pid" && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$KUBE_DIR/" && echo "$pid"
+  done < <(grep -alsF "$KUBE_DIR/" /proc/[0-9]*/cmdline)
 }
 
 # kube_alive PID: the process exists and is not a zombie (this sandbox's init reaps orphans late, and kill -0
@@ -555,11 +556,28 @@ kube_mode_daemons() {
   fi
 }
 
-kubernetes_up() {
+# kube_locked FUNCTION: runs it holding $KUBE_DIR/lock, so test runs that start together (each jest globalSetup runs
+# `env.sh up`) take turns: the first (re)starts the cluster, the others find it healthy. The daemons must not
+# inherit the lock's descriptor (kube_daemon), or the lock would outlive the `up` that took it.
+kube_locked() {
+  mkdir -p "$KUBE_DIR"
+  exec {KUBE_LOCK_FD}>>"$KUBE_DIR/lock"
+  if ! flock -n "$KUBE_LOCK_FD"; then
+    note "waiting for another env.sh up/down of kubernetes to finish"
+    flock -w 900 "$KUBE_LOCK_FD" || die "kubernetes: another env.sh holds $KUBE_DIR/lock for more than 900s"
+  fi
+  "$@"
+  exec {KUBE_LOCK_FD}>&-
+}
+
+kube_daemon() { start_daemon "$@" {KUBE_LOCK_FD}>&-; }
+
+kubernetes_up() { kube_locked kube_up; }
+
+kube_up() {
   local mode
   mode="${SWISS_DEPLOY_KUBE_MODE:-mixed}"
   case "$mode" in mixed | kwok | real) ;; *) die "kubernetes: SWISS_DEPLOY_KUBE_MODE must be mixed, kwok or real, not '$mode'" ;; esac
-  mkdir -p "$KUBE_DIR"
   if kube_healthy "$mode"; then
     note "kubernetes ($mode) is already up: reusing it"
     kube_env_file "$mode"
@@ -579,15 +597,16 @@ kubernetes_up() {
   kube_start_apiserver "$mode"
   kube_start_controller_manager
   kube_start_scheduler
-  kube_wait 60 kube-controller-manager "kube-controller-manager /healthz" \
-    curl -skf --max-time 2 "https://127.0.0.1:$KUBE_CONTROLLER_MANAGER_PORT/healthz"
-  kube_wait 60 kube-scheduler "kube-scheduler /readyz" \
-    curl -skf --max-time 2 "https://127.0.0.1:$KUBE_SCHEDULER_PORT/readyz"
+  # the nodes come up while the controller-manager and the scheduler start: nothing schedules before both answer
   if kube_has_kwok "$mode"; then
     note "starting kwok $KWOK_VERSION with $KWOK_NODES fake nodes"
     kube_start_kwok
   fi
   if kube_has_real "$mode"; then kube_real_start "$mode"; fi
+  kube_wait 60 kube-controller-manager "kube-controller-manager /healthz" \
+    curl -skf --max-time 2 "https://127.0.0.1:$KUBE_CONTROLLER_MANAGER_PORT/healthz"
+  kube_wait 60 kube-scheduler "kube-scheduler /readyz" \
+    curl -skf --max-time 2 "https://127.0.0.1:$KUBE_SCHEDULER_PORT/readyz"
   echo "$mode" >"$KUBE_DIR/mode"
   kube_stamp "$mode" >"$KUBE_DIR/stamp"
   kube_env_file "$mode"
@@ -618,7 +637,9 @@ kubernetes_status() {
     "https://127.0.0.1:$KUBE_APISERVER_PORT ($(kube_ready_node_count) nodes)" "$seconds"
 }
 
-kubernetes_down() {
+kubernetes_down() { kube_locked kube_down; }
+
+kube_down() {
   kube_stop_all
   rm -f "$KUBE_DIR/mode" "$KUBE_DIR/stamp" "$KUBE_DIR/version"
   rm -rf "$KUBE_DIR/etcd"
@@ -627,7 +648,7 @@ kubernetes_down() {
 }
 
 # ---------------------------------------------------------------------------------------------------
-# Real-node mode (SWISS_DEPLOY_KUBE_MODE=real): kubelet + containerd (CRI) + CNI bridge.
+# The real node (modes mixed and real): kubelet + containerd (CRI) + CNI bridge.
 # The containerd of component 'docker' ($SWISS_DEPLOY_RUN/containerd/containerd.sock) is used when it answers;
 # otherwise one of our own runs under $KUBE_DIR/containerd. The node is called "localhost": the kubelet
 # refuses a loopback node IP, so the apiserver reaches it by its Hostname address, which stays on loopback.
@@ -763,7 +784,7 @@ kube_real_start() {
       -e "s|@CNI_CONF_DIR@|$dir/cni/net.d|g" "$KUBE_FILES/containerd.toml" >"$dir/config.toml"
     rm -f "$dir/containerd.sock" "$dir/containerd.sock.ttrpc"
     note "starting containerd for the kubelet at $dir/containerd.sock"
-    start_daemon kube-containerd containerd --config "$dir/config.toml"
+    kube_daemon kube-containerd containerd --config "$dir/config.toml"
     kube_wait 30 kube-containerd "containerd" ctr --address "$dir/containerd.sock" version
     kube_pause_image
   fi
@@ -771,6 +792,13 @@ kube_real_start() {
   mkdir -p "$conf_dir" "$KUBE_DIR/cni-ipam"
   sed -e "s|@BRIDGE@|$KUBE_REAL_BRIDGE|g" -e "s|@POD_SUBNET@|$KUBE_REAL_POD_SUBNET|g" -e "s|@IPAM_DIR@|$KUBE_DIR/cni-ipam|g" \
     "$KUBE_FILES/cni.conflist" >"$conf_dir/10-swiss-deploy.conflist"
+  # pod sandboxes an earlier run left when its containerd died with it (a crash): etcd starts empty, so no pod
+  # owns them any more; removing them through the CRI also frees their network namespaces
+  if [ -n "$(kube_ctr containers ls -q 2>/dev/null)" ]; then
+    note "removing pod sandboxes a crashed earlier run left in containerd"
+    "$(kube_bin kube-cri-cleanup)" "unix://$(kube_cri_socket)" >>"$LOG_DIR/kube-cri-cleanup.log" 2>&1 ||
+      note "removing the old pod sandboxes failed, see $LOG_DIR/kube-cri-cleanup.log"
+  fi
   kube_test_image
   mkdir -p "$KUBE_DIR/kubelet"
   sed -e "s|@KUBELET_PORT@|$KUBELET_PORT|g" -e "s|@KUBELET_HEALTHZ_PORT@|$KUBELET_HEALTHZ_PORT|g" \
@@ -778,7 +806,7 @@ kube_real_start() {
     "$KUBE_FILES/kubelet.yaml" >"$KUBE_DIR/kubelet/config.yaml"
   kube_port_free "$KUBELET_PORT" || die "kubernetes: port $KUBELET_PORT (kubelet) is taken by a process this environment did not start"
   note "starting kubelet $KUBERNETES_VERSION (node $(kube_real_node_name))"
-  start_daemon kube-kubelet "$(kube_bin kubelet)" \
+  kube_daemon kube-kubelet "$(kube_bin kubelet)" \
     --config "$KUBE_DIR/kubelet/config.yaml" --kubeconfig "$KUBE_DIR/kubelet.kubeconfig" \
     --root-dir "$KUBE_DIR/kubelet/root" --cert-dir "$KUBE_DIR/kubelet/pki" \
     --hostname-override "$(kube_real_node_name)" --node-labels "$KUBE_REAL_NODE_LABEL" --v 1

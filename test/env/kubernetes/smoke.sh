@@ -29,6 +29,8 @@ trap cleanup EXIT
 
 k delete namespace "$ns" --ignore-not-found --wait=true >/dev/null
 k create namespace "$ns" >/dev/null
+# pods are refused until the controller-manager made the namespace's default service account
+for _ in $(seq 50); do k -n "$ns" get serviceaccount default >/dev/null 2>&1 && break; sleep 0.2; done
 mode="${KUBE_MODE:-kwok}"
 has_kwok() { [ "$mode" = kwok ] || [ "$mode" = mixed ]; }
 has_real() { [ "$mode" = real ] || [ "$mode" = mixed ]; }
