@@ -28,7 +28,7 @@ describe('every workflow and workflow template', () => {
   });
 
   it.each(files)('%s passes actionlint (with shellcheck) with zero findings', (_name, file) => {
-    let output = '';
+    let output: string;
     try {
       output = execFileSync(testEnv('ACTIONLINT'), ['-no-color', '-oneline', file], {
         cwd: repoRoot,

@@ -181,3 +181,23 @@ describe('runAction', () => {
     expect(ran).toEqual(['post']);
   });
 });
+
+describe('registerSecret', () => {
+  it('masks a multi-line secret whole and its secret material, not its structure', async () => {
+    const { maskSecrets } = await import('@swiss-deploy/kit');
+    registerSecret(
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'users:',
+        '- name: deployer',
+        '  user:',
+        '    token: eyJhbGciOiJSUzI1NiIsImtpZCI6Ij',
+        '    client-key-data: LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t',
+      ].join('\n'),
+    );
+    expect(maskSecrets('token eyJhbGciOiJSUzI1NiIsImtpZCI6Ij used')).toBe('token *** used');
+    expect(maskSecrets('key LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t')).toBe('key ***');
+    expect(maskSecrets('apiVersion: v1\nkind: Config')).toBe('apiVersion: v1\nkind: Config');
+  });
+});
