@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as core from '@actions/core';
+import {
+  SavedState,
+  defineOutputs,
+  errorMessage,
+  formatDuration,
+  group,
+  inputConflict,
+  maskSecrets,
+  parseInputs,
+  runAction,
+} from '@swiss-deploy/kit';
+import {
+  deploySummary,
+  loadManifests,
+  lockHolderFromEnv,
+  runBlueGreen,
+  runInfoFromEnv,
+  validateManifests,
+} from '@swiss-deploy/bluegreen';
+import { GitHubClient, GitHubDeployment } from '@swiss-deploy/github';
+import { Kube, LeaseLock } from '@swiss-deploy/kube';
+import { inputs, outputs } from './contract';
+
+const out = defineOutputs(outputs);
+const log = {
+  info: (line: string) => core.info(maskSecrets(line)),
+  warning: (line: string) => core.warning(maskSecrets(line)),
+};
+
+/** What the post step needs to release a lock main could not release: no secret, only where to find them. */
+interface LockState {
+  namespace?: string;
+  name?: string;
+  identity?: string;
+  /** The 0600 file main wrote the kubeconfig input to (the input itself never lands in state). */
+  kubeconfigFile?: string;
+  context?: string;
+  released?: boolean;
+}
+const saved = new SavedState<LockState>('deploy-lock');
+
+void runAction({
+  main: async () => {
+    const started = Date.now();
+    const values = parseInputs(inputs);
+    if (values.action === 'deploy' && values.manifests.length === 0) {
+      throw inputConflict(
+        'Input "manifests" is required when action is deploy: expected manifest files or folders, one per line.',
+      );
+    }
+    const previousReplicas =
+      values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const manifests = values.action === 'deploy' ? loadManifests(values.manifests, workspace) : undefined;
+    if (manifests) validateManifests(manifests, { app: values.app, namespace: values.namespace });
+
+    let kubeconfigFile: string | undefined;
+    if (values.kubeconfig) {
+      kubeconfigFile = path.join(
+        process.env.RUNNER_TEMP || os.tmpdir(),
+        `swiss-deploy-kubeconfig-${randomBytes(6).toString('hex')}`,
+      );
+      writeFileSync(kubeconfigFile, values.kubeconfig, { mode: 0o600 });
+    }
+    let state: LockState = { kubeconfigFile, context: values.context };
+    saved.save(state);
+    const kube = await Kube.connect({ kubeconfigFile, context: values.context });
+
+    const run = runInfoFromEnv();
+    let deployment: GitHubDeployment | undefined;
+    if (values.environment && values['github-token'] && values.action !== 'abort') {
+      deployment = await group(`GitHub Deployment to ${values.environment}`, async () => {
+        const client = new GitHubClient({
+          token: values['github-token'],
+          repository: process.env.GITHUB_REPOSITORY ?? '',
+          apiUrl: process.env.GITHUB_API_URL,
+        });
+        const created = await GitHubDeployment.create(client, {
+          ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
+          environment: values.environment!,
+          description: `${values.action} ${values.app} to ${values.namespace}`,
+          payload: { app: values.app, namespace: values.namespace },
+        });
+        await created.setStatus({
+          state: 'in_progress',
+          logUrl: run.runUrl,
+          environmentUrl: values['environment-url'],
+        });
+        log.info(`GitHub Deployment ${created.id} is in progress.`);
+        return created;
+      });
+    }
+
+    try {
+      const report = await runBlueGreen(kube, {
+        app: values.app,
+        namespace: values.namespace,
+        manifests,
+        action: values.action,
+        timeoutMs: values.timeout,
+        promotion: values.promotion,
+        previousReplicas,
+        historyLimit: values['history-limit'],
+        lockWaitMs: values['lock-timeout'],
+        holder: lockHolderFromEnv(),
+        run,
+        log,
+        phase: group,
+        onLocked: (lock) => saved.save((state = { ...state, ...lock })),
+      });
+      saved.save({ ...state, released: true });
+      out.set('color', report.color);
+      out.set('previous-color', report.previousColor ?? '');
+      out.set('revision', report.revision);
+      out.set('preview-service', report.previewServices[0] ?? '');
+      out.set('stable-service', report.stableServices[0] ?? '');
+      out.set('status', report.status);
+      out.set('duration', formatDuration(report.durationMs));
+      await deploySummary(report, { environmentUrl: values['environment-url'] }).write();
+      if (deployment) {
+        await deployment.setStatus({
+          state: report.status === 'preview' ? 'in_progress' : 'success',
+          description: `${report.app} revision ${report.revision}: ${report.color} ${report.status}`,
+          environmentUrl: values['environment-url'],
+          logUrl: run.runUrl,
+        });
+        if (report.status !== 'preview') await deployment.deactivatePrevious();
+      }
+    } catch (error) {
+      saved.save({ ...state, released: true });
+      out.set('status', 'failed');
+      out.set('duration', formatDuration(Date.now() - started));
+      if (deployment) {
+        await deployment
+          .setStatus({
+            state: 'failure',
+            description: errorMessage(error).split('\n')[0],
+            logUrl: run.runUrl,
+          })
+          .catch((statusError: unknown) =>
+            log.warning(`Could not mark the GitHub Deployment failed: ${errorMessage(statusError)}`),
+          );
+      }
+      throw error;
+    } finally {
+      if (kubeconfigFile) rmSync(kubeconfigFile, { force: true });
+    }
+  },
+
+  // Runs after main, also when the job failed or was cancelled: releases a lock main did not release.
+  post: async () => {
+    const state = saved.load();
+    try {
+      if (!state?.identity || !state.namespace || !state.name || state.released) {
+        core.info('No deploy lock to release.');
+        return;
+      }
+      const kube = await Kube.connect({ kubeconfigFile: state.kubeconfigFile, context: state.context });
+      const released = await LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
+      core.info(
+        released
+          ? `Released the deploy lock ${state.namespace}/${state.name} that the interrupted deploy still held.`
+          : `The deploy lock ${state.namespace}/${state.name} is no longer ours; left as it is.`,
+      );
+    } finally {
+      if (state?.kubeconfigFile) rmSync(state.kubeconfigFile, { force: true });
+    }
+  },
+});

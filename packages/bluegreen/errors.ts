@@ -1,0 +1,91 @@
+import { UserError, WorldError, errorMessage } from '@swiss-deploy/kit';
+import { KubeApiError, UnknownKindError } from '@swiss-deploy/kube';
+import type { PlannedObject } from './plan';
+
+/**
+ * Turns what the API server said about one object into an error a user can act on, pointing at the line of
+ * the manifest it came from. Used for the dry run, so every refusal happens before anything changes.
+ */
+export function explainApplyError(error: unknown, planned: PlannedObject, namespace: string): Error {
+  const { object, source } = planned;
+  const what = `${object.kind}/${object.metadata.name}`;
+  const location = source;
+  const at = `${source.file}:${source.line}`;
+  if (error instanceof UnknownKindError) {
+    return new UserError(
+      `${at}: ${what}: the cluster does not know kind ${object.kind} in ${object.apiVersion}.`,
+      {
+        hint: 'Check apiVersion and kind for typos, or install the CRD that defines it before deploying. Nothing was changed.',
+        location,
+      },
+    );
+  }
+  if (error instanceof KubeApiError) {
+    if (error.code === 403) {
+      return new UserError(`${at}: ${what}: the cluster's RBAC forbids it: ${error.serverMessage}`, {
+        hint: `Grant the deploying identity get, list, watch, create, patch and delete on this kind in namespace ${namespace} (see docs/deployment.md, "Permissions"). Nothing was changed.`,
+        location,
+      });
+    }
+    if (error.code === 404 && error.status?.details?.kind === 'namespaces') {
+      return namespaceMissing(namespace);
+    }
+    if (error.code === 422 || error.code === 400) {
+      return new UserError(`${at}: ${what} is invalid: ${error.serverMessage}`, {
+        hint: 'Fix the manifest; the API server rejected it in a dry run. Nothing was changed.',
+        location,
+      });
+    }
+    if (error.code === 409) {
+      return new UserError(`${at}: ${what} conflicts with the cluster: ${error.serverMessage}`, { location });
+    }
+  }
+  return new WorldError(`The API server failed on ${what}: ${errorMessage(error)}`, {
+    cause: error,
+    untouched: 'live traffic and the stable Services',
+  });
+}
+
+export function namespaceMissing(namespace: string): UserError {
+  return new UserError(`Input "namespace" is "${namespace}": that namespace does not exist in the cluster.`, {
+    hint: 'Create the namespace first (it holds quotas and RBAC the deploy should not invent), or fix the input. Nothing was changed.',
+  });
+}
+
+/** Errors from taking the lock, translated: a missing namespace and RBAC are the usual suspects. */
+export function explainLockError(error: unknown, namespace: string): Error {
+  if (error instanceof KubeApiError) {
+    if (error.code === 404) return namespaceMissing(namespace);
+    if (error.code === 403) {
+      return new UserError(
+        `The cluster's RBAC forbids the deploy lock (a Lease) in namespace ${namespace}: ${error.serverMessage}`,
+        {
+          hint: 'Grant the deploying identity get, create, update and delete on leases.coordination.k8s.io in that namespace (see docs/deployment.md, "Permissions"). Nothing was changed.',
+        },
+      );
+    }
+    if (error.code === 401) {
+      return new UserError(`The cluster refused the credentials: ${error.serverMessage}`, {
+        hint: 'The kubeconfig (input or KUBECONFIG) holds an expired or wrong credential. Nothing was changed.',
+      });
+    }
+  }
+  if (error instanceof UserError || error instanceof WorldError) return error;
+  return new WorldError(`The API server could not be reached or failed: ${errorMessage(error)}`, {
+    cause: error,
+    untouched: 'everything: the deploy had not started',
+    hint: 'Check the cluster address and network access from the runner, then run again.',
+  });
+}
+
+/** Any other API failure during a run, in the kit's two kinds of error. */
+export function explainKubeError(error: unknown): unknown {
+  if (!(error instanceof KubeApiError)) return error;
+  if (error.code === 403) {
+    return new UserError(`The cluster's RBAC forbids a step of the deploy: ${error.serverMessage}`, {
+      hint: 'Grant the deploying identity the permissions listed in docs/deployment.md ("Permissions").',
+      cause: error,
+    });
+  }
+  return new WorldError(`The API server failed: ${error.message}`, { cause: error });
+}

@@ -1,0 +1,59 @@
+// The blue/green strategy: plan a color, deploy it, gate it, switch to it, record it. The package's only door.
+export { runBlueGreen, lockName, type DeployOptions, type Logger, type RunInfo } from './deploy';
+export { loadManifests, manifestFiles } from './manifests';
+export {
+  planColor,
+  validateManifests,
+  manifestDigest,
+  canonicalJson,
+  workloadImages,
+  type ColorPlan,
+  type PlannedObject,
+  type PlannedService,
+  type PlannedWorkload,
+  type PlanOptions,
+} from './plan';
+export {
+  readRevisions,
+  readRevision,
+  recordRevision,
+  pruneRevisions,
+  encodeRevision,
+  decodeRevision,
+  revisionSecretName,
+} from './revisions';
+export { readLiveState, type LiveState } from './live';
+export { runInfoFromEnv, lockHolderFromEnv } from './run-context';
+export { deploySummary } from './summary';
+export {
+  COLORS,
+  LABELS,
+  otherColor,
+  type Color,
+  type DeployAction,
+  type DeployReport,
+  type ManifestObject,
+  type PromotionMode,
+  type RevisionImage,
+  type RevisionOutcome,
+  type RevisionRecord,
+} from './types';
+export {
+  runRollback,
+  planRollback,
+  type RollbackOptions,
+  type RollbackPlan,
+  type RollbackReport,
+} from './rollback';
+export {
+  chooseRollbackMode,
+  chooseRollbackTarget,
+  parseRollbackTarget,
+  rollbackSteps,
+  type IdleWorkload,
+  type RollbackAudit,
+  type RollbackMode,
+  type RollbackRecord,
+  type RollbackTarget,
+} from './rollback-plan';
+export { rollbackSummary } from './rollback-summary';

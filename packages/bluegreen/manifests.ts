@@ -1,0 +1,102 @@
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { UserError } from '@swiss-deploy/kit';
+import type { KubeObject } from '@swiss-deploy/kube';
+import type { ManifestObject } from './types';
+
+const MANIFEST_FILE = /\.(ya?ml|json)$/i;
+
+/** The manifest files behind the `manifests` input: files as given, directories by their YAML/JSON files. */
+export function manifestFiles(inputs: readonly string[], cwd = process.cwd()): string[] {
+  const files: string[] = [];
+  for (const entry of inputs) {
+    const full = path.resolve(cwd, entry);
+    if (!existsSync(full)) {
+      throw new UserError(`Input "manifests": ${entry} does not exist.`, {
+        hint: 'Pass the manifests file of render-helm (its `manifests` output) or a folder of YAML files.',
+      });
+    }
+    if (statSync(full).isDirectory()) {
+      const inside = readdirSync(full, { recursive: true })
+        .map(String)
+        .filter((file) => MANIFEST_FILE.test(file))
+        .sort()
+        .map((file) => path.join(full, file));
+      files.push(...inside);
+    } else {
+      files.push(full);
+    }
+  }
+  return files;
+}
+
+/**
+ * Reads every object of the manifests, with the file and line it starts on. `kind: List` is unpacked and
+ * empty documents are skipped; anything that is not a Kubernetes object is an error on its line.
+ */
+export function loadManifests(inputs: readonly string[], cwd = process.cwd()): ManifestObject[] {
+  const objects: ManifestObject[] = [];
+  const files = manifestFiles(inputs, cwd);
+  for (const file of files) {
+    const shown = path.relative(cwd, file) || file;
+    const text = readFileSync(file, 'utf8');
+    const lines = new LineCounter();
+    for (const document of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true })) {
+      const start = lines.linePos(document.contents?.range?.[0] ?? document.range[0]).line;
+      if (document.errors.length > 0) {
+        const first = document.errors[0]!;
+        const where = first.linePos?.[0];
+        throw new UserError(
+          `${shown}${where ? `:${where.line}` : ''}: the YAML is malformed: ${first.message.split('\n')[0]}`,
+          {
+            hint: 'Fix the YAML; nothing was deployed.',
+            location: { file: shown, line: where?.line ?? start, column: where?.col },
+          },
+        );
+      }
+      const value = document.toJS() as unknown;
+      if (value === null || value === undefined) continue;
+      const location = { file: shown, line: start };
+      for (const object of unpack(value, location)) objects.push({ object, source: location });
+    }
+  }
+  if (objects.length === 0) {
+    throw new UserError(
+      files.length === 0
+        ? `Input "manifests": ${inputs.join(', ') || '(empty)'} holds no YAML or JSON files.`
+        : `The manifests (${files.map((f) => path.relative(cwd, f) || f).join(', ')}) hold no Kubernetes objects.`,
+      { hint: 'Check the render step: an empty manifest set would deploy nothing. Nothing was changed.' },
+    );
+  }
+  return objects;
+}
+
+function unpack(value: unknown, location: { file: string; line: number }): KubeObject[] {
+  const fail = (what: string): never => {
+    throw new UserError(`${location.file}:${location.line}: ${what}`, {
+      hint: 'Every document must be a Kubernetes object with apiVersion, kind and metadata.name. Nothing was changed.',
+      location,
+    });
+  };
+  if (typeof value !== 'object' || Array.isArray(value) || value === null)
+    fail('the document is not a mapping.');
+  const object = value as KubeObject;
+  if (typeof object.kind === 'string' && object.kind === 'List' && Array.isArray(object.items)) {
+    return (object.items as unknown[]).flatMap((item) => unpack(item, location));
+  }
+  if (typeof object.apiVersion !== 'string' || object.apiVersion === '')
+    fail('the object has no apiVersion.');
+  if (typeof object.kind !== 'string' || object.kind === '') fail('the object has no kind.');
+  if (
+    typeof object.metadata !== 'object' ||
+    object.metadata === null ||
+    typeof object.metadata.name !== 'string' ||
+    object.metadata.name === ''
+  ) {
+    fail(
+      `the ${object.kind} has no metadata.name${object.metadata?.generateName ? ' (generateName cannot be applied)' : ''}.`,
+    );
+  }
+  return [object];
+}

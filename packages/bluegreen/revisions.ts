@@ -1,0 +1,97 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { FIELD_MANAGER, KNOWN, type Kube, type KubeList, type Secret } from '@swiss-deploy/kube';
+import { LABELS, type RevisionRecord } from './types';
+
+/**
+ * The revision store: one Secret per revision (Secrets, because the manifests may hold Secrets), labelled
+ * by app and number, its record gzip-compressed JSON. The last `history-limit` are kept; `rollback` reads
+ * them to deploy any of them again without the run that made them.
+ */
+const DATA_KEY = 'revision.json.gz';
+const SECRET_TYPE = 'swiss-deploy/revision';
+
+export function revisionSecretName(app: string, revision: number): string {
+  return `swiss-deploy-${app}-r${revision}`;
+}
+
+export function encodeRevision(record: RevisionRecord): string {
+  return gzipSync(Buffer.from(JSON.stringify(record), 'utf8')).toString('base64');
+}
+
+export function decodeRevision(data: string): RevisionRecord {
+  return JSON.parse(gunzipSync(Buffer.from(data, 'base64')).toString('utf8')) as RevisionRecord;
+}
+
+/** Every stored revision of an app, newest first. */
+export async function readRevisions(kube: Kube, namespace: string, app: string): Promise<RevisionRecord[]> {
+  const list = await kube.request<KubeList<Secret>>('GET', KNOWN.secrets(namespace), {
+    query: { labelSelector: `${LABELS.app}=${app},${LABELS.role}=revision` },
+    purpose: 'revisions',
+  });
+  return list.items
+    .filter((secret) => secret.type === SECRET_TYPE && secret.data?.[DATA_KEY])
+    .map((secret) => decodeRevision(secret.data![DATA_KEY]!))
+    .sort((a, b) => b.revision - a.revision);
+}
+
+/** One revision by number, or undefined. */
+export async function readRevision(
+  kube: Kube,
+  namespace: string,
+  app: string,
+  revision: number,
+): Promise<RevisionRecord | undefined> {
+  return (await readRevisions(kube, namespace, app)).find((r) => r.revision === revision);
+}
+
+/** Writes (creates or replaces) the record of one revision. */
+export async function recordRevision(kube: Kube, record: RevisionRecord): Promise<void> {
+  const name = revisionSecretName(record.app, record.revision);
+  const secret: Secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    type: SECRET_TYPE,
+    metadata: {
+      name,
+      namespace: record.namespace,
+      labels: {
+        [LABELS.app]: record.app,
+        [LABELS.role]: 'revision',
+        [LABELS.revision]: String(record.revision),
+        [LABELS.managedBy]: 'swiss-deploy',
+      },
+      annotations: {
+        'swiss-deploy/outcome': record.outcome,
+        [LABELS.color]: record.color,
+        ...(record.commit ? { 'swiss-deploy/commit': record.commit } : {}),
+      },
+    },
+    data: { [DATA_KEY]: encodeRevision(record) },
+  };
+  await kube.request('PATCH', `${KNOWN.secrets(record.namespace)}/${name}`, {
+    body: secret,
+    contentType: 'application/apply-patch+yaml',
+    query: { fieldManager: FIELD_MANAGER, force: true },
+    purpose: 'revisions',
+  });
+}
+
+/** Deletes the oldest revisions beyond `keep`; returns the numbers deleted. */
+export async function pruneRevisions(
+  kube: Kube,
+  namespace: string,
+  app: string,
+  keep: number,
+  known?: readonly RevisionRecord[],
+): Promise<number[]> {
+  const records = known ?? (await readRevisions(kube, namespace, app));
+  const doomed = [...records].sort((a, b) => b.revision - a.revision).slice(Math.max(keep, 1));
+  for (const record of doomed) {
+    await kube
+      .request('DELETE', `${KNOWN.secrets(namespace)}/${revisionSecretName(app, record.revision)}`, {
+        purpose: 'revisions',
+      })
+      .catch(() => undefined);
+  }
+  return doomed.map((r) => r.revision);
+}

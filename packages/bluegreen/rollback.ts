@@ -1,0 +1,474 @@
+import { UserError, WorldError, errorMessage, formatDuration } from '@swiss-deploy/kit';
+import {
+  Discovery,
+  KNOWN,
+  LeaseLock,
+  applyObject,
+  describeHolder,
+  isNotFound,
+  rolloutProgress,
+  scaleDeployment,
+  type Deployment,
+  type Kube,
+  type LockHolder,
+} from '@swiss-deploy/kube';
+import { gate, lockName, switchTraffic, type DeployOptions, type Logger, type RunInfo } from './deploy';
+import { explainApplyError, explainKubeError, explainLockError } from './errors';
+import { readLiveState } from './live';
+import { planColor, type ColorPlan, type PlannedObject } from './plan';
+import { pruneRevisions, readRevisions, recordRevision } from './revisions';
+import {
+  chooseRollbackMode,
+  chooseRollbackTarget,
+  rollbackSteps,
+  type IdleWorkload,
+  type RollbackMode,
+  type RollbackRecord,
+  type RollbackTarget,
+} from './rollback-plan';
+import { LABELS, otherColor, type Color, type ManifestObject, type RevisionRecord } from './types';
+
+export interface RollbackOptions {
+  app: string;
+  namespace: string;
+  to: RollbackTarget;
+  /** Why, in the on-call engineer's words; recorded with the rollback revision. */
+  reason: string;
+  /** Print the plan and change nothing (no write request at all, not even the lock). */
+  dryRun?: boolean;
+  /** How long the readiness gate (scale-up, redeploy) and the switch may take. */
+  timeoutMs: number;
+  lockWaitMs?: number;
+  historyLimit?: number;
+  holder: LockHolder;
+  run?: RunInfo;
+  log?: Logger;
+  phase?: <T>(title: string, work: () => Promise<T>) => Promise<T>;
+  onLocked?: (lock: { namespace: string; name: string; identity: string }) => void;
+}
+
+/** What a rollback decided, before it does anything. */
+export interface RollbackPlan {
+  app: string;
+  namespace: string;
+  mode: RollbackMode;
+  /** The live revision and color now. */
+  from: { revision: number; color: Color };
+  /** The revision to return to (as recorded). */
+  target: RevisionRecord;
+  /** The color that will serve it: always the idle one. */
+  color: Color;
+  /** The number the rollback will be recorded under. */
+  revision: number;
+  /** The objects of the target in the idle color (for switch and scale-up, as the idle color holds them). */
+  colorPlan: ColorPlan;
+  idle: IdleWorkload[];
+  /** Every write, in order. */
+  steps: string[];
+}
+
+export interface RollbackReport {
+  app: string;
+  namespace: string;
+  mode: RollbackMode;
+  dryRun: boolean;
+  /** The color serving after the rollback (the one that would serve, in a dry run). */
+  color: Color;
+  previousColor: Color;
+  /** The revision recorded for the rollback (would be recorded, in a dry run). */
+  revision: number;
+  from: { revision: number; color: Color };
+  to: { revision: number; color: Color };
+  reason: string;
+  actor?: string;
+  steps: string[];
+  /** Who holds the deploy lock now, when a dry run finds it held. */
+  lockHeldBy?: string;
+  gateMs?: number;
+  switchMs?: number;
+  durationMs: number;
+  requests: Record<string, number>;
+  runUrl?: string;
+}
+
+const silent: Logger = { info: () => undefined, warning: () => undefined };
+const direct = <T>(_title: string, work: () => Promise<T>): Promise<T> => work();
+
+function manifestsOf(record: RevisionRecord): ManifestObject[] {
+  return record.manifests.map((object) => ({
+    object,
+    source: { file: `revision ${record.revision}`, line: 1 },
+  }));
+}
+
+/**
+ * Decides the rollback from the revision store and the cluster, with read requests only: which revision
+ * is live, which one to return to, and whether the idle color can serve it at once (switch), after a
+ * scale-up, or only after a redeploy.
+ */
+export async function planRollback(
+  kube: Kube,
+  options: Pick<RollbackOptions, 'app' | 'namespace' | 'to'>,
+): Promise<RollbackPlan> {
+  const { app, namespace } = options;
+  const revisions = await readRevisions(kube, namespace, app);
+  const newest = revisions.find((r) => r.outcome === 'succeeded') ?? revisions[0];
+  const services = newest
+    ? planColor(manifestsOf(newest), { app, namespace, color: 'blue', revision: 0 }).services
+    : [];
+  const live = await readLiveState(kube, namespace, services);
+  const { current, target } = chooseRollbackTarget(revisions, live.activeColor, options.to, options);
+  const active = live.activeColor!;
+  const color = otherColor(active);
+  const revision = Math.max(0, ...revisions.map((r) => r.revision)) + 1;
+  const byNumber = new Map(revisions.map((r) => [r.revision, r]));
+
+  // What the idle color holds decides the mode; a Deployment holds the target when the revision it was
+  // applied for has the target's manifests (a rollback record carries the manifests it returned to).
+  const probe = planColor(manifestsOf(target), { app, namespace, color, revision });
+  const idle: IdleWorkload[] = [];
+  for (const workload of probe.workloads) {
+    const name = workload.object.metadata.name as string;
+    const desired = workload.object.spec?.replicas ?? 1;
+    let deployment: Deployment | undefined;
+    try {
+      deployment = await kube.request<Deployment>('GET', `${KNOWN.deployments(namespace)}/${name}`, {
+        purpose: 'read',
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw explainKubeError(error);
+    }
+    if (!deployment) {
+      idle.push({ name, desired, found: false, holdsTarget: false, replicas: 0, ready: false });
+      continue;
+    }
+    const applied = Number(deployment.metadata.annotations?.[LABELS.revision]);
+    const appliedRecord = Number.isInteger(applied) ? byNumber.get(applied) : undefined;
+    const progress = rolloutProgress(deployment);
+    idle.push({
+      name,
+      desired,
+      found: true,
+      holdsTarget: appliedRecord?.manifestDigest === target.manifestDigest,
+      appliedRevision: Number.isInteger(applied) ? applied : undefined,
+      replicas: deployment.spec?.replicas ?? 1,
+      ready: progress.complete,
+    });
+  }
+  const mode = chooseRollbackMode(idle);
+  // Switch and scale-up judge the pods the idle color already runs, labelled with the revision they were
+  // applied for; a redeploy labels new pods with the rollback's own number.
+  const colorPlan =
+    mode === 'redeploy'
+      ? probe
+      : planColor(manifestsOf(target), { app, namespace, color, revision: idle[0]!.appliedRevision! });
+  return {
+    app,
+    namespace,
+    mode,
+    from: { revision: current.revision, color: active },
+    target,
+    color,
+    revision,
+    colorPlan,
+    idle,
+    steps: rollbackSteps(mode, colorPlan, idle, {
+      lock: lockName(app),
+      revision,
+      target: target.revision,
+      active,
+    }),
+  };
+}
+
+/**
+ * Rolls an app back to a recorded revision (DESIGN.md §1, §4): plans with reads only, takes the deploy
+ * lock, re-plans under it, then switches, scales up or redeploys the idle color, and records the rollback
+ * as a new revision with who, why, from and to. A failure before the switch leaves live traffic as it was.
+ */
+export async function runRollback(kube: Kube, options: RollbackOptions): Promise<RollbackReport> {
+  const started = Date.now();
+  const log = options.log ?? silent;
+  const phase = options.phase ?? direct;
+  const name = lockName(options.app);
+  const first = await phase('Plan the rollback', async () => {
+    try {
+      return await planRollback(kube, options);
+    } catch (error) {
+      throw explainPlanError(error, options.namespace);
+    }
+  });
+  logPlan(first, log, options.dryRun === true);
+
+  if (options.dryRun) {
+    const report = baseReport(first, options, started);
+    const held = await LeaseLock.inspect(kube, options.namespace, name).catch(() => undefined);
+    if (held && !held.expired) {
+      report.lockHeldBy = describeHolder(held);
+      log.warning(
+        `The deploy lock ${options.namespace}/${name} is held by ${report.lockHeldBy}: a real rollback would wait for it or fail.`,
+      );
+    }
+    log.info('Dry run: nothing was changed.');
+    return finish(kube, report, started);
+  }
+
+  const lock = await phase(`Lock ${options.namespace}/${name}`, async () => {
+    try {
+      return await LeaseLock.acquire(kube, {
+        namespace: options.namespace,
+        name,
+        holder: options.holder,
+        waitMs: options.lockWaitMs ?? 0,
+        onTakeover: (previous) =>
+          log.warning(
+            `Took over an expired deploy lock from ${previous.holder.repository ?? previous.holder.identity} run ${previous.holder.runId ?? '?'}; that run died without releasing it.`,
+          ),
+      });
+    } catch (error) {
+      throw explainLockError(error, options.namespace);
+    }
+  });
+  options.onLocked?.({ namespace: options.namespace, name, identity: options.holder.identity });
+  log.info(`Holding the deploy lock ${options.namespace}/${name} as ${options.holder.identity}.`);
+  try {
+    // A deploy may have finished while this run waited for the lock: decide again on what is now true.
+    const plan = await planRollback(kube, options).catch((error: unknown) => {
+      throw explainPlanError(error, options.namespace);
+    });
+    if (plan.mode !== first.mode || plan.target.revision !== first.target.revision) logPlan(plan, log, false);
+    return await execute(kube, plan, options, lock, started);
+  } catch (error) {
+    throw explainKubeError(error);
+  } finally {
+    await lock
+      .release()
+      .catch((error) => log.warning(`Could not release the deploy lock: ${errorMessage(error)}`));
+  }
+}
+
+function explainPlanError(error: unknown, namespace: string): unknown {
+  if (error instanceof UserError || error instanceof WorldError) return error;
+  return explainLockError(error, namespace);
+}
+
+function logPlan(plan: RollbackPlan, log: Logger, dryRun: boolean): void {
+  log.info(
+    `${dryRun ? 'Dry run: would roll' : 'Rolling'} ${plan.app} back from revision ${plan.from.revision} (${plan.from.color}) to revision ${plan.target.revision} in ${plan.color}, mode ${plan.mode}: ${modeWhy(plan)}.`,
+  );
+  plan.steps.forEach((step, index) => log.info(`  ${index + 1}. ${step}`));
+}
+
+function modeWhy(plan: RollbackPlan): string {
+  if (plan.mode === 'switch') return `${plan.color} still runs revision ${plan.target.revision}, ready`;
+  if (plan.mode === 'scale-up')
+    return `${plan.color} holds revision ${plan.target.revision} but is scaled down (${plan.idle.map((w) => `${w.name} ${w.replicas}/${w.desired}`).join(', ')})`;
+  const held = plan.idle.find((w) => !w.holdsTarget);
+  return held?.found
+    ? `${plan.color} holds revision ${held.appliedRevision ?? '?'}, not ${plan.target.revision}; it comes back from the revision store`
+    : `${plan.color} has no Deployment of revision ${plan.target.revision}; it comes back from the revision store`;
+}
+
+function baseReport(plan: RollbackPlan, options: RollbackOptions, started: number): RollbackReport {
+  return {
+    app: plan.app,
+    namespace: plan.namespace,
+    mode: plan.mode,
+    dryRun: options.dryRun === true,
+    color: plan.color,
+    previousColor: plan.from.color,
+    revision: plan.revision,
+    from: plan.from,
+    to: { revision: plan.target.revision, color: plan.color },
+    reason: options.reason,
+    actor: options.run?.actor,
+    steps: plan.steps,
+    durationMs: Date.now() - started,
+    requests: {},
+    runUrl: options.run?.runUrl,
+  };
+}
+
+function finish(kube: Kube, report: RollbackReport, started: number): RollbackReport {
+  report.durationMs = Date.now() - started;
+  report.requests = kube.requestCounts();
+  return report;
+}
+
+async function execute(
+  kube: Kube,
+  plan: RollbackPlan,
+  options: RollbackOptions,
+  lock: LeaseLock,
+  started: number,
+): Promise<RollbackReport> {
+  const log = options.log ?? silent;
+  const phase = options.phase ?? direct;
+  const report = baseReport(plan, options, started);
+  // The deploy's gate and switch, run with this rollback's client, lock and logger.
+  const context = {
+    kube,
+    options: {
+      app: options.app,
+      namespace: options.namespace,
+      timeoutMs: options.timeoutMs,
+      holder: options.holder,
+    } satisfies DeployOptions,
+    log,
+    phase,
+    lock,
+    started,
+  };
+  const { colorPlan } = plan;
+  const discovery = new Discovery(kube);
+  const deadline = Date.now() + options.timeoutMs;
+  const record = rollbackRecord(plan, options, started);
+  const applyAll = async (objects: readonly PlannedObject[], dryRun = false): Promise<void> => {
+    for (const planned of objects) {
+      lock.assertHeld();
+      await applyObject(kube, discovery, planned.object, { force: true, dryRun }).catch((error) => {
+        throw explainApplyError(error, planned, options.namespace);
+      });
+    }
+  };
+  const workloads = colorPlan.workloads.map((w) => ({ object: w.object, source: w.source }));
+  const previews = colorPlan.services.map((s) => ({ object: s.preview, source: s.source }));
+  const stables = colorPlan.services.map((s) => ({ object: s.stable, source: s.source }));
+
+  let switched = false;
+  try {
+    if (plan.mode === 'redeploy') {
+      await phase(`Check revision ${plan.target.revision}'s objects with a server-side dry run`, () =>
+        applyAll([...colorPlan.others, ...workloads, ...colorPlan.attached, ...previews, ...stables], true),
+      );
+    }
+    if (plan.mode !== 'switch') {
+      await recordRevision(kube, record);
+      await phase(
+        plan.mode === 'redeploy'
+          ? `Redeploy revision ${plan.target.revision} into ${plan.color}`
+          : `Scale ${plan.color} back up`,
+        async () => {
+          await applyAll(colorPlan.others);
+          if (plan.mode === 'redeploy') {
+            await applyAll([...workloads, ...colorPlan.attached, ...previews]);
+            log.info(
+              `Applied ${colorPlan.workloads.map((w) => w.object.metadata.name).join(', ')} with revision ${plan.target.revision}'s manifests.`,
+            );
+          } else {
+            for (const workload of plan.idle) {
+              lock.assertHeld();
+              await scaleDeployment(kube, plan.namespace, workload.name, workload.desired);
+              log.info(`Scaled ${workload.name} from ${workload.replicas} to ${workload.desired} replicas.`);
+            }
+          }
+        },
+      );
+      const gated = await phase(
+        `Gate: wait until ${plan.color} is ready (timeout ${formatDuration(options.timeoutMs)})`,
+        () => gate(context, colorPlan, deadline),
+      );
+      report.gateMs = Math.max(...gated.map((g) => g.durationMs));
+      record.gateMs = report.gateMs;
+    }
+
+    switched = true;
+    report.switchMs = await phase(`Switch live traffic back to ${plan.color}`, () =>
+      switchTraffic(context, colorPlan, plan.from.color, deadline),
+    );
+    record.switchMs = report.switchMs;
+    if (plan.mode === 'switch' && colorPlan.others.length > 0) {
+      // Off the critical path: pods that restart later read the target's configuration, not the newer one.
+      await phase(`Restore revision ${plan.target.revision}'s other objects`, () =>
+        applyAll(colorPlan.others),
+      );
+    }
+    record.outcome = 'succeeded';
+    record.finishedAt = new Date().toISOString();
+    await recordRevision(kube, record);
+    await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10);
+    log.info(
+      `Rolled back: revision ${plan.target.revision} serves from ${plan.color} (recorded as revision ${plan.revision}); ${plan.from.color} keeps running revision ${plan.from.revision}.`,
+    );
+    return finish(kube, report, started);
+  } catch (error) {
+    throw await failRollback(kube, plan, record, switched, error, log);
+  }
+}
+
+function rollbackRecord(plan: RollbackPlan, options: RollbackOptions, started: number): RollbackRecord {
+  const { target } = plan;
+  return {
+    app: plan.app,
+    namespace: plan.namespace,
+    revision: plan.revision,
+    color: plan.color,
+    previousColor: plan.from.color,
+    outcome: 'deploying',
+    manifestDigest: target.manifestDigest,
+    manifests: target.manifests,
+    images: target.images,
+    // What runs is the target's code; who did it and from which run is this rollback's.
+    commit: target.commit,
+    ref: target.ref,
+    repository: target.repository ?? options.run?.repository,
+    runUrl: options.run?.runUrl,
+    actor: options.run?.actor,
+    startedAt: new Date(started).toISOString(),
+    rollback: {
+      reason: options.reason,
+      mode: plan.mode,
+      actor: options.run?.actor,
+      runUrl: options.run?.runUrl,
+      from: plan.from,
+      to: { revision: target.revision, color: plan.color },
+      at: new Date(started).toISOString(),
+    },
+  };
+}
+
+/** A failed rollback is recorded too; before the switch the idle color goes back to where it was. */
+async function failRollback(
+  kube: Kube,
+  plan: RollbackPlan,
+  record: RollbackRecord,
+  switched: boolean,
+  error: unknown,
+  log: Logger,
+): Promise<unknown> {
+  if (!switched && plan.mode !== 'switch') {
+    for (const workload of plan.idle) {
+      const back = plan.mode === 'scale-up' ? workload.replicas : 0;
+      await scaleDeployment(kube, plan.namespace, workload.name, back).catch((scaleError) => {
+        if (!isNotFound(scaleError))
+          log.warning(`Could not scale ${workload.name} to ${back}: ${errorMessage(scaleError)}`);
+      });
+    }
+  }
+  record.outcome = 'failed';
+  record.error = errorMessage(error);
+  record.finishedAt = new Date().toISOString();
+  await recordRevision(kube, record).catch((recordError) =>
+    log.warning(`Could not record the failed rollback: ${errorMessage(recordError)}`),
+  );
+  const left = `Live traffic is untouched: the stable Services still select ${plan.from.color} (revision ${plan.from.revision}); the rollback is recorded as failed revision ${plan.revision}.`;
+  const next =
+    plan.mode === 'switch'
+      ? `Check the pods of ${plan.color} and the endpointslice controller, then run the rollback again.`
+      : `Fix the cause above, or roll back to another revision.`;
+  const explained = explainKubeError(error);
+  if (explained instanceof UserError || explained instanceof WorldError) {
+    Object.defineProperty(explained, 'hint', { value: `${left}\n${next}`, configurable: true });
+    if (explained instanceof WorldError)
+      Object.defineProperty(explained, 'untouched', {
+        value: `live traffic (still ${plan.from.color})`,
+        configurable: true,
+      });
+    return explained;
+  }
+  return new WorldError(`The rollback to revision ${plan.target.revision} failed: ${errorMessage(error)}`, {
+    cause: error,
+    untouched: `live traffic (still ${plan.from.color})`,
+    hint: `${left}\n${next}`,
+  });
+}

@@ -1,0 +1,44 @@
+import { JobSummary, code, formatDuration, link, type Cell } from '@swiss-deploy/kit';
+import type { DeployReport } from './types';
+
+const STATUS_WORDS: Record<DeployReport['status'], string> = {
+  succeeded: 'deployed and live',
+  preview: 'ready in preview, waiting for promotion',
+  promoted: 'promoted and live',
+  aborted: 'preview aborted',
+  unchanged: 'unchanged (this revision is already live)',
+  failed: 'failed',
+};
+
+/** The job summary of one run: what went where, by digest, how long each phase took, and links. */
+export function deploySummary(report: DeployReport, links: { environmentUrl?: string } = {}): JobSummary {
+  const images = report.images.length
+    ? report.images
+        .map(
+          (i) =>
+            `${i.container}: ${i.digest ? `${i.image.split('@')[0]}@${i.digest}` : `${i.image} (no digest)`}`,
+        )
+        .join('\n')
+    : '–';
+  const facts: Record<string, Cell | { html: string }> = {
+    app: report.app,
+    namespace: report.namespace,
+    status: STATUS_WORDS[report.status],
+    color:
+      report.previousColor && report.previousColor !== report.color
+        ? `${report.color} (was ${report.previousColor})`
+        : report.color,
+    revision: report.revision,
+    'images by digest': code(images),
+    'replicas ready': report.replicas.map((r) => `${r.workload} ${r.ready}/${r.desired}`).join(', '),
+    'gate time': report.gateMs === undefined ? undefined : formatDuration(report.gateMs),
+    'switch time': report.switchMs === undefined ? undefined : formatDuration(report.switchMs),
+    'total time': formatDuration(report.durationMs),
+    'stable service': report.stableServices.join(', '),
+    'preview service': report.previewServices.join(', '),
+    'API requests': report.requests['*'],
+  };
+  if (links.environmentUrl) facts.environment = link(links.environmentUrl, links.environmentUrl);
+  if (report.runUrl) facts.run = link('workflow run', report.runUrl);
+  return new JobSummary().heading(`Blue/green deploy of ${report.app}`).facts(facts);
+}

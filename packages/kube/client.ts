@@ -1,0 +1,236 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '@swiss-deploy/kit';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { KubeApiError } from './errors';
+import type { Status, WatchEvent } from './types';
+
+export interface ConnectOptions {
+  /** A kubeconfig file; without it, KUBECONFIG, then ~/.kube/config, then the in-cluster service account. */
+  kubeconfigFile?: string;
+  /** A context of that kubeconfig; without it, its current-context. */
+  context?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RequestOptions {
+  query?: Record<string, string | number | boolean | undefined>;
+  body?: unknown;
+  contentType?: string;
+  /** Counted under this name too (e.g. "lease-renew"), so a test can tell time-driven requests apart. */
+  purpose?: string;
+}
+
+export type WatchHandler<T> = (event: WatchEvent<T>) => void;
+
+/**
+ * One connection to one cluster. Credentials and TLS come from @kubernetes/client-node's KubeConfig (so exec
+ * plugins, OIDC, tokens and in-cluster accounts all work); requests are plain HTTPS, each one counted,
+ * because a deploy's request count must not grow with the time it spends waiting.
+ */
+export class Kube {
+  private readonly counts = new Map<string, number>();
+
+  private constructor(
+    private readonly config: KubeConfig,
+    readonly server: string,
+    readonly contextName: string,
+  ) {}
+
+  static async connect(options: ConnectOptions = {}): Promise<Kube> {
+    const env = options.env ?? process.env;
+    const { KubeConfig } = await import('@kubernetes/client-node');
+    const config = new KubeConfig();
+    let source: string;
+    try {
+      if (options.kubeconfigFile) {
+        source = options.kubeconfigFile;
+        config.loadFromFile(options.kubeconfigFile);
+      } else if (env.KUBECONFIG) {
+        source = `KUBECONFIG (${env.KUBECONFIG})`;
+        for (const file of env.KUBECONFIG.split(':').filter(Boolean)) {
+          if (!existsSync(file)) throw new Error(`${file} does not exist`);
+        }
+        config.loadFromDefault();
+      } else if (env.HOME && existsSync(path.join(env.HOME, '.kube', 'config'))) {
+        source = path.join(env.HOME, '.kube', 'config');
+        config.loadFromFile(source);
+      } else if (env.KUBERNETES_SERVICE_HOST) {
+        source = 'the in-cluster service account';
+        config.loadFromCluster();
+      } else {
+        throw new UserError(
+          'No Kubernetes credentials: the kubeconfig input is empty, KUBECONFIG is not set, there is no ~/.kube/config and this is not a pod.',
+          {
+            hint: 'Pass the kubeconfig input (from a secret) or set KUBECONFIG in an earlier step, e.g. with azure/k8s-set-context.',
+          },
+        );
+      }
+    } catch (error) {
+      if (error instanceof UserError) throw error;
+      throw new UserError(
+        `The kubeconfig from ${source!} cannot be read: ${String((error as Error).message)}`,
+        {
+          hint: 'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.',
+        },
+      );
+    }
+    if (options.context) {
+      const names = config.getContexts().map((c) => c.name);
+      if (!names.includes(options.context)) {
+        throw new UserError(
+          `Input "context" is "${options.context}": the kubeconfig has no such context (it has: ${names.join(', ') || 'none'}).`,
+          { hint: 'Use one of the listed context names, or leave the input empty for the current-context.' },
+        );
+      }
+      config.setCurrentContext(options.context);
+    }
+    const cluster = config.getCurrentCluster();
+    if (!cluster?.server) {
+      throw new UserError(`The kubeconfig from ${source} has no current cluster with a server address.`, {
+        hint: 'Set current-context in the kubeconfig or pass the context input.',
+      });
+    }
+    return new Kube(config, cluster.server.replace(/\/+$/, ''), config.getCurrentContext());
+  }
+
+  /** Requests made so far: all of them, or those of one purpose / HTTP verb. */
+  requestCount(purpose?: string): number {
+    return this.counts.get(purpose ?? '*') ?? 0;
+  }
+
+  /** A copy of every counter, e.g. { '*': 31, GET: 12, PATCH: 8, WATCH: 6, 'lease-renew': 1 }. */
+  requestCounts(): Record<string, number> {
+    return Object.fromEntries(this.counts);
+  }
+
+  private count(verb: string, purpose?: string): void {
+    for (const key of ['*', verb, ...(purpose ? [purpose] : [])])
+      this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+
+  private async open(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    signal?: AbortSignal,
+  ): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
+    const url = new URL(this.server + path);
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const init: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
+    await this.config.applyToHTTPSOptions(init);
+    const headers = init.headers as Record<string, string>;
+    let payload: string | undefined;
+    if (options.body !== undefined) {
+      payload = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      headers['Content-Type'] = options.contentType ?? 'application/json';
+      headers['Content-Length'] = String(Buffer.byteLength(payload));
+    }
+    headers['User-Agent'] = 'swiss-deploy';
+    const transport = url.protocol === 'http:' ? http : https;
+    return new Promise((resolve, reject) => {
+      const request = transport.request(url, { ...init, signal }, (response) =>
+        resolve({ request, response }),
+      );
+      request.on('error', reject);
+      if (payload !== undefined) request.write(payload);
+      request.end();
+    });
+  }
+
+  /** One request; the parsed JSON answer, or a KubeApiError with the server's Status. */
+  async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    this.count(method, options.purpose);
+    const { response } = await this.open(method, path, options);
+    const text = await readBody(response);
+    const code = response.statusCode ?? 0;
+    if (code < 200 || code >= 300) throw apiError(method, path, code, text);
+    return (text === '' ? undefined : JSON.parse(text)) as T;
+  }
+
+  /**
+   * Streams a watch until the server ends it, `signal` aborts, or `onEvent` throws. Resolves on a clean end;
+   * an ERROR event (e.g. 410 Gone) is raised as a KubeApiError.
+   */
+  async watch<T>(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    onEvent: WatchHandler<T>,
+    signal: AbortSignal,
+  ): Promise<void> {
+    this.count('WATCH');
+    let opened: { request: http.ClientRequest; response: http.IncomingMessage };
+    try {
+      opened = await this.open('GET', path, { query: { ...query, watch: 1 } }, signal);
+    } catch (error) {
+      if (signal.aborted) return;
+      throw error;
+    }
+    const { response, request } = opened;
+    const code = response.statusCode ?? 0;
+    if (code !== 200) throw apiError('WATCH', path, code, await readBody(response));
+    await new Promise<void>((resolve, reject) => {
+      let buffered = '';
+      let failed = false;
+      const fail = (error: unknown): void => {
+        if (failed) return;
+        failed = true;
+        request.destroy();
+        reject(error);
+      };
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        buffered += chunk;
+        let newline: number;
+        while (!failed && (newline = buffered.indexOf('\n')) >= 0) {
+          const line = buffered.slice(0, newline).trim();
+          buffered = buffered.slice(newline + 1);
+          if (line === '') continue;
+          const event = JSON.parse(line) as WatchEvent<T>;
+          if (event.type === 'ERROR') {
+            const status = event.object as unknown as Status;
+            fail(new KubeApiError('WATCH', path, status.code ?? 500, status, 'watch error'));
+            return;
+          }
+          try {
+            onEvent(event);
+          } catch (error) {
+            fail(error);
+          }
+        }
+      });
+      response.on('end', () => (failed ? undefined : resolve()));
+      response.on('error', (error) => (signal.aborted ? resolve() : fail(error)));
+      response.on('close', () => (failed ? undefined : resolve()));
+    });
+  }
+}
+
+function readBody(response: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    response.on('error', reject);
+  });
+}
+
+function apiError(method: string, path: string, code: number, text: string): KubeApiError {
+  let status: Status | undefined;
+  try {
+    status = JSON.parse(text) as Status;
+  } catch {
+    status = undefined;
+  }
+  return new KubeApiError(
+    method,
+    path,
+    code,
+    status,
+    text.slice(0, 200) || http.STATUS_CODES[code] || 'error',
+  );
+}

@@ -1,0 +1,328 @@
+import { UserError, WorldError, formatDuration } from '@swiss-deploy/kit';
+import type { Kube } from './client';
+import { KNOWN } from './discovery';
+import type { Deployment, KubeEvent, KubeList, LabelSelector, Pod } from './types';
+import { watchUntil } from './watch';
+
+/** Container states that will not heal by waiting: the gate fails at once instead of at the timeout. */
+const FATAL_WAITING = new Set([
+  'ImagePullBackOff',
+  'ErrImageNeverPull',
+  'InvalidImageName',
+  'CrashLoopBackOff',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'PreStartHookError',
+  'PostStartHookError',
+]);
+
+export interface RolloutProgress {
+  desired: number;
+  updated: number;
+  ready: number;
+  available: number;
+  /** True when every replica runs the current template and is ready and available. */
+  complete: boolean;
+  /** The Deployment controller gave up: progressDeadlineSeconds passed without progress. */
+  deadlineExceeded?: string;
+}
+
+/** Where a Deployment stands, by the same rules as `kubectl rollout status`. */
+export function rolloutProgress(deployment: Deployment): RolloutProgress {
+  const desired = deployment.spec?.replicas ?? 1;
+  const status = deployment.status ?? {};
+  const updated = status.updatedReplicas ?? 0;
+  const ready = status.readyReplicas ?? 0;
+  const available = status.availableReplicas ?? 0;
+  const observed = (status.observedGeneration ?? 0) >= (deployment.metadata.generation ?? 1);
+  const progressing = status.conditions?.find((c) => c.type === 'Progressing');
+  const deadlineExceeded =
+    observed && progressing?.reason === 'ProgressDeadlineExceeded'
+      ? (progressing.message ?? 'ProgressDeadlineExceeded')
+      : undefined;
+  const complete =
+    observed &&
+    updated === desired &&
+    ready === desired &&
+    available === desired &&
+    (status.replicas ?? 0) === desired;
+  return { desired, updated, ready, available, complete, deadlineExceeded };
+}
+
+export interface PodProblem {
+  pod: string;
+  container?: string;
+  reason: string;
+  message: string;
+}
+
+/** The reason a pod will not become ready without a change, or undefined while it may still. */
+export function podProblem(pod: Pod): PodProblem | undefined {
+  const name = pod.metadata.name ?? '?';
+  if (pod.metadata.deletionTimestamp) return undefined;
+  if (pod.status?.phase === 'Failed') {
+    return {
+      pod: name,
+      reason: pod.status.reason ?? 'Failed',
+      message: pod.status.message ?? 'the pod failed',
+    };
+  }
+  const scheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+    return { pod: name, reason: 'Unschedulable', message: scheduled.message ?? 'no node fits the pod' };
+  }
+  for (const status of [
+    ...(pod.status?.initContainerStatuses ?? []),
+    ...(pod.status?.containerStatuses ?? []),
+  ]) {
+    const waiting = status.state?.waiting;
+    if (waiting?.reason && FATAL_WAITING.has(waiting.reason)) {
+      const last = status.lastState?.terminated;
+      const exit = last
+        ? ` (last exit code ${last.exitCode ?? '?'}${last.reason ? `, ${last.reason}` : ''})`
+        : '';
+      return {
+        pod: name,
+        container: status.name,
+        reason: waiting.reason,
+        message: `${waiting.message ?? waiting.reason}${exit}`,
+      };
+    }
+    const terminated = status.state?.terminated;
+    if (terminated?.reason === 'OOMKilled') {
+      return {
+        pod: name,
+        container: status.name,
+        reason: 'OOMKilled',
+        message: 'the container ran out of memory',
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Why a pod is not ready yet, for the timeout message (not fatal on its own). */
+export function podWaitingReason(pod: Pod): string | undefined {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  if (ready?.status === 'True') return undefined;
+  for (const status of pod.status?.containerStatuses ?? []) {
+    if (status.state?.waiting?.reason) return `${status.name}: ${status.state.waiting.reason}`;
+    if (status.state?.running && !status.ready)
+      return `${status.name}: running but not ready (readiness probe failing)`;
+  }
+  return ready?.message ?? ready?.reason ?? pod.status?.phase ?? 'Pending';
+}
+
+export function selectorString(selector: LabelSelector | Record<string, string> | undefined): string {
+  if (!selector) return '';
+  const labels =
+    'matchLabels' in selector || 'matchExpressions' in selector
+      ? (selector as LabelSelector)
+      : { matchLabels: selector as Record<string, string> };
+  const parts = Object.entries(labels.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const expression of labels.matchExpressions ?? []) {
+    const values = (expression.values ?? []).join(',');
+    if (expression.operator === 'In') parts.push(`${expression.key} in (${values})`);
+    else if (expression.operator === 'NotIn') parts.push(`${expression.key} notin (${values})`);
+    else if (expression.operator === 'Exists') parts.push(expression.key);
+    else if (expression.operator === 'DoesNotExist') parts.push(`!${expression.key}`);
+  }
+  return parts.join(',');
+}
+
+/** The last few events of one object, oldest first, as "Warning BackOff: Back-off pulling image …". */
+export async function recentEvents(
+  kube: Kube,
+  namespace: string,
+  kind: string,
+  name: string,
+  limit = 8,
+): Promise<string[]> {
+  try {
+    const list = await kube.request<KubeList<KubeEvent>>('GET', KNOWN.events(namespace), {
+      query: { fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}` },
+      purpose: 'events',
+    });
+    const time = (e: KubeEvent): string => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
+    return list.items
+      .sort((a, b) => time(a).localeCompare(time(b)))
+      .slice(-limit)
+      .map(
+        (e) =>
+          `${e.type ?? 'Normal'} ${e.reason ?? ''}: ${e.message ?? ''}${(e.count ?? 1) > 1 ? ` (×${e.count})` : ''}`,
+      );
+  } catch {
+    return [];
+  }
+}
+
+/** A rollout that cannot succeed without a change to the app or its manifests. */
+export class RolloutFailedError extends UserError {
+  constructor(
+    message: string,
+    readonly deployment: string,
+    readonly problem?: PodProblem,
+    readonly events: string[] = [],
+  ) {
+    super(message);
+    this.name = 'RolloutFailedError';
+  }
+}
+
+/** The gate did not open in time. */
+export class RolloutTimeoutError extends WorldError {
+  constructor(
+    message: string,
+    readonly deployment: string,
+  ) {
+    super(message);
+    this.name = 'RolloutTimeoutError';
+  }
+}
+
+export interface WaitForRolloutOptions {
+  namespace: string;
+  name: string;
+  /** Only these pods are judged (the new template's); by default the Deployment's selector. */
+  podSelector: string;
+  deadline: number;
+  signal?: AbortSignal;
+  /** One line per state change, e.g. "web-green: 1/3 ready". */
+  onProgress?: (line: string) => void;
+}
+
+export interface RolloutResult {
+  name: string;
+  replicas: number;
+  ready: number;
+  durationMs: number;
+  pods: Pod[];
+}
+
+/**
+ * Waits until a Deployment is fully rolled out, watching the Deployment and its pods together. A pod in a
+ * state that will not heal (image pull back-off, crash loop, unschedulable, bad config) or an exceeded
+ * progress deadline fails at once, with the pod's reason and recent events.
+ */
+export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions): Promise<RolloutResult> {
+  const started = Date.now();
+  const controller = new AbortController();
+  options.signal?.addEventListener('abort', () => controller.abort(), { once: true });
+  let lastDeployment: Deployment | undefined;
+  let lastPods: Pod[] = [];
+  let lastLine = '';
+  const report = (line: string): void => {
+    if (line !== lastLine) options.onProgress?.(line);
+    lastLine = line;
+  };
+  const describeWaiting = (): string => {
+    const progress = lastDeployment ? rolloutProgress(lastDeployment) : undefined;
+    const reasons = lastPods
+      .map((pod) => ({ pod: pod.metadata.name, why: podWaitingReason(pod) }))
+      .filter((p) => p.why)
+      .map((p) => `${p.pod} (${p.why})`);
+    return (
+      `${progress ? `${progress.ready}/${progress.desired} ready, ${progress.available} available` : 'no status yet'}` +
+      (reasons.length ? `; waiting: ${reasons.slice(0, 5).join('; ')}` : '')
+    );
+  };
+
+  let podFailure: PodProblem | undefined;
+  const podWatch = watchUntil(
+    kube,
+    { path: KNOWN.pods(options.namespace), labelSelector: options.podSelector },
+    {
+      deadline: options.deadline,
+      signal: controller.signal,
+      onTimeout: () => new Error('pods: deadline'),
+      decide: (objects) => {
+        lastPods = [...objects.values()] as Pod[];
+        for (const pod of lastPods) {
+          const problem = podProblem(pod);
+          if (problem) {
+            podFailure = problem;
+            return problem;
+          }
+        }
+        return undefined;
+      },
+    },
+  ).catch(() => undefined);
+
+  const deploymentWatch = watchUntil(
+    kube,
+    { path: KNOWN.deployments(options.namespace), fieldSelector: `metadata.name=${options.name}` },
+    {
+      deadline: options.deadline,
+      signal: controller.signal,
+      onTimeout: () =>
+        new RolloutTimeoutError(
+          `${options.name} was not ready within ${formatDuration(options.deadline - started)}: ${describeWaiting()}.`,
+          options.name,
+        ),
+      decide: (objects) => {
+        const deployment = objects.values().next().value as Deployment | undefined;
+        if (!deployment) return undefined;
+        lastDeployment = deployment;
+        const progress = rolloutProgress(deployment);
+        report(
+          `${options.name}: ${progress.ready}/${progress.desired} ready, ${progress.available} available`,
+        );
+        if (progress.deadlineExceeded) return { deadline: progress.deadlineExceeded };
+        return progress.complete ? { complete: true } : undefined;
+      },
+    },
+  );
+
+  const first = await Promise.race([
+    podWatch.then((problem) => (problem ? { problem } : new Promise<never>(() => undefined))),
+    deploymentWatch.then((outcome) => ({ outcome })),
+  ])
+    .catch(async (error: unknown) => {
+      // At the timeout, the events of the first pod still waiting usually say why (probe failures, back-off).
+      const waiting = lastPods.find((pod) => podWaitingReason(pod));
+      if (!(error instanceof RolloutTimeoutError) || !waiting?.metadata.name) throw error;
+      const events = await recentEvents(kube, options.namespace, 'Pod', waiting.metadata.name);
+      if (events.length === 0) throw error;
+      throw new RolloutTimeoutError(
+        `${error.message}\nRecent events of ${waiting.metadata.name}:\n${events.map((e) => `  ${e}`).join('\n')}`,
+        options.name,
+      );
+    })
+    .finally(() => controller.abort());
+
+  if ('problem' in first || podFailure) {
+    const problem = podFailure as PodProblem;
+    const events = await recentEvents(kube, options.namespace, 'Pod', problem.pod);
+    throw new RolloutFailedError(
+      `${options.name}: pod ${problem.pod} ${problem.container ? `(container ${problem.container}) ` : ''}is in ${problem.reason}: ${problem.message}` +
+        (events.length
+          ? `\nRecent events of ${problem.pod}:\n${events.map((e) => `  ${e}`).join('\n')}`
+          : ''),
+      options.name,
+      problem,
+      events,
+    );
+  }
+  const outcome = first.outcome as { deadline?: string; complete?: boolean } | undefined;
+  if (outcome?.deadline) {
+    const waiting = lastPods.find((pod) => podWaitingReason(pod))?.metadata.name;
+    const events = waiting ? await recentEvents(kube, options.namespace, 'Pod', waiting) : [];
+    throw new RolloutFailedError(
+      `${options.name} exceeded its progress deadline (progressDeadlineSeconds): ${outcome.deadline}; ${describeWaiting()}.` +
+        (events.length ? `\nRecent events of ${waiting}:\n${events.map((e) => `  ${e}`).join('\n')}` : ''),
+      options.name,
+      undefined,
+      events,
+    );
+  }
+  const progress = lastDeployment ? rolloutProgress(lastDeployment) : { desired: 0, ready: 0 };
+  return {
+    name: options.name,
+    replicas: progress.desired,
+    ready: progress.ready,
+    durationMs: Date.now() - started,
+    pods: lastPods,
+  };
+}

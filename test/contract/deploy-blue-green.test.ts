@@ -1,0 +1,124 @@
+// The deploy-blue-green bundle run as the runner runs it, for everything decided before the cluster is
+// reached: inputs, manifests, credentials, and a post step with nothing to do. The cluster-facing runs
+// are in test/integration/deploy/action.test.ts.
+import { copyFileSync, mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runAction } from '../support/runner';
+import { repoRoot } from '../support/versions';
+
+jest.setTimeout(60_000);
+
+const actionDir = path.join(repoRoot, 'actions', 'deploy-blue-green');
+
+function workspace(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-workspace-'));
+  const fixtures = path.join(repoRoot, 'test', 'fixtures', 'deploy');
+  // Stored as .txt so the formatter leaves the broken YAML broken.
+  copyFileSync(path.join(fixtures, 'malformed.yaml.txt'), path.join(dir, 'malformed.yaml'));
+  copyFileSync(path.join(fixtures, 'statefulset.yaml'), path.join(dir, 'statefulset.yaml'));
+  return dir;
+}
+
+/** No credentials of this machine may leak into these runs. */
+const noCluster = { KUBECONFIG: '', HOME: mkdtempSync(path.join(os.tmpdir(), 'home-')) };
+
+describe('deploy-blue-green before it reaches the cluster', () => {
+  it('reports every bad input at once, names each, and writes no output', async () => {
+    const { main } = await runAction({
+      actionDir,
+      inputs: {
+        app: 'Shop_App',
+        namespace: 'shop',
+        timeout: '10',
+        'previous-replicas': 'some',
+        promotion: 'later',
+      },
+      env: noCluster,
+    });
+    expect(main.exitCode).toBe(1);
+    expect(main.outputs).toEqual({});
+    const message = main.annotations[0]?.message ?? '';
+    expect(message).toContain('4 inputs are invalid');
+    expect(message).toContain('Input "app" is "Shop_App": expected a DNS-1123 label');
+    expect(message).toContain(
+      'Input "timeout" is "10": expected a duration such as 90s, 5m or 1h30m between 1.0s and 6h 00m (add a unit, e.g. 10s)',
+    );
+    expect(message).toContain(
+      'Input "previous-replicas" is "some": expected "all" or a whole number of replicas',
+    );
+    expect(message).toContain('Input "promotion" is "later": expected one of "auto", "manual"');
+  });
+
+  it('requires manifests to deploy', async () => {
+    const { main } = await runAction({
+      actionDir,
+      inputs: { app: 'shop', namespace: 'shop' },
+      env: noCluster,
+    });
+    expect(main.exitCode).toBe(1);
+    expect(main.annotations[0]?.message).toContain('Input "manifests" is required when action is deploy');
+  });
+
+  it('annotates malformed YAML on its file and line', async () => {
+    const { main } = await runAction({
+      actionDir,
+      workspace: workspace(),
+      inputs: { app: 'shop', namespace: 'shop', manifests: 'malformed.yaml' },
+      env: noCluster,
+    });
+    expect(main.exitCode).toBe(1);
+    expect(main.annotations[0]).toMatchObject({ level: 'error', file: 'malformed.yaml', line: 5 });
+    expect(main.annotations[0]?.message).toMatch(/^malformed\.yaml:5: the YAML is malformed/);
+  });
+
+  it('refuses a StatefulSet, saying why and what to do', async () => {
+    const { main } = await runAction({
+      actionDir,
+      workspace: workspace(),
+      inputs: { app: 'shop', namespace: 'shop', manifests: 'statefulset.yaml' },
+      env: noCluster,
+    });
+    expect(main.exitCode).toBe(1);
+    expect(main.annotations[0]).toMatchObject({ file: 'statefulset.yaml', line: 1 });
+    expect(main.annotations[0]?.message).toContain(
+      'StatefulSet/db cannot be deployed blue/green: a StatefulSet keeps stable identities',
+    );
+    expect(main.annotations[0]?.message).toContain('Remove it from the manifests given to deploy-blue-green');
+  });
+
+  it('says where credentials may come from when there are none, and its post step has nothing to release', async () => {
+    const dir = workspace();
+    copyFileSync(
+      path.join(repoRoot, 'test', 'fixtures', 'deploy', 'statefulset.yaml'),
+      path.join(dir, 'app.yaml'),
+    );
+    const { main, post } = await runAction({
+      actionDir,
+      workspace: dir,
+      inputs: { app: 'shop', namespace: 'shop', action: 'promote' },
+      env: noCluster,
+    });
+    expect(main.exitCode).toBe(1);
+    expect(main.annotations[0]?.message).toContain(
+      'No Kubernetes credentials: the kubeconfig input is empty, KUBECONFIG is not set',
+    );
+    expect(post?.exitCode).toBe(0);
+    expect(post?.log).toContain('No deploy lock to release.');
+  });
+
+  it('masks the kubeconfig input and keeps it out of the saved state', async () => {
+    const kubeconfig =
+      'apiVersion: v1\nkind: Config\nclusters: []\nusers: []\ncontexts: []\n# secret-marker-4711';
+    const { main } = await runAction({
+      actionDir,
+      inputs: { app: 'shop', namespace: 'shop', action: 'abort', kubeconfig },
+      env: noCluster,
+    });
+    expect(main.exitCode).toBe(1);
+    expect(main.masks).toContain('# secret-marker-4711');
+    expect(JSON.stringify(main.state)).not.toContain('secret-marker-4711');
+    expect(main.log).not.toContain('secret-marker-4711');
+    expect(main.annotations[0]?.message).toMatch(/has no current cluster|cannot be read/);
+  });
+});

@@ -1,0 +1,139 @@
+// Real-node e2e: pods really run (kubelet + containerd), and the Services are reached through the API
+// server's port-forward. The preview answers with the new version before the switch; the stable Service
+// answers with it after.
+import { openPortForward, KNOWN, Kube, type KubeObject, type Service } from '@swiss-deploy/kube';
+import { loadManifests, runBlueGreen, type DeployOptions } from '@swiss-deploy/bluegreen';
+import { readEnvFile, testEnv } from '../support/env';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
+
+jest.setTimeout(300_000);
+
+let kube: Kube;
+let namespace: string;
+
+/** In the mixed mode the real node is labelled and tainted: these pods select it and tolerate the taint. */
+function realNodeScheduling(): Record<string, unknown> {
+  const env = readEnvFile();
+  const selector = env.KUBE_REAL_NODE_SELECTOR;
+  const toleration = /^([^=]+)=([^:]*):(.+)$/.exec(env.KUBE_REAL_TOLERATION ?? '');
+  return {
+    ...(selector ? { nodeSelector: { [selector.split('=')[0]!]: selector.split('=')[1] ?? '' } } : {}),
+    ...(toleration
+      ? {
+          tolerations: [
+            { key: toleration[1], operator: 'Equal', value: toleration[2], effect: toleration[3] },
+          ],
+        }
+      : {}),
+  };
+}
+
+function app(version: string): KubeObject[] {
+  const labels = { 'app.kubernetes.io/name': 'hello' };
+  return [
+    {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'hello', labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: labels },
+        template: {
+          metadata: { labels },
+          spec: {
+            ...realNodeScheduling(),
+            terminationGracePeriodSeconds: 1,
+            containers: [
+              {
+                name: 'web',
+                image: testEnv('KUBE_TEST_IMAGE'),
+                imagePullPolicy: 'Never',
+                command: ['/bin/sh', '-c', `echo ${version} > /www/version && exec httpd -f -p 8080 -h /www`],
+                ports: [{ name: 'http', containerPort: 8080 }],
+                readinessProbe: { httpGet: { path: '/version', port: 8080 }, periodSeconds: 1 },
+              },
+            ],
+          },
+        },
+      },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'hello', labels },
+      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    },
+  ];
+}
+
+async function deploy(version: string, overrides: Partial<DeployOptions> = {}) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-manifests-'));
+  const file = path.join(dir, 'app.yaml');
+  writeFileSync(
+    file,
+    app(version)
+      .map((o) => stringify(o))
+      .join('---\n'),
+  );
+  return runBlueGreen(kube, {
+    app: 'hello',
+    namespace,
+    manifests: loadManifests([file]),
+    timeoutMs: 180_000,
+    holder: { identity: `e2e-${version}-${Date.now()}` },
+    ...overrides,
+  });
+}
+
+/** What a Service answers on /version, through a port-forward opened now (so it sees the current endpoints). */
+async function answer(service: string): Promise<string> {
+  const forward = await openPortForward(`${namespace}/${service}:80`, { kubeConfig: testEnv('KUBECONFIG') });
+  try {
+    const response = await fetch(`${forward.url}/version`);
+    return (await response.text()).trim();
+  } finally {
+    await forward.close();
+  }
+}
+
+beforeAll(async () => {
+  const mode = testEnv('KUBE_MODE');
+  if (mode !== 'real' && mode !== 'mixed')
+    throw new Error(
+      `the deploy e2e needs a real node (KUBE_MODE real or mixed), the environment runs ${mode}`,
+    );
+  kube = await Kube.connect({ kubeconfigFile: testEnv('KUBECONFIG') });
+  namespace = `e2e-bg-${Math.random().toString(36).slice(2, 8)}`;
+  await kube.request('POST', '/api/v1/namespaces', {
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+  });
+});
+
+afterAll(async () => {
+  await kube.request('DELETE', KNOWN.namespace(namespace)).catch(() => undefined);
+});
+
+describe('blue/green on a real node', () => {
+  it('serves the new version on the preview before the switch and on the stable Service after it', async () => {
+    await expect(deploy('v1')).resolves.toMatchObject({ status: 'succeeded', color: 'blue' });
+    expect(await answer('hello')).toBe('v1');
+
+    await expect(deploy('v2', { promotion: 'manual' })).resolves.toMatchObject({
+      status: 'preview',
+      color: 'blue',
+    });
+    expect(await answer('hello-preview')).toBe('v2');
+    expect(await answer('hello')).toBe('v1');
+
+    await expect(deploy('v2', { action: 'promote', manifests: undefined })).resolves.toMatchObject({
+      status: 'promoted',
+      color: 'green',
+    });
+    const stable = await kube.request<Service>('GET', `${KNOWN.services(namespace)}/hello`);
+    expect(stable.spec?.selector?.['swiss-deploy/color']).toBe('green');
+    expect(await answer('hello')).toBe('v2');
+  });
+});

@@ -1,0 +1,60 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { UserError } from '@swiss-deploy/kit';
+import { loadManifests } from '@swiss-deploy/bluegreen';
+
+function dir(files: Record<string, string>): string {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'manifests-unit-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    writeFileSync(path.join(root, name), text);
+  }
+  return root;
+}
+
+describe('loadManifests', () => {
+  it('reads every document of files and folders with the line it starts on, unpacking Lists', () => {
+    const root = dir({
+      'a.yaml':
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: one\n---\n\n---\napiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: Secret\n    metadata: { name: two }\n',
+      'more/b.yml': 'apiVersion: v1\nkind: ServiceAccount\nmetadata: { name: three }\n',
+      'more/notes.txt': 'ignored',
+    });
+    const objects = loadManifests(['a.yaml', 'more'], root);
+    expect(objects.map((o) => [o.object.metadata.name, o.source.file, o.source.line])).toEqual([
+      ['one', 'a.yaml', 1],
+      ['two', 'a.yaml', 8],
+      ['three', path.join('more', 'b.yml'), 1],
+    ]);
+  });
+
+  it.each([
+    [
+      'a document without a kind',
+      'apiVersion: v1\nmetadata: { name: x }\n',
+      /a\.yaml:1: the object has no kind/,
+    ],
+    [
+      'an object without a name',
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { generateName: x- }\n',
+      /has no metadata.name \(generateName cannot be applied\)/,
+    ],
+    ['a list at the top', '- a\n- b\n', /the document is not a mapping/],
+    [
+      'duplicate keys',
+      'apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: { name: x }\n',
+      /a\.yaml:3: the YAML is malformed/,
+    ],
+  ])('refuses %s, naming file and line', (_what, text, message) => {
+    const root = dir({ 'a.yaml': text });
+    expect(() => loadManifests(['a.yaml'], root)).toThrow(UserError);
+    expect(() => loadManifests(['a.yaml'], root)).toThrow(message);
+  });
+
+  it('names a path that does not exist', () => {
+    expect(() => loadManifests(['missing.yaml'], dir({}))).toThrow(
+      'Input "manifests": missing.yaml does not exist.',
+    );
+  });
+});
