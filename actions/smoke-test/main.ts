@@ -1,0 +1,64 @@
+import * as core from '@actions/core';
+import { WorldError, defineOutputs, group, maskSecrets, parseInputs, runAction } from '@swiss-deploy/kit';
+import { describeFailure, planSmokeTest, runSmokeTest, smokeSummary } from '@swiss-deploy/smoke';
+import { inputs, outputs } from './contract';
+
+const out = defineOutputs(outputs);
+const log = {
+  info: (line: string) => core.info(maskSecrets(line)),
+  warning: (line: string) => core.warning(maskSecrets(line)),
+};
+
+void runAction({
+  main: async () => {
+    const values = parseInputs(inputs);
+    const plan = planSmokeTest({
+      url: values.url,
+      checks: values.checks,
+      service: values.service,
+      kubeconfig: values.kubeconfig,
+      hostHeader: values['host-header'],
+      headers: values.headers,
+      timeoutMs: values.timeout,
+      intervalMs: values.interval,
+      retries: values.retries,
+      consecutiveSuccesses: values['consecutive-successes'],
+      concurrency: values.concurrency,
+      caFile: values['ca-file'],
+      insecure: values.insecure,
+      load: values.load,
+      workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+    });
+
+    const report = await runSmokeTest(plan, { log, phase: group });
+
+    out.set('passed', report.passed);
+    out.set('failed-checks', report.failedChecks);
+    out.set('p50', report.p50 ?? '');
+    out.set('p95', report.p95 ?? '');
+    out.set('requests', report.requests);
+    await smokeSummary(report).write();
+
+    if (report.passed) return;
+    // One annotation per failing check, on its line of the checks file when it has one.
+    for (const result of report.results.filter((r) => !r.passed)) {
+      const where = result.check.location;
+      core.error(maskSecrets(describeFailure(result)), {
+        title: `Smoke check failed: ${result.check.name}`,
+        ...(where ? { file: where.file, startLine: where.line, startColumn: where.column } : {}),
+      });
+    }
+    const failed = report.failedChecks;
+    const reasons = [
+      ...(failed.length
+        ? [`${failed.length} of ${report.results.length} checks failed (${failed.join(', ')})`]
+        : []),
+      ...(report.load && !report.load.passed
+        ? [`the load test failed: ${report.load.problems.join('; ')}`]
+        : []),
+    ];
+    throw new WorldError(`Smoke test of ${report.target} failed: ${reasons.join('; ')}.`, {
+      untouched: 'everything: the smoke test only sends requests',
+    });
+  },
+});

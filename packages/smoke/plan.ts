@@ -1,0 +1,189 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { UserError, errorMessage, inputConflict } from '@swiss-deploy/kit';
+import { maskHeaderSecrets, parseChecks, urlCheck, type CheckDefaults } from './checks-file';
+import { parseLoadSpec } from './load-spec';
+import type { Check, LoadSpec, RetryPolicy, TlsOptions } from './types';
+
+/** The smoke test's settings as the action's inputs give them, already typed by the kit. */
+export interface SmokeSettings {
+  url?: string;
+  /** A checks file path, or the checks as inline YAML. */
+  checks?: string;
+  /** `namespace/name:port`. */
+  service?: string;
+  /** kubeconfig text or path for `service`; default KUBECONFIG. */
+  kubeconfig?: string;
+  hostHeader?: string;
+  /** `Name: value` lines added to every request. */
+  headers: string[];
+  timeoutMs: number;
+  intervalMs: number;
+  retries: number;
+  consecutiveSuccesses: number;
+  concurrency: number;
+  caFile?: string;
+  insecure: boolean;
+  /** The `load` mapping, unparsed. */
+  load?: unknown;
+  /** Relative files (checks, ca-file) are read from here: the workspace. */
+  workspace: string;
+}
+
+export type SmokeTarget =
+  { kind: 'url'; baseUrl?: string } | { kind: 'service'; service: string; kubeconfig?: string };
+
+/** Everything the run needs, validated before any request is sent. */
+export interface SmokePlan {
+  target: SmokeTarget;
+  checks: Check[];
+  hostHeader?: string;
+  tls: TlsOptions;
+  concurrency: number;
+  load?: LoadSpec;
+  /** Where the checks came from, for the summary. */
+  checksSource: string;
+}
+
+export const SERVICE_PATTERN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?:([0-9]{1,5}|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
+/** True when the `checks` input holds YAML rather than the path of a file. */
+export function isInlineChecks(text: string): boolean {
+  const value = text.trim();
+  return /[\n\r]/.test(value) || /^[-[{]/.test(value) || /:\s/.test(value) || value.endsWith(':');
+}
+
+/** `Name: value` lines into headers; each bad line is named. */
+export function parseHeaderLines(lines: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const problems: string[] = [];
+  lines.forEach((line, index) => {
+    const match = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*)$/.exec(line.trim());
+    if (!match) problems.push(`line ${index + 1} is not "Name: value"`);
+    else headers[match[1] as string] = (match[2] as string).trim();
+  });
+  if (problems.length > 0) {
+    throw inputConflict(
+      `Input "headers": ${problems.join('; ')}.`,
+      'Write one header per line, e.g. "Authorization: Bearer …".',
+    );
+  }
+  return headers;
+}
+
+function displayPath(file: string, workspace: string): string {
+  const relative = path.relative(workspace, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+function readFileInput(name: string, given: string, workspace: string): { text: string; file: string } {
+  const file = path.resolve(workspace, given);
+  if (!existsSync(file) || !statSync(file).isFile()) {
+    throw new UserError(`Input "${name}" names ${given}, which does not exist (looked for ${file}).`, {
+      hint: 'Give a path relative to the workspace (check out the repository first), or inline YAML.',
+    });
+  }
+  try {
+    return { text: readFileSync(file, 'utf8'), file };
+  } catch (error) {
+    throw new UserError(`Input "${name}": ${given} could not be read: ${errorMessage(error)}`);
+  }
+}
+
+/**
+ * Turns the inputs into a plan, reading and validating the checks, the CA file and the load settings.
+ * Nothing is sent and no cluster is contacted here: a mistake in the inputs costs no request.
+ */
+export function planSmokeTest(settings: SmokeSettings, env: NodeJS.ProcessEnv = process.env): SmokePlan {
+  const { url, checks: checksInput, service } = settings;
+  if (!url && !checksInput && !service) {
+    throw inputConflict('Give the smoke test something to test: "url", "checks" or "service".');
+  }
+  if (url && service) {
+    throw inputConflict(
+      'Inputs "url" and "service" both say where to send the requests; give one.',
+      'Use "service" to reach a Service through the API server, "url" for anything reachable from the runner.',
+    );
+  }
+  if (url && !/^https?:\/\/[^/]/i.test(url)) {
+    throw inputConflict(`Input "url" is "${url}": expected an absolute http:// or https:// URL.`);
+  }
+  if (url && !URL.canParse(url)) throw inputConflict(`Input "url" is "${url}", which is not a valid URL.`);
+  if (service && !SERVICE_PATTERN.test(service)) {
+    throw inputConflict(
+      `Input "service" is "${service}": expected namespace/name:port, e.g. shop/web-preview:80 or shop/web-preview:http.`,
+    );
+  }
+  if (
+    settings.hostHeader !== undefined &&
+    !/^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9a-fA-F:.]+\](:\d{1,5})?$/.test(settings.hostHeader)
+  ) {
+    throw inputConflict(
+      `Input "host-header" is "${settings.hostHeader}": expected a host name, optionally with :port.`,
+    );
+  }
+
+  const policy: RetryPolicy = {
+    timeoutMs: settings.timeoutMs,
+    intervalMs: settings.intervalMs,
+    retries: settings.retries,
+    consecutiveSuccesses: settings.consecutiveSuccesses,
+  };
+  const headers = parseHeaderLines(settings.headers);
+  maskHeaderSecrets(headers);
+  const defaults: CheckDefaults = { policy, headers, followRedirects: true, maxRedirects: 5 };
+
+  let checks: Check[];
+  let checksSource: string;
+  if (checksInput) {
+    if (isInlineChecks(checksInput)) {
+      checks = parseChecks({ text: checksInput }, defaults, env);
+      checksSource = 'the checks input';
+    } else {
+      const { text, file } = readFileInput('checks', checksInput, settings.workspace);
+      const shown = displayPath(file, settings.workspace);
+      checks = parseChecks({ text, file: shown }, defaults, env);
+      checksSource = shown;
+    }
+    if (!url && !service) {
+      const relative = checks.filter((c) => !/^https?:\/\//i.test(c.target));
+      if (relative.length > 0) {
+        throw inputConflict(
+          `Check${relative.length > 1 ? 's' : ''} ${relative.map((c) => `"${c.name}"`).join(', ')} ${relative.length > 1 ? 'have' : 'has'} a path but no base to resolve it against.`,
+          'Give "url" (or "service") as the base, or write a full "url" in each check.',
+        );
+      }
+    }
+  } else {
+    checks = [urlCheck(url ?? '', defaults)];
+    if (service) {
+      checks = [{ ...checks[0]!, name: `GET / on ${service}`, target: '' }];
+    }
+    checksSource = url ? 'the url input' : 'the service input';
+  }
+
+  let ca: string | undefined;
+  if (settings.caFile) {
+    ca = readFileInput('ca-file', settings.caFile, settings.workspace).text;
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw new UserError(
+        `Input "ca-file": ${settings.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`,
+      );
+    }
+  }
+
+  const load =
+    settings.load === undefined || settings.load === null ? undefined : parseLoadSpec(settings.load);
+  return {
+    target: service
+      ? { kind: 'service', service, kubeconfig: settings.kubeconfig }
+      : { kind: 'url', baseUrl: url },
+    checks,
+    hostHeader: settings.hostHeader,
+    tls: { ca, insecure: settings.insecure },
+    concurrency: settings.concurrency,
+    load,
+    checksSource,
+  };
+}
