@@ -1,0 +1,162 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as core from '@actions/core';
+import {
+  SavedState,
+  defineOutputs,
+  errorMessage,
+  formatDuration,
+  group,
+  maskSecrets,
+  parseInputs,
+  runAction,
+} from '@swiss-deploy/kit';
+import {
+  lockHolderFromEnv,
+  parseRollbackTarget,
+  rollbackSummary,
+  runInfoFromEnv,
+  runRollback,
+} from '@swiss-deploy/bluegreen';
+import { GitHubClient, GitHubDeployment } from '@swiss-deploy/github';
+import { Kube, LeaseLock } from '@swiss-deploy/kube';
+import { inputs, outputs } from './contract';
+
+const out = defineOutputs(outputs);
+const log = {
+  info: (line: string) => core.info(maskSecrets(line)),
+  warning: (line: string) => core.warning(maskSecrets(line)),
+};
+
+/** What the post step needs to release a lock main could not release: where to find it, no secret. */
+interface LockState {
+  namespace?: string;
+  name?: string;
+  identity?: string;
+  /** The 0600 file main wrote the kubeconfig input to (the input itself never lands in state). */
+  kubeconfigFile?: string;
+  context?: string;
+  released?: boolean;
+}
+const saved = new SavedState<LockState>('rollback-lock');
+
+void runAction({
+  main: async () => {
+    const started = Date.now();
+    const values = parseInputs(inputs);
+    const to = parseRollbackTarget(values.to)!;
+    const dryRun = values['dry-run'];
+
+    let kubeconfigFile: string | undefined;
+    if (values.kubeconfig) {
+      kubeconfigFile = path.join(
+        process.env.RUNNER_TEMP || os.tmpdir(),
+        `swiss-deploy-kubeconfig-${randomBytes(6).toString('hex')}`,
+      );
+      writeFileSync(kubeconfigFile, values.kubeconfig, { mode: 0o600 });
+    }
+    let state: LockState = { kubeconfigFile, context: values.context };
+    saved.save(state);
+
+    const run = runInfoFromEnv();
+    let deployment: GitHubDeployment | undefined;
+    try {
+      const kube = await Kube.connect({ kubeconfigFile, context: values.context });
+      // A dry run writes nothing, on GitHub either.
+      if (values.environment && values['github-token'] && !dryRun) {
+        deployment = await group(`GitHub Deployment to ${values.environment}`, async () => {
+          const client = new GitHubClient({
+            token: values['github-token'],
+            repository: process.env.GITHUB_REPOSITORY ?? '',
+            apiUrl: process.env.GITHUB_API_URL,
+          });
+          const created = await GitHubDeployment.create(client, {
+            ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
+            environment: values.environment!,
+            description: `rollback ${values.app} to ${values.to}: ${values.reason}`,
+            payload: { app: values.app, namespace: values.namespace, rollback: values.to },
+          });
+          await created.setStatus({
+            state: 'in_progress',
+            logUrl: run.runUrl,
+            environmentUrl: values['environment-url'],
+          });
+          log.info(`GitHub Deployment ${created.id} is in progress.`);
+          return created;
+        });
+      }
+
+      const report = await runRollback(kube, {
+        app: values.app,
+        namespace: values.namespace,
+        to,
+        reason: values.reason,
+        dryRun,
+        timeoutMs: values.timeout,
+        lockWaitMs: values['lock-timeout'],
+        historyLimit: values['history-limit'],
+        holder: lockHolderFromEnv(),
+        run,
+        log,
+        phase: group,
+        onLocked: (lock) => saved.save((state = { ...state, ...lock })),
+      });
+      saved.save({ ...state, released: true });
+      out.set('color', report.color);
+      out.set('previous-color', report.previousColor);
+      out.set('revision', report.revision);
+      out.set('target-revision', report.to.revision);
+      out.set('mode', report.mode);
+      out.set('duration', formatDuration(report.durationMs));
+      await rollbackSummary(report).write();
+      if (deployment) {
+        await deployment.setStatus({
+          state: 'success',
+          description: `${report.app} back to revision ${report.to.revision} (${report.mode}), recorded as ${report.revision}`,
+          environmentUrl: values['environment-url'],
+          logUrl: run.runUrl,
+        });
+        await deployment.deactivatePrevious();
+      }
+    } catch (error) {
+      saved.save({ ...state, released: true });
+      out.set('duration', formatDuration(Date.now() - started));
+      if (deployment) {
+        await deployment
+          .setStatus({
+            state: 'failure',
+            description: errorMessage(error).split('\n')[0],
+            logUrl: run.runUrl,
+          })
+          .catch((statusError: unknown) =>
+            log.warning(`Could not mark the GitHub Deployment failed: ${errorMessage(statusError)}`),
+          );
+      }
+      throw error;
+    } finally {
+      if (kubeconfigFile) rmSync(kubeconfigFile, { force: true });
+    }
+  },
+
+  // Runs after main, also when the job failed or was cancelled: releases a lock main did not release.
+  post: async () => {
+    const state = saved.load();
+    try {
+      if (!state?.identity || !state.namespace || !state.name || state.released) {
+        core.info('No deploy lock to release.');
+        return;
+      }
+      const kube = await Kube.connect({ kubeconfigFile: state.kubeconfigFile, context: state.context });
+      const released = await LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
+      core.info(
+        released
+          ? `Released the deploy lock ${state.namespace}/${state.name} that the interrupted rollback still held.`
+          : `The deploy lock ${state.namespace}/${state.name} is no longer ours; left as it is.`,
+      );
+    } finally {
+      if (state?.kubeconfigFile) rmSync(state.kubeconfigFile, { force: true });
+    }
+  },
+});
