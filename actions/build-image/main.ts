@@ -1,0 +1,150 @@
+import * as core from '@actions/core';
+import * as os from 'node:os';
+import {
+  JobSummary,
+  SavedState,
+  code,
+  defineOutputs,
+  formatDuration,
+  group,
+  parseInputs,
+  runAction,
+} from '@swiss-deploy/kit';
+import {
+  buildImage,
+  checkDocker,
+  checkSizeBudget,
+  formatBytes,
+  isolatedDockerConfig,
+  localImageSize,
+  loginToRegistry,
+  logoutFromRegistry,
+  planImage,
+  readEventContext,
+  registryImageSize,
+} from '@swiss-deploy/image';
+import { inputs, outputs } from './contract';
+
+const out = defineOutputs(outputs);
+/** What post needs to log out: where the login lives and for which registry. Never the password. */
+const session = new SavedState<{ dockerConfig: string; registry: string }>('build-image-login');
+
+void runAction({
+  main: async () => {
+    const values = parseInputs(inputs);
+    const context = readEventContext();
+    const plan = planImage(
+      {
+        image: values.image,
+        tags: values.tags,
+        latest: values.latest,
+        labels: values.labels,
+        buildArgs: values['build-args'],
+        secrets: values.secrets,
+        registry: values.registry,
+        username: values.username,
+        password: values.password,
+        sizeBudget: values['size-budget'],
+      },
+      context,
+    );
+    const tempDir = process.env.RUNNER_TEMP || os.tmpdir();
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+
+    await group('Docker and buildx', async () => {
+      const tools = await checkDocker();
+      core.info(`docker ${tools.client} (engine ${tools.server}), buildx ${tools.buildx}`);
+    });
+
+    let dockerConfig: string | undefined;
+    if (plan.login) {
+      const { registry, username, password } = plan.login;
+      dockerConfig = isolatedDockerConfig(tempDir);
+      session.save({ dockerConfig, registry });
+      await group(`Log in to ${registry}`, async () => {
+        await loginToRegistry(dockerConfig as string, registry, username, password);
+        core.info(`logged in to ${registry} as ${username}`);
+      });
+    }
+
+    const build = await group(`Build ${plan.name.repository}`, async () => {
+      for (const note of plan.notes) core.info(note);
+      core.info(`tags: ${plan.tags.join(', ') || '(none: pushed by digest)'}`);
+      return buildImage({
+        context: values.context,
+        file: values.file,
+        target: values.target,
+        repository: plan.name.repository,
+        tags: plan.references,
+        labels: plan.labels,
+        buildArgs: plan.buildArgs,
+        secrets: plan.secrets,
+        platforms: values.platforms,
+        push: values.push,
+        cacheFrom: values['cache-from'],
+        cacheTo: values['cache-to'],
+        provenance: values.provenance,
+        sbom: values.sbom,
+        builder: values.builder,
+        dockerConfig,
+        tempDir,
+        workspace,
+        log: (line) => core.info(line),
+      });
+    });
+
+    const imageRef = `${plan.name.repository}@${build.digest}`;
+    const size = await group('Image size', async () => {
+      const measured = values.push
+        ? await registryImageSize(plan.name.repository, build.digest, dockerConfig)
+        : await localImageSize([...plan.references, imageRef]);
+      if (measured)
+        core.info(
+          `${formatBytes(measured.bytes)} (${measured.measured === 'registry' ? 'compressed, as pushed' : 'unpacked, local'})`,
+        );
+      return measured;
+    });
+
+    const budget = plan.sizeBudget;
+    const { stats } = build;
+    await new JobSummary()
+      .heading(`Image ${plan.name.repository}`)
+      .facts({
+        'image-ref': code(imageRef),
+        digest: code(build.digest),
+        tags: plan.tags.length > 0 ? code(plan.tags.join(' ')) : 'none (pushed by digest)',
+        pushed: values.push,
+        size: size
+          ? `${formatBytes(size.bytes)}${budget === undefined ? '' : ` of ${formatBytes(budget)} budget${size.bytes > budget ? ` (over by ${formatBytes(size.bytes - budget)})` : ''}`}`
+          : undefined,
+        'build time': formatDuration(stats.durationMs),
+        'cached steps': `${stats.cached} / ${stats.steps}`,
+      })
+      .write();
+
+    if (size) checkSizeBudget(size.bytes, budget, formatBytes);
+
+    out.set('image', plan.name.repository);
+    out.set('digest', build.digest);
+    out.set('image-ref', imageRef);
+    out.set('tags', plan.references.join('\n'));
+    out.set('size', size?.bytes ?? 0);
+    out.set('metadata', {
+      image: plan.name.repository,
+      digest: build.digest,
+      'image-ref': imageRef,
+      tags: plan.references,
+      version: plan.version,
+      labels: plan.labels,
+      size: size ?? null,
+      build: { ...stats, uncached: build.steps.filter((step) => !step.cached).map((step) => step.name) },
+      buildx: build.metadata,
+    });
+  },
+  post: async () => {
+    const saved = session.load();
+    if (!saved) return;
+    const { loggedOut, detail } = await logoutFromRegistry(saved.dockerConfig, saved.registry);
+    core.info(loggedOut ? `logged out of ${saved.registry}` : `logout of ${saved.registry}: ${detail}`);
+  },
+});

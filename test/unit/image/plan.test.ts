@@ -1,0 +1,168 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import {
+  checkSizeBudget,
+  eventContextFrom,
+  formatBytes,
+  loginHost,
+  ociLabels,
+  parseBuildSecrets,
+  parseImageName,
+  parseSize,
+  planImage,
+  type ImageRequest,
+} from '@swiss-deploy/image';
+import { repoRoot } from '../../support/versions';
+
+const context = eventContextFrom(
+  {
+    GITHUB_EVENT_NAME: 'push',
+    GITHUB_REF: 'refs/tags/v1.2.3',
+    GITHUB_SHA: '860c1904a1ce19322e91ac35af1ab07466440c37',
+    GITHUB_REPOSITORY: 'swiss/example-app',
+    GITHUB_SERVER_URL: 'https://github.example.ch/',
+  },
+  { repository: { license: { spdx_id: 'Apache-2.0' }, description: 'An example' } },
+  new Date('2026-03-14T01:02:03Z'),
+);
+
+const request: ImageRequest = {
+  image: 'registry.example.ch:5000/team/example-app',
+  tags: ['type=semver,pattern={{version}}'],
+  latest: 'auto',
+  labels: [],
+  buildArgs: [],
+  secrets: [],
+};
+
+describe('planning a build before anything runs', () => {
+  it('names the references, version, labels and login from the inputs and the event', () => {
+    const plan = planImage(
+      { ...request, username: 'ci', password: 'pw-1234', labels: ['team=platform'], buildArgs: ['A=1=2'] },
+      context,
+    );
+    expect(plan.references).toEqual([
+      'registry.example.ch:5000/team/example-app:1.2.3',
+      'registry.example.ch:5000/team/example-app:latest',
+    ]);
+    expect(plan.login).toEqual({ registry: 'registry.example.ch:5000', username: 'ci', password: 'pw-1234' });
+    expect(plan.buildArgs).toEqual({ A: '1=2' });
+    expect(plan.labels).toEqual({
+      'org.opencontainers.image.title': 'example-app',
+      'org.opencontainers.image.source': 'https://github.example.ch/swiss/example-app',
+      'org.opencontainers.image.url': 'https://github.example.ch/swiss/example-app',
+      'org.opencontainers.image.revision': '860c1904a1ce19322e91ac35af1ab07466440c37',
+      'org.opencontainers.image.created': '2026-03-14T01:02:03.000Z',
+      'org.opencontainers.image.version': '1.2.3',
+      'org.opencontainers.image.description': 'An example',
+      'org.opencontainers.image.licenses': 'Apache-2.0',
+      team: 'platform',
+    });
+  });
+
+  it('lets user labels win over the OCI defaults, and leaves out an unknown license', () => {
+    const labels = ociLabels({ ...context, licenseSpdx: 'NOASSERTION' }, '1', [
+      'org.opencontainers.image.title=Shop',
+    ]);
+    expect(labels['org.opencontainers.image.title']).toBe('Shop');
+    expect(labels).not.toHaveProperty('org.opencontainers.image.licenses');
+  });
+
+  it('refuses half a login, a bad label, a bad secret line and a budget without unit', () => {
+    expect(() => planImage({ ...request, username: 'ci' }, context)).toThrow(
+      'Inputs "username" and "password" go together; only "username" is set.',
+    );
+    expect(() => planImage({ ...request, labels: ['no equals'] }, context)).toThrow(
+      'Input "labels" has the line "no equals": expected KEY=value.',
+    );
+    expect(() => planImage({ ...request, sizeBudget: 'big' }, context)).toThrow(
+      'Input "size-budget" is "big"',
+    );
+  });
+
+  it('reads build secrets without ever showing a value', () => {
+    expect(parseBuildSecrets(['npm_token=abc=def', 'pip.conf=x'])).toEqual([
+      { id: 'npm_token', value: 'abc=def' },
+      { id: 'pip.conf', value: 'x' },
+    ]);
+    try {
+      parseBuildSecrets(['hunter2-value-only']);
+      throw new Error('expected a refusal');
+    } catch (error) {
+      expect(String(error)).toContain('Input "secrets" line 1 is not id=value');
+      expect(String(error)).not.toContain('hunter2');
+    }
+    expect(() => parseBuildSecrets(['a=1', 'a=2'])).toThrow('gives the secret "a" twice');
+  });
+});
+
+describe('image names', () => {
+  it.each([
+    ['ghcr.io/swiss/app', 'ghcr.io', 'swiss/app'],
+    ['127.0.0.1:5001/swiss-deploy-test/example-app', '127.0.0.1:5001', 'swiss-deploy-test/example-app'],
+    ['localhost/app', 'localhost', 'app'],
+    ['swiss/app', 'docker.io', 'swiss/app'],
+    ['nginx', 'docker.io', 'library/nginx'],
+  ])('%s is on %s as %s', (image, registry, repoPath) => {
+    expect(parseImageName(image)).toEqual({ registry, path: repoPath, repository: image });
+  });
+
+  it.each([
+    ['ghcr.io/swiss/app:1.0', 'it holds a tag'],
+    ['ghcr.io/swiss/app@sha256:abc', 'it holds a digest'],
+    ['ghcr.io/Swiss/App', 'has upper-case letters'],
+    ['ghcr.io//app', 'empty path component'],
+    ['ghcr.io/swiss/-app', 'not a valid repository component'],
+  ])('refuses %s: %s', (image, problem) => {
+    expect(() => parseImageName(image)).toThrow(problem);
+  });
+
+  it('logs in to Docker Hub without a host', () => {
+    expect(loginHost('docker.io')).toBeUndefined();
+    expect(loginHost('ghcr.io')).toBe('ghcr.io');
+  });
+});
+
+describe('sizes and the budget', () => {
+  it('reads decimal and binary units and refuses bare numbers', () => {
+    expect(parseSize('150MB')).toBe(150_000_000);
+    expect(parseSize('1.5 GiB')).toBe(1610612736);
+    expect(parseSize('800kB')).toBe(800_000);
+    expect(parseSize('150')).toBeUndefined();
+    expect(formatBytes(48_213_000)).toBe('48.2 MB');
+    expect(formatBytes(1_500_000)).toBe('1.50 MB');
+  });
+
+  it('passes within the budget and fails over it, saying by how much', () => {
+    expect(() => checkSizeBudget(90, 100, formatBytes)).not.toThrow();
+    expect(() => checkSizeBudget(150_000_000, 120_000_000, formatBytes)).toThrow(
+      'The image is 150.0 MB, 30.0 MB (25.0%) over its size budget of 120.0 MB.',
+    );
+  });
+});
+
+describe('the example app', () => {
+  it('is built with the production Node.js template, verbatim', () => {
+    const template = readFileSync(path.join(repoRoot, 'docker', 'templates', 'node', 'Dockerfile'), 'utf8');
+    const example = readFileSync(path.join(repoRoot, 'examples', 'app', 'Dockerfile'), 'utf8');
+    expect(example).toBe(template);
+  });
+
+  it('takes its base images as build args, as every Dockerfile in docker/ does', () => {
+    for (const file of [
+      'docker/base/node/Dockerfile',
+      'docker/base/static/Dockerfile',
+      'docker/templates/node/Dockerfile',
+      'docker/templates/static/Dockerfile',
+      'docker/dev/node.Dockerfile',
+      'docker/dev/static.Dockerfile',
+    ]) {
+      const text = readFileSync(path.join(repoRoot, file), 'utf8');
+      const froms = [...text.matchAll(/^FROM\s+(\S+)/gm)].map((m) => m[1] ?? '');
+      expect({ file, froms: froms.filter((from) => !/^\$\{[A-Z_]+\}$/.test(from)) }).toEqual({
+        file,
+        froms: [],
+      });
+    }
+  });
+});
