@@ -1,0 +1,154 @@
+// swiss/deploy@v1: render → deploy blue/green → smoke-test the preview → promote → smoke-test live, or roll back.
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as core from '@actions/core';
+import {
+  JobSummary,
+  SavedState,
+  code,
+  defineOutputs,
+  formatDuration,
+  parseInputs,
+  runAction,
+} from '@swiss-deploy/kit';
+import { inputs, outputs } from './contract';
+import { RolledBackError, deployChain, log, render, type ChainSteps } from './pipeline';
+
+const out = defineOutputs(outputs);
+
+interface LockState {
+  namespace?: string;
+  name?: string;
+  identity?: string;
+  kubeconfigFile?: string;
+  context?: string;
+  released?: boolean;
+}
+const saved = new SavedState<LockState>('deploy-lock');
+
+/** charts/swiss-app, found from the bundle (dist/deploy/index.js) two folders up. */
+function builtinChart(): string {
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'charts', 'swiss-app');
+}
+
+function writeOutputs(steps: ChainSteps, started: number): void {
+  const { deploy } = steps;
+  out.set('color', steps.rollback?.color ?? deploy.color);
+  out.set('previous-color', deploy.previousColor ?? '');
+  out.set('revision', steps.rollback?.revision ?? deploy.revision);
+  out.set('preview-service', deploy.previewServices[0] ?? '');
+  out.set('stable-service', deploy.stableServices[0] ?? '');
+  // A chain that got through its live check succeeded, whatever its last deploy step was called.
+  out.set(
+    'status',
+    steps.rollback ? 'rolled-back' : deploy.status === 'promoted' ? 'succeeded' : deploy.status,
+  );
+  out.set('duration', formatDuration(Date.now() - started));
+  out.set('rolled-back', Boolean(steps.rollback));
+}
+
+async function writeSummary(steps: ChainSteps, imageRef: string, digest: string): Promise<void> {
+  const { deploy, preview, live, rollback } = steps;
+  const smokeCell = (report: typeof preview) =>
+    report
+      ? `${report.passed ? 'passed' : 'failed'} (${report.results.length} checks, p95 ${report.p95 ?? '–'} ms)`
+      : '–';
+  await new JobSummary()
+    .heading(`swiss/deploy: ${deploy.app} in ${deploy.namespace}`)
+    .facts({
+      image: code(imageRef),
+      'manifest digest': code(digest),
+      revision: deploy.revision,
+      'serving color': rollback?.color ?? deploy.color,
+      'deploy status': deploy.status,
+      'preview smoke test': smokeCell(preview),
+      'live smoke test': smokeCell(live),
+      'rolled back': rollback
+        ? `yes, to revision ${rollback.to.revision} (${rollback.mode}), recorded as ${rollback.revision}`
+        : 'no',
+      'gate time': deploy.gateMs === undefined ? undefined : formatDuration(deploy.gateMs),
+    })
+    .write();
+}
+
+void runAction({
+  main: async () => {
+    const started = Date.now();
+    const values = parseInputs(inputs);
+    const previousReplicas: number | 'all' =
+      values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
+
+    let kubeconfigFile: string | undefined;
+    if (values.kubeconfig) {
+      kubeconfigFile = path.join(
+        process.env.RUNNER_TEMP || os.tmpdir(),
+        `swiss-deploy-kubeconfig-${randomBytes(6).toString('hex')}`,
+      );
+      writeFileSync(kubeconfigFile, values.kubeconfig, { mode: 0o600 });
+    }
+    let state: LockState = { kubeconfigFile, context: values.context };
+    saved.save(state);
+    try {
+      const manifests = await render(values, builtinChart());
+      out.set('manifests', manifests.file);
+      out.set('manifest-digest', manifests.digest);
+
+      const { Kube } = await import('@swiss-deploy/kube');
+      const { lockHolderFromEnv, runInfoFromEnv } = await import('@swiss-deploy/bluegreen');
+      const kube = await Kube.connect({ kubeconfigFile, context: values.context });
+      const common = {
+        previousReplicas,
+        historyLimit: values['history-limit'],
+        lockWaitMs: values['lock-timeout'],
+        holder: lockHolderFromEnv(),
+        run: runInfoFromEnv(),
+        log,
+        phase: <T>(title: string, work: () => Promise<T>) => core.group(title, work),
+        onLocked: (lock: { namespace: string; name: string; identity: string }) =>
+          saved.save((state = { ...state, ...lock, released: false })),
+      };
+      let steps: ChainSteps;
+      try {
+        steps = await deployChain(kube, values, manifests.file, kubeconfigFile, common);
+      } catch (error) {
+        if (error instanceof RolledBackError) {
+          writeOutputs(error.steps, started);
+          await writeSummary(error.steps, values['image-ref'], manifests.digest);
+        } else {
+          out.set('status', 'failed');
+          out.set('rolled-back', false);
+        }
+        throw error;
+      }
+      writeOutputs(steps, started);
+      await writeSummary(steps, values['image-ref'], manifests.digest);
+      saved.save({ ...state, released: true });
+    } finally {
+      if (kubeconfigFile) rmSync(kubeconfigFile, { force: true });
+    }
+  },
+
+  // Also after a failure or cancellation: release a deploy lock the main step could not release.
+  post: async () => {
+    const state = saved.load();
+    try {
+      if (!state?.identity || !state.namespace || !state.name || state.released) {
+        core.info('No deploy lock to release.');
+        return;
+      }
+      const { Kube, LeaseLock } = await import('@swiss-deploy/kube');
+      const kube = await Kube.connect({ kubeconfigFile: state.kubeconfigFile, context: state.context });
+      const released = await LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
+      core.info(
+        released
+          ? `Released the deploy lock ${state.namespace}/${state.name} that the interrupted run still held.`
+          : `The deploy lock ${state.namespace}/${state.name} is no longer ours; left as it is.`,
+      );
+    } finally {
+      if (state?.kubeconfigFile) rmSync(state.kubeconfigFile, { force: true });
+    }
+  },
+});

@@ -1,0 +1,178 @@
+import * as path from 'node:path';
+import * as core from '@actions/core';
+import { UserError, WorldError, group, maskSecrets, type InputValues } from '@swiss-deploy/kit';
+import type { Kube } from '@swiss-deploy/kube';
+import type { DeployOptions, DeployReport, RollbackReport } from '@swiss-deploy/bluegreen';
+import type { SmokeReport } from '@swiss-deploy/smoke';
+import type { inputs } from './contract';
+
+export type Inputs = InputValues<typeof inputs>;
+
+export const log = {
+  info: (line: string) => core.info(maskSecrets(line)),
+  warning: (line: string) => core.warning(maskSecrets(line)),
+};
+
+/** What the chain did, for outputs and the summary. */
+export interface ChainSteps {
+  deploy: DeployReport;
+  preview?: SmokeReport;
+  live?: SmokeReport;
+  rollback?: RollbackReport;
+}
+
+/** The live check failed after the switch and traffic went back: the step fails, with what happened. */
+export class RolledBackError extends WorldError {
+  constructor(
+    message: string,
+    readonly steps: ChainSteps,
+    options: { untouched: string; hint: string },
+  ) {
+    super(message, options);
+    this.name = 'RolledBackError';
+  }
+}
+
+/** Renders the chart (built-in by default) with the image by digest, validated like render-helm does. */
+export async function render(
+  values: Inputs,
+  builtinChart: string,
+): Promise<{ file: string; digest: string }> {
+  const helm = await import('@swiss-deploy/helm');
+  const plan = helm.planRender({
+    chart: values.chart ?? '',
+    chartName: '',
+    version: values['chart-version'] ?? '',
+    release: values.app,
+    namespace: values.namespace,
+    valuesFiles: values['values-files'],
+    set: values.set,
+    setString: values['set-string'],
+    setFile: [],
+    imageRef: values['image-ref'],
+    imageValuePaths: ['image'],
+    kubeVersion: values['kube-version'],
+    apiVersions: [],
+    dependencyUpdate: false,
+    lint: false,
+    requireDigests: true,
+    helmVersion: helm.DEFAULT_HELM_VERSION,
+    helmMirror: '',
+    plainHttp: false,
+    outputDir: path.join('.swiss-deploy', 'deploy'),
+    workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    builtinChart,
+  });
+  return group('Render the chart', async () => {
+    const binary = await helm.installHelm(plan);
+    const chart = await helm.prepareChart(binary, plan);
+    const rendered = await helm.renderChart(binary, chart, plan);
+    await helm.inspectManifests(rendered, plan);
+    return helm.writeManifests(plan, rendered);
+  });
+}
+
+/** Smoke-tests one Service through the API server's port-forward. */
+export async function smoke(
+  values: Inputs,
+  service: string,
+  kubeconfig: string | undefined,
+): Promise<SmokeReport> {
+  const { planSmokeTest, runSmokeTest } = await import('@swiss-deploy/smoke');
+  const checks =
+    values['smoke-checks'] ??
+    `checks:\n  - name: ${values['smoke-path']}\n    path: ${values['smoke-path']}\n`;
+  const plan = planSmokeTest({
+    service,
+    checks,
+    kubeconfig,
+    headers: [],
+    timeoutMs: values['smoke-timeout'],
+    intervalMs: 2000,
+    retries: values['smoke-retries'],
+    consecutiveSuccesses: 1,
+    concurrency: 4,
+    insecure: false,
+    workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+  });
+  return runSmokeTest(plan, { log, phase: group });
+}
+
+function smokeFailure(report: SmokeReport): string {
+  return `${report.failedChecks.length} of ${report.results.length} checks failed on ${report.target}: ${report.failedChecks.join(', ')}`;
+}
+
+/**
+ * The chain of swiss/deploy@v1: deploy the idle color as a preview, smoke-test it, promote it,
+ * smoke-test the live route, and switch straight back if that fails. Live traffic only ever moves to a
+ * color that passed its readiness gate and its preview checks.
+ */
+export async function deployChain(
+  kube: Kube,
+  values: Inputs,
+  manifestsFile: string,
+  kubeconfigFile: string | undefined,
+  common: Omit<DeployOptions, 'app' | 'namespace' | 'timeoutMs'>,
+): Promise<ChainSteps> {
+  const bluegreen = await import('@swiss-deploy/bluegreen');
+  const base = { ...common, app: values.app, namespace: values.namespace, timeoutMs: values.timeout };
+  const manifests = bluegreen.loadManifests([manifestsFile], process.env.GITHUB_WORKSPACE ?? process.cwd());
+
+  const preview = await bluegreen.runBlueGreen(kube, { ...base, manifests, promotion: 'manual' });
+  if (preview.status === 'unchanged') {
+    log.info(`Revision ${preview.revision} is already live on ${preview.color}; nothing to deploy.`);
+    return { deploy: preview };
+  }
+
+  const previewService = preview.previewServices[0];
+  let previewReport: SmokeReport | undefined;
+  if (previewService) {
+    previewReport = await group(`Smoke-test the preview ${previewService}`, () =>
+      smoke(values, previewService, kubeconfigFile),
+    );
+    if (!previewReport.passed) {
+      await bluegreen.runBlueGreen(kube, { ...base, action: 'abort' });
+      throw new UserError(
+        `The preview of revision ${preview.revision} failed its smoke test: ${smokeFailure(previewReport)}.`,
+        {
+          hint: `Live traffic never moved: it still goes to ${preview.color}. Fix the app and deploy again.`,
+        },
+      );
+    }
+  } else {
+    log.warning('The manifests have no Service to smoke-test; promoting on the readiness gate alone.');
+  }
+
+  const promoted = await bluegreen.runBlueGreen(kube, { ...base, action: 'promote' });
+  const stableService = promoted.stableServices[0];
+  if (!stableService) return { deploy: promoted, preview: previewReport };
+
+  const liveReport = await group(`Smoke-test the live Service ${stableService}`, () =>
+    smoke(values, stableService, kubeconfigFile),
+  );
+  if (liveReport.passed) return { deploy: promoted, preview: previewReport, live: liveReport };
+
+  const rollback = await group('Roll back: the live smoke test failed', () =>
+    bluegreen.runRollback(kube, {
+      app: values.app,
+      namespace: values.namespace,
+      to: 'previous',
+      reason: `automatic: live smoke test of revision ${promoted.revision} failed (${smokeFailure(liveReport)})`,
+      timeoutMs: values.timeout,
+      lockWaitMs: values['lock-timeout'],
+      historyLimit: values['history-limit'],
+      holder: common.holder,
+      run: common.run,
+      log,
+      phase: group,
+    }),
+  );
+  throw new RolledBackError(
+    `Revision ${promoted.revision} failed its live smoke test after the switch: ${smokeFailure(liveReport)}.`,
+    { deploy: promoted, preview: previewReport, live: liveReport, rollback },
+    {
+      untouched: `traffic was switched back to ${rollback.color} (revision ${rollback.to.revision}), recorded as revision ${rollback.revision}`,
+      hint: 'Compare the preview and live checks: the live route saw something the preview did not.',
+    },
+  );
+}

@@ -1,0 +1,210 @@
+// swiss/deploy@v1 end to end, on the real node of the test cluster: the example app built and pushed by
+// digest, rendered with the built-in chart, deployed blue/green, smoke-tested through the API server,
+// promoted; then a broken build is stopped at its preview and the good version keeps serving.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { stringify } from 'yaml';
+import { testEnv } from '../support/env';
+import { runAction } from '../support/runner';
+import { repoRoot } from '../support/versions';
+import { createNamespace, getJson, kubectl, nodesByKind } from '../integration/env/kube';
+import { runOk } from '../integration/env/run';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'swiss-e2e-chain-'));
+const stamp = randomBytes(4).toString('hex');
+let namespace = '';
+let removeNamespace: (() => Promise<void>) | undefined;
+const app = 'shop';
+const images: Record<string, string> = {};
+
+/** Builds examples/app reporting `version` and pushes it; returns repo@sha256:… */
+async function buildExample(version: string): Promise<string> {
+  const registry = testEnv('REGISTRY');
+  const env = { DOCKER_HOST: testEnv('DOCKER_HOST'), DOCKER_CONFIG: path.join(work, 'docker') };
+  const metadata = path.join(work, `metadata-${version}.json`);
+  const repository = `${registry}/swiss-deploy-e2e/example-app`;
+  await runOk(
+    'docker',
+    [
+      'buildx',
+      'build',
+      '--push',
+      '--provenance=false',
+      '--metadata-file',
+      metadata,
+      '--build-arg',
+      `BUILD_IMAGE=${testEnv('BASE_IMAGE_NODE')}`,
+      '--build-arg',
+      `RUNTIME_IMAGE=${testEnv('BASE_IMAGE_NODE')}`,
+      '--build-arg',
+      `APP_VERSION=${version}`,
+      '--tag',
+      `${repository}:${version}-${stamp}`,
+      path.join(repoRoot, 'examples', 'app'),
+    ],
+    { env },
+  );
+  const digest = (JSON.parse(readFileSync(metadata, 'utf8')) as Record<string, string>)[
+    'containerimage.digest'
+  ];
+  return `${repository}@${digest}`;
+}
+
+/** GET a path of a Service through the API server's service proxy (the cluster has no kube-proxy). */
+async function viaService(service: string, port: number, requestPath: string): Promise<string> {
+  const result = await kubectl([
+    'get',
+    '--raw',
+    `/api/v1/namespaces/${namespace}/services/${service}:${port}/proxy${requestPath}`,
+  ]);
+  return result.stdout;
+}
+
+const versionCheck = (version: string) =>
+  stringify({
+    checks: [
+      {
+        name: 'serves the version deployed',
+        path: '/version',
+        expect: { status: 200, json: { '$.version': version } },
+      },
+    ],
+  });
+
+function deploy(imageRef: string, version: string) {
+  return runAction({
+    actionDir: repoRoot,
+    inputs: {
+      app,
+      namespace,
+      'image-ref': imageRef,
+      'values-files': [
+        path.join(repoRoot, 'examples', 'app', 'values.yaml'),
+        path.join(work, 'real-node.yaml'),
+      ].join('\n'),
+      'smoke-checks': versionCheck(version),
+      'smoke-retries': '3',
+      'smoke-timeout': '5s',
+      timeout: '3m',
+    },
+    // helm comes preinstalled on runners; here the environment's pinned helm plays that part.
+    env: { KUBECONFIG: testEnv('KUBECONFIG'), PATH: `${testEnv('TOOLS_BIN_DIR')}:${process.env.PATH}` },
+    timeoutMs: 8 * 60_000,
+  });
+}
+
+beforeAll(async () => {
+  const nodes = await nodesByKind();
+  if (nodes.real.length === 0)
+    throw new Error(`The test cluster has no real node (KUBE_MODE=${nodes.mode}); run npm run env:up.`);
+  await runOk(
+    'docker',
+    ['login', '--username', testEnv('REGISTRY_USER'), '--password-stdin', testEnv('REGISTRY')],
+    {
+      input: testEnv('REGISTRY_PASSWORD'),
+      env: { DOCKER_HOST: testEnv('DOCKER_HOST'), DOCKER_CONFIG: path.join(work, 'docker') },
+    },
+  );
+  images.good = await buildExample('1.0.0');
+  images.broken = await buildExample('2.0.0-broken');
+
+  const created = await createNamespace('e2e-chain');
+  namespace = created.name;
+  removeNamespace = created.remove;
+  await kubectl([
+    'create',
+    'secret',
+    'docker-registry',
+    'registry',
+    '--namespace',
+    namespace,
+    `--docker-server=${testEnv('REGISTRY')}`,
+    `--docker-username=${testEnv('REGISTRY_USER')}`,
+    `--docker-password=${testEnv('REGISTRY_PASSWORD')}`,
+  ]);
+  const [key, value] = testEnv('KUBE_REAL_NODE_SELECTOR').split('=');
+  const toleration = /^([^=]+)=([^:]*):(\w+)$/.exec(testEnv('KUBE_REAL_TOLERATION'));
+  writeFileSync(
+    path.join(work, 'real-node.yaml'),
+    stringify({
+      replicaCount: 1,
+      imagePullSecrets: [{ name: 'registry' }],
+      nodeSelector: { [key as string]: value },
+      tolerations: [
+        { key: toleration?.[1], operator: 'Equal', value: toleration?.[2], effect: toleration?.[3] },
+      ],
+      pdb: { enabled: false },
+    }),
+  );
+}, 10 * 60_000);
+
+afterAll(async () => {
+  await removeNamespace?.();
+});
+
+describe('swiss/deploy@v1 on a real node', () => {
+  it(
+    'deploys the good version: preview checked, promoted, live checked, and it serves',
+    async () => {
+      const { main, post } = await deploy(images.good as string, '1.0.0');
+      expect({
+        exitCode: main.exitCode,
+        errors: main.annotations.filter((a) => a.level === 'error'),
+      }).toEqual({
+        exitCode: 0,
+        errors: [],
+      });
+      expect(main.outputs).toMatchObject({
+        color: 'blue',
+        revision: '1',
+        status: 'succeeded',
+        'rolled-back': 'false',
+      });
+      expect(main.summary).toContain('preview smoke test');
+      expect(post?.exitCode).toBe(0);
+      const stable = (main.outputs['stable-service'] as string).split('/')[1]?.split(':')[0] as string;
+      expect(JSON.parse(await viaService(stable, 80, '/version'))).toMatchObject({ version: '1.0.0' });
+    },
+    8 * 60_000,
+  );
+
+  it(
+    'stops a broken build at its preview: the step fails and the good version keeps serving',
+    async () => {
+      const before = await getJson([
+        'service',
+        '--namespace',
+        namespace,
+        '-l',
+        `app.kubernetes.io/instance=${app}`,
+      ]);
+      const { main } = await deploy(images.broken as string, '2.0.0');
+      expect(main.exitCode).toBe(1);
+      const error = main.annotations.find((a) => a.level === 'error')?.message ?? '';
+      expect(error).toContain('failed its smoke test');
+      expect(error).toContain('Live traffic never moved: it still goes to blue');
+      expect(main.outputs['rolled-back']).toBe('false');
+      const after = await getJson([
+        'service',
+        '--namespace',
+        namespace,
+        '-l',
+        `app.kubernetes.io/instance=${app}`,
+      ]);
+      const selectors = (list: typeof before) =>
+        (
+          (list as unknown as { items: { metadata: { name: string }; spec: { selector: unknown } }[] })
+            .items ?? []
+        ).map((s) => [s.metadata.name, s.spec.selector]);
+      // The stable Service (what users reach) is exactly as it was; the preview follows the idle color by design.
+      const stableOnly = (list: typeof before) =>
+        selectors(list).filter(([name]) => !String(name).endsWith('-preview'));
+      expect(stableOnly(after)).toEqual(stableOnly(before));
+      const stable = selectors(after).find(([name]) => !String(name).endsWith('-preview'))?.[0] as string;
+      expect(JSON.parse(await viaService(stable, 80, '/version'))).toMatchObject({ version: '1.0.0' });
+    },
+    8 * 60_000,
+  );
+});
