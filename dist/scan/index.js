@@ -40560,11 +40560,31 @@ function causeChain(error) {
  * log it shows, but captured tool output, saved state and error messages are ours to clean.
  */
 const registry = new Set();
-/** Announce a secret to the runner and remember it for masking. Values shorter than 4 characters are not masked (the runner ignores them too). */
+/** Parts of a line of a multi-line secret shorter than this are structure (`kind: Config`), not secret. */
+const MIN_LINE_SECRET = 16;
+/** The pieces of a multi-line secret (a kubeconfig, a key file) that are worth masking line by line. */
+function secretLines(value) {
+    const parts = [];
+    for (const line of value.split(/\r?\n/)) {
+        // `key: value` (YAML, INI-ish): the value is the secret material, the key is structure.
+        const keyed = /^\s*-?\s*[\w.-]+\s*[:=]\s*(.*)$/.exec(line);
+        const part = (keyed ? keyed[1] : line).trim().replace(/^["']|["']$/g, '');
+        if (part.length >= MIN_LINE_SECRET)
+            parts.push(part);
+    }
+    return parts;
+}
+/**
+ * Announce a secret to the runner and remember it for masking. A multi-line secret is masked whole and,
+ * line by line, in the parts long enough to be secret material (tokens, keys, certificate data), so a
+ * kubeconfig does not turn every `apiVersion: v1` in the log into ***. Values shorter than 4 characters
+ * are not masked (the runner ignores them too).
+ */
 function registerSecret(value) {
     if (!value)
         return;
-    for (const candidate of [value, ...value.split(/\r?\n/)]) {
+    const candidates = value.includes('\n') ? [value, ...secretLines(value)] : [value];
+    for (const candidate of candidates) {
         const trimmed = candidate.trim();
         if (trimmed.length < 4 || registry.has(trimmed))
             continue;
