@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as core from '@actions/core';
-import { UserError, WorldError, group, maskSecrets, type InputValues } from '@swiss-deploy/kit';
+import { UserError, WorldError, errorMessage, group, maskSecrets, type InputValues } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
 import type { DeployOptions, DeployReport, RollbackReport } from '@swiss-deploy/bluegreen';
 import type { SmokeReport } from '@swiss-deploy/smoke';
@@ -127,9 +127,15 @@ export async function deployChain(
   const previewService = preview.previewServices[0];
   let previewReport: SmokeReport | undefined;
   if (previewService) {
-    previewReport = await group(`Smoke-test the preview ${previewService}`, () =>
-      smoke(values, previewService, kubeconfigFile),
-    );
+    try {
+      previewReport = await group(`Smoke-test the preview ${previewService}`, () =>
+        smoke(values, previewService, kubeconfigFile),
+      );
+    } catch (error) {
+      // The smoke test could not run at all: the preview is not proven, so it never goes live.
+      await bluegreen.runBlueGreen(kube, { ...base, action: 'abort' });
+      throw error;
+    }
     if (!previewReport.passed) {
       await bluegreen.runBlueGreen(kube, { ...base, action: 'abort' });
       throw new UserError(
@@ -147,28 +153,58 @@ export async function deployChain(
   const stableService = promoted.stableServices[0];
   if (!stableService) return { deploy: promoted, preview: previewReport };
 
-  const liveReport = await group(`Smoke-test the live Service ${stableService}`, () =>
-    smoke(values, stableService, kubeconfigFile),
-  );
-  if (liveReport.passed) return { deploy: promoted, preview: previewReport, live: liveReport };
+  let liveReport: SmokeReport | undefined;
+  let liveFailure: string;
+  try {
+    liveReport = await group(`Smoke-test the live Service ${stableService}`, () =>
+      smoke(values, stableService, kubeconfigFile),
+    );
+    if (liveReport.passed) return { deploy: promoted, preview: previewReport, live: liveReport };
+    liveFailure = smokeFailure(liveReport);
+  } catch (error) {
+    // A live check that cannot even run is no proof the new color works: treat it as failed.
+    liveFailure = `the live smoke test could not run: ${errorMessage(error)}`;
+  }
 
-  const rollback = await group('Roll back: the live smoke test failed', () =>
-    bluegreen.runRollback(kube, {
-      app: values.app,
-      namespace: values.namespace,
-      to: 'previous',
-      reason: `automatic: live smoke test of revision ${promoted.revision} failed (${smokeFailure(liveReport)})`,
-      timeoutMs: values.timeout,
-      lockWaitMs: values['lock-timeout'],
-      historyLimit: values['history-limit'],
-      holder: common.holder,
-      run: common.run,
-      log,
-      phase: group,
-    }),
-  );
+  if (!promoted.previousColor) {
+    throw new WorldError(
+      `Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`,
+      {
+        untouched: `this was the app's first deploy, so there is no previous color to switch back to: ${promoted.color} stays live`,
+        hint: 'Fix the app and deploy again, or scale it down by hand if it must not serve.',
+      },
+    );
+  }
+  let rollback: RollbackReport;
+  try {
+    rollback = await group('Roll back: the live smoke test failed', () =>
+      bluegreen.runRollback(kube, {
+        app: values.app,
+        namespace: values.namespace,
+        to: 'previous',
+        reason: `automatic: live smoke test of revision ${promoted.revision} failed (${liveFailure})`,
+        timeoutMs: values.timeout,
+        lockWaitMs: values['lock-timeout'],
+        historyLimit: values['history-limit'],
+        holder: common.holder,
+        run: common.run,
+        log,
+        phase: group,
+      }),
+    );
+  } catch (error) {
+    throw new WorldError(
+      `Revision ${promoted.revision} failed its live smoke test (${liveFailure}), and switching back failed too: ${errorMessage(error)}`,
+      {
+        cause: error,
+        untouched: `nothing more was changed; check which color the stable Service ${stableService} selects`,
+        hint: 'Run the rollback workflow (to: previous) once the cause is fixed.',
+      },
+    );
+  }
+
   throw new RolledBackError(
-    `Revision ${promoted.revision} failed its live smoke test after the switch: ${smokeFailure(liveReport)}.`,
+    `Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`,
     { deploy: promoted, preview: previewReport, live: liveReport, rollback },
     {
       untouched: `traffic was switched back to ${rollback.color} (revision ${rollback.to.revision}), recorded as revision ${rollback.revision}`,

@@ -41549,7 +41549,14 @@ async function deployChain(kube, values, manifestsFile, kubeconfigFile, common) 
     const previewService = preview.previewServices[0];
     let previewReport;
     if (previewService) {
-        previewReport = await (0,kit/* group */.Os)(`Smoke-test the preview ${previewService}`, () => smoke(values, previewService, kubeconfigFile));
+        try {
+            previewReport = await (0,kit/* group */.Os)(`Smoke-test the preview ${previewService}`, () => smoke(values, previewService, kubeconfigFile));
+        }
+        catch (error) {
+            // The smoke test could not run at all: the preview is not proven, so it never goes live.
+            await bluegreen.runBlueGreen(kube, { ...base, action: 'abort' });
+            throw error;
+        }
         if (!previewReport.passed) {
             await bluegreen.runBlueGreen(kube, { ...base, action: 'abort' });
             throw new kit/* UserError */.yo(`The preview of revision ${preview.revision} failed its smoke test: ${smokeFailure(previewReport)}.`, {
@@ -41564,23 +41571,48 @@ async function deployChain(kube, values, manifestsFile, kubeconfigFile, common) 
     const stableService = promoted.stableServices[0];
     if (!stableService)
         return { deploy: promoted, preview: previewReport };
-    const liveReport = await (0,kit/* group */.Os)(`Smoke-test the live Service ${stableService}`, () => smoke(values, stableService, kubeconfigFile));
-    if (liveReport.passed)
-        return { deploy: promoted, preview: previewReport, live: liveReport };
-    const rollback = await (0,kit/* group */.Os)('Roll back: the live smoke test failed', () => bluegreen.runRollback(kube, {
-        app: values.app,
-        namespace: values.namespace,
-        to: 'previous',
-        reason: `automatic: live smoke test of revision ${promoted.revision} failed (${smokeFailure(liveReport)})`,
-        timeoutMs: values.timeout,
-        lockWaitMs: values['lock-timeout'],
-        historyLimit: values['history-limit'],
-        holder: common.holder,
-        run: common.run,
-        log,
-        phase: kit/* group */.Os,
-    }));
-    throw new RolledBackError(`Revision ${promoted.revision} failed its live smoke test after the switch: ${smokeFailure(liveReport)}.`, { deploy: promoted, preview: previewReport, live: liveReport, rollback }, {
+    let liveReport;
+    let liveFailure;
+    try {
+        liveReport = await (0,kit/* group */.Os)(`Smoke-test the live Service ${stableService}`, () => smoke(values, stableService, kubeconfigFile));
+        if (liveReport.passed)
+            return { deploy: promoted, preview: previewReport, live: liveReport };
+        liveFailure = smokeFailure(liveReport);
+    }
+    catch (error) {
+        // A live check that cannot even run is no proof the new color works: treat it as failed.
+        liveFailure = `the live smoke test could not run: ${(0,kit/* errorMessage */.gJ)(error)}`;
+    }
+    if (!promoted.previousColor) {
+        throw new kit/* WorldError */.nM(`Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`, {
+            untouched: `this was the app's first deploy, so there is no previous color to switch back to: ${promoted.color} stays live`,
+            hint: 'Fix the app and deploy again, or scale it down by hand if it must not serve.',
+        });
+    }
+    let rollback;
+    try {
+        rollback = await (0,kit/* group */.Os)('Roll back: the live smoke test failed', () => bluegreen.runRollback(kube, {
+            app: values.app,
+            namespace: values.namespace,
+            to: 'previous',
+            reason: `automatic: live smoke test of revision ${promoted.revision} failed (${liveFailure})`,
+            timeoutMs: values.timeout,
+            lockWaitMs: values['lock-timeout'],
+            historyLimit: values['history-limit'],
+            holder: common.holder,
+            run: common.run,
+            log,
+            phase: kit/* group */.Os,
+        }));
+    }
+    catch (error) {
+        throw new kit/* WorldError */.nM(`Revision ${promoted.revision} failed its live smoke test (${liveFailure}), and switching back failed too: ${(0,kit/* errorMessage */.gJ)(error)}`, {
+            cause: error,
+            untouched: `nothing more was changed; check which color the stable Service ${stableService} selects`,
+            hint: 'Run the rollback workflow (to: previous) once the cause is fixed.',
+        });
+    }
+    throw new RolledBackError(`Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`, { deploy: promoted, preview: previewReport, live: liveReport, rollback }, {
         untouched: `traffic was switched back to ${rollback.color} (revision ${rollback.to.revision}), recorded as revision ${rollback.revision}`,
         hint: 'Compare the preview and live checks: the live route saw something the preview did not.',
     });

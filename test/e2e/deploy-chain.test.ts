@@ -19,8 +19,12 @@ let removeNamespace: (() => Promise<void>) | undefined;
 const app = 'shop';
 const images: Record<string, string> = {};
 
-/** Builds examples/app reporting `version` and pushes it; returns repo@sha256:… */
-async function buildExample(version: string): Promise<string> {
+/** Builds examples/app (or another context) reporting `version` and pushes it; returns repo@sha256:… */
+async function buildExample(
+  version: string,
+  context = path.join(repoRoot, 'examples', 'app'),
+  extraArgs: string[] = [],
+): Promise<string> {
   const registry = testEnv('REGISTRY');
   const env = { DOCKER_HOST: testEnv('DOCKER_HOST'), DOCKER_CONFIG: path.join(work, 'docker') };
   const metadata = path.join(work, `metadata-${version}.json`);
@@ -40,9 +44,10 @@ async function buildExample(version: string): Promise<string> {
       `RUNTIME_IMAGE=${testEnv('BASE_IMAGE_NODE')}`,
       '--build-arg',
       `APP_VERSION=${version}`,
+      ...extraArgs,
       '--tag',
       `${repository}:${version}-${stamp}`,
-      path.join(repoRoot, 'examples', 'app'),
+      context,
     ],
     { env },
   );
@@ -109,6 +114,11 @@ beforeAll(async () => {
   );
   images.good = await buildExample('1.0.0');
   images.broken = await buildExample('2.0.0-broken');
+  images.degrading = await buildExample(
+    '3.0.0',
+    path.join(repoRoot, 'test', 'fixtures', 'e2e', 'degrading-app'),
+    ['--build-arg', `APP_IMAGE=${images.good}`],
+  );
 
   const created = await createNamespace('e2e-chain');
   namespace = created.name;
@@ -203,6 +213,20 @@ describe('swiss/deploy@v1 on a real node', () => {
         selectors(list).filter(([name]) => !String(name).endsWith('-preview'));
       expect(stableOnly(after)).toEqual(stableOnly(before));
       const stable = selectors(after).find(([name]) => !String(name).endsWith('-preview'))?.[0] as string;
+      expect(JSON.parse(await viaService(stable, 80, '/version'))).toMatchObject({ version: '1.0.0' });
+    },
+    8 * 60_000,
+  );
+  it(
+    'switches straight back when the live check fails after the switch',
+    async () => {
+      const { main } = await deploy(images.degrading as string, '3.0.0');
+      expect(main.exitCode).toBe(1);
+      const error = main.annotations.find((a) => a.level === 'error')?.message ?? '';
+      expect(error).toContain('failed its live smoke test after the switch');
+      expect(error).toContain('Left untouched: traffic was switched back to blue');
+      expect(main.outputs).toMatchObject({ 'rolled-back': 'true', status: 'rolled-back', color: 'blue' });
+      const stable = (main.outputs['stable-service'] as string).split('/')[1]?.split(':')[0] as string;
       expect(JSON.parse(await viaService(stable, 80, '/version'))).toMatchObject({ version: '1.0.0' });
     },
     8 * 60_000,
