@@ -10,12 +10,13 @@ import {
   SavedState,
   code,
   defineOutputs,
+  errorMessage,
   formatDuration,
   parseInputs,
   runAction,
 } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
-import { RolledBackError, deployChain, log, render, type ChainSteps } from './pipeline';
+import { RolledBackError, deployChain, log, recordDeployment, render, type ChainSteps } from './pipeline';
 
 const out = defineOutputs(outputs);
 
@@ -110,10 +111,12 @@ void runAction({
         onLocked: (lock: { namespace: string; name: string; identity: string }) =>
           saved.save((state = { ...state, ...lock, released: false })),
       };
+      const record = await recordDeployment(values, common.run.runUrl);
       let steps: ChainSteps;
       try {
         steps = await deployChain(kube, values, manifests.file, kubeconfigFile, common);
       } catch (error) {
+        await record.finish('failure', `${values.app}: ${errorMessage(error).split('\n')[0]}`);
         if (error instanceof RolledBackError) {
           writeOutputs(error.steps, started);
           await writeSummary(error.steps, values['image-ref'], manifests.digest);
@@ -125,8 +128,14 @@ void runAction({
       }
       writeOutputs(steps, started);
       await writeSummary(steps, values['image-ref'], manifests.digest);
-      saved.save({ ...state, released: true });
+      await record.finish(
+        'success',
+        `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`,
+      );
     } finally {
+      // Each deploy and rollback call releases its own lease, also when it throws; the post step only
+      // matters when this process is killed before getting here, and then the kubeconfig file is kept.
+      saved.save({ ...state, released: true });
       if (kubeconfigFile) rmSync(kubeconfigFile, { force: true });
     }
   },

@@ -212,3 +212,56 @@ export async function deployChain(
     },
   );
 }
+
+/** A GitHub Deployment for the run, or nothing when no environment is named. */
+export interface DeploymentRecord {
+  finish(state: 'success' | 'failure', description: string): Promise<void>;
+}
+
+/**
+ * Records the run as a GitHub Deployment of `environment` (in_progress now, success or failure at the
+ * end, the previous one made inactive). Best effort: the cluster is the truth, so a GitHub API problem is
+ * a warning and never fails, or seems to fail, a deploy that already moved traffic.
+ */
+export async function recordDeployment(
+  values: Inputs,
+  logUrl: string | undefined,
+): Promise<DeploymentRecord> {
+  const none: DeploymentRecord = { finish: async () => undefined };
+  if (!values.environment || !values['github-token']) return none;
+  const { GitHubClient, GitHubDeployment } = await import('@swiss-deploy/github');
+  const environmentUrl = values['environment-url'];
+  try {
+    const client = new GitHubClient({
+      token: values['github-token'],
+      repository: process.env.GITHUB_REPOSITORY ?? '',
+      apiUrl: process.env.GITHUB_API_URL,
+    });
+    const deployment = await GitHubDeployment.create(client, {
+      ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
+      environment: values.environment,
+      description: `deploy ${values.app} to ${values.namespace}`,
+      payload: { app: values.app, namespace: values.namespace, image: values['image-ref'] },
+    });
+    await deployment.setStatus({ state: 'in_progress', logUrl, environmentUrl });
+    log.info(`GitHub Deployment ${deployment.id} to ${values.environment} is in progress.`);
+    return {
+      finish: async (state, description) => {
+        try {
+          await deployment.setStatus({
+            state,
+            description: description.slice(0, 140),
+            logUrl,
+            environmentUrl,
+          });
+          if (state === 'success') await deployment.deactivatePrevious();
+        } catch (error) {
+          log.warning(`Could not mark GitHub Deployment ${deployment.id} ${state}: ${errorMessage(error)}`);
+        }
+      },
+    };
+  } catch (error) {
+    log.warning(`Could not record a GitHub Deployment to ${values.environment}: ${errorMessage(error)}`);
+    return none;
+  }
+}

@@ -28397,11 +28397,12 @@ __nccwpck_require__.d(__webpack_exports__, {
   E9: () => (/* reexport */ parseDuration),
   TL: () => (/* reexport */ parseInputs),
   cl: () => (/* reexport */ registerSecret),
+  L5: () => (/* reexport */ retry),
   Cs: () => (/* reexport */ runAction),
   yy: () => (/* reexport */ sleep)
 });
 
-// UNUSED EXPORTS: backoffDelay, causeChain, containsSecret, currentTarget, describeCommand, inputEnvName, isPostStep, reportFailure, retry, sha256File
+// UNUSED EXPORTS: backoffDelay, causeChain, containsSecret, currentTarget, describeCommand, inputEnvName, isPostStep, reportFailure, sha256File
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
@@ -41617,6 +41618,54 @@ async function deployChain(kube, values, manifestsFile, kubeconfigFile, common) 
         hint: 'Compare the preview and live checks: the live route saw something the preview did not.',
     });
 }
+/**
+ * Records the run as a GitHub Deployment of `environment` (in_progress now, success or failure at the
+ * end, the previous one made inactive). Best effort: the cluster is the truth, so a GitHub API problem is
+ * a warning and never fails, or seems to fail, a deploy that already moved traffic.
+ */
+async function recordDeployment(values, logUrl) {
+    const none = { finish: async () => undefined };
+    if (!values.environment || !values['github-token'])
+        return none;
+    const { GitHubClient, GitHubDeployment } = await __nccwpck_require__.e(/* import() */ 538).then(__nccwpck_require__.bind(__nccwpck_require__, 2538));
+    const environmentUrl = values['environment-url'];
+    try {
+        const client = new GitHubClient({
+            token: values['github-token'],
+            repository: process.env.GITHUB_REPOSITORY ?? '',
+            apiUrl: process.env.GITHUB_API_URL,
+        });
+        const deployment = await GitHubDeployment.create(client, {
+            ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
+            environment: values.environment,
+            description: `deploy ${values.app} to ${values.namespace}`,
+            payload: { app: values.app, namespace: values.namespace, image: values['image-ref'] },
+        });
+        await deployment.setStatus({ state: 'in_progress', logUrl, environmentUrl });
+        log.info(`GitHub Deployment ${deployment.id} to ${values.environment} is in progress.`);
+        return {
+            finish: async (state, description) => {
+                try {
+                    await deployment.setStatus({
+                        state,
+                        description: description.slice(0, 140),
+                        logUrl,
+                        environmentUrl,
+                    });
+                    if (state === 'success')
+                        await deployment.deactivatePrevious();
+                }
+                catch (error) {
+                    log.warning(`Could not mark GitHub Deployment ${deployment.id} ${state}: ${(0,kit/* errorMessage */.gJ)(error)}`);
+                }
+            },
+        };
+    }
+    catch (error) {
+        log.warning(`Could not record a GitHub Deployment to ${values.environment}: ${(0,kit/* errorMessage */.gJ)(error)}`);
+        return none;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // swiss/deploy@v1: render → deploy blue/green → smoke-test the preview → promote → smoke-test live, or roll back.
@@ -41698,11 +41747,13 @@ void (0,kit/* runAction */.Cs)({
                 phase: (title, work) => core/* group */.Os(title, work),
                 onLocked: (lock) => saved.save((state = { ...state, ...lock, released: false })),
             };
+            const record = await recordDeployment(values, common.run.runUrl);
             let steps;
             try {
                 steps = await deployChain(kube, values, manifests.file, kubeconfigFile, common);
             }
             catch (error) {
+                await record.finish('failure', `${values.app}: ${(0,kit/* errorMessage */.gJ)(error).split('\n')[0]}`);
                 if (error instanceof RolledBackError) {
                     writeOutputs(error.steps, started);
                     await writeSummary(error.steps, values['image-ref'], manifests.digest);
@@ -41715,9 +41766,12 @@ void (0,kit/* runAction */.Cs)({
             }
             writeOutputs(steps, started);
             await writeSummary(steps, values['image-ref'], manifests.digest);
-            saved.save({ ...state, released: true });
+            await record.finish('success', `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`);
         }
         finally {
+            // Each deploy and rollback call releases its own lease, also when it throws; the post step only
+            // matters when this process is killed before getting here, and then the kubeconfig file is kept.
+            saved.save({ ...state, released: true });
             if (kubeconfigFile)
                 (0,external_node_fs_.rmSync)(kubeconfigFile, { force: true });
         }

@@ -11,6 +11,7 @@ import { runAction } from '../support/runner';
 import { repoRoot } from '../support/versions';
 import { createNamespace, getJson, kubectl, nodesByKind } from '../integration/env/kube';
 import { runOk } from '../integration/env/run';
+import { expectNoViolations, startGitHubFake, type GitHubFake } from '../support/github-fake';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'swiss-e2e-chain-'));
 const stamp = randomBytes(4).toString('hex');
@@ -18,6 +19,13 @@ let namespace = '';
 let removeNamespace: (() => Promise<void>) | undefined;
 const app = 'shop';
 const images: Record<string, string> = {};
+let github: GitHubFake;
+
+/** The deployment statuses the runs wrote to the GitHub API, in order. */
+const statuses = () =>
+  github.requests
+    .filter((r) => r.method === 'POST' && /\/deployments\/\d+\/statuses$/.test(r.path) && r.status === 201)
+    .map((r) => (r.body as { state: string }).state);
 
 /** Builds examples/app (or another context) reporting `version` and pushes it; returns repo@sha256:… */
 async function buildExample(
@@ -93,7 +101,9 @@ function deploy(imageRef: string, version: string) {
       'smoke-retries': '3',
       'smoke-timeout': '5s',
       timeout: '3m',
+      environment: 'e2e',
     },
+    context: { GITHUB_API_URL: github.url, GITHUB_TOKEN: 'ghs_e2edeploytoken' },
     // helm comes preinstalled on runners; here the environment's pinned helm plays that part.
     env: { KUBECONFIG: testEnv('KUBECONFIG'), PATH: `${testEnv('TOOLS_BIN_DIR')}:${process.env.PATH}` },
     timeoutMs: 8 * 60_000,
@@ -101,6 +111,7 @@ function deploy(imageRef: string, version: string) {
 }
 
 beforeAll(async () => {
+  github = await startGitHubFake();
   const nodes = await nodesByKind();
   if (nodes.real.length === 0)
     throw new Error(`The test cluster has no real node (KUBE_MODE=${nodes.mode}); run npm run env:up.`);
@@ -152,7 +163,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await removeNamespace?.();
+  await github?.close();
 });
+
+afterEach(() => expectNoViolations(github));
 
 describe('swiss/deploy@v1 on a real node', () => {
   it(
@@ -173,6 +187,7 @@ describe('swiss/deploy@v1 on a real node', () => {
         'rolled-back': 'false',
       });
       expect(main.summary).toContain('preview smoke test');
+      expect(statuses()).toEqual(['in_progress', 'success']);
       expect(post?.exitCode).toBe(0);
       const stable = (main.outputs['stable-service'] as string).split('/')[1]?.split(':')[0] as string;
       expect(JSON.parse(await viaService(stable, 80, '/version'))).toMatchObject({ version: '1.0.0' });
@@ -190,12 +205,17 @@ describe('swiss/deploy@v1 on a real node', () => {
         '-l',
         `app.kubernetes.io/instance=${app}`,
       ]);
-      const { main } = await deploy(images.broken as string, '2.0.0');
+      const { main, post } = await deploy(images.broken as string, '2.0.0');
       expect(main.exitCode).toBe(1);
+      expect({ post: post?.exitCode, log: post?.log.includes('No deploy lock to release') }).toEqual({
+        post: 0,
+        log: true,
+      });
       const error = main.annotations.find((a) => a.level === 'error')?.message ?? '';
       expect(error).toContain('failed its smoke test');
       expect(error).toContain('Live traffic never moved: it still goes to blue');
       expect(main.outputs['rolled-back']).toBe('false');
+      expect(statuses().slice(-2)).toEqual(['in_progress', 'failure']);
       const after = await getJson([
         'service',
         '--namespace',
