@@ -6,6 +6,8 @@ import { repoRoot } from '../../support/versions';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../../support/github-fake';
 import { run, type RunResult } from './run';
 
+import { actRepository } from '../../support/act-repo';
+
 const act = testEnv('ACT');
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'env', 'act');
 const TOKEN = 'ghs_act_test_token';
@@ -34,7 +36,11 @@ function runAct(workflow: string, extra: string[] = []): Promise<RunResult> {
       'GITHUB_TOKEN',
       ...extra,
     ],
-    { cwd: fixture, env: { GITHUB_TOKEN: TOKEN }, timeoutMs: 240_000 },
+    {
+      cwd: actRepository({ tree: fixture }),
+      env: { GITHUB_TOKEN: TOKEN },
+      timeoutMs: 240_000,
+    },
   );
 }
 

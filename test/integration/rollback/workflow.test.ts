@@ -8,6 +8,7 @@ import type { Kube } from '@swiss-deploy/kube';
 import { testEnv } from '../../support/env';
 import { repoRoot } from '../../support/versions';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../../support/github-fake';
+import { actRepository } from '../../support/act-repo';
 import { run } from '../env/run';
 import { adminKube, appObjects, createNamespace, deleteNamespace, deploy } from '../deploy/cluster';
 import { liveColor } from './rollback-cluster';
@@ -72,7 +73,10 @@ describe('the rollback workflow', () => {
         '--input',
         'reason=act says revision 2 is broken',
       ],
-      { cwd: repoRoot, timeoutMs: 280_000 },
+      {
+        cwd: actRepository({ workflows: [path.join(repoRoot, '.github', 'workflows', 'rollback.yml')] }),
+        timeoutMs: 280_000,
+      },
     );
     const log = result.stdout + result.stderr;
     expect({ code: result.code, tail: log.slice(-3000) }).toEqual({
