@@ -1,13 +1,9 @@
 // swiss/deploy@v1: render → deploy blue/green → smoke-test the preview → promote → smoke-test live, or roll back.
-import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as core from '@actions/core';
 import {
   JobSummary,
-  SavedState,
   code,
   defineOutputs,
   errorMessage,
@@ -19,16 +15,6 @@ import { inputs, outputs } from './contract';
 import { RolledBackError, deployChain, log, recordDeployment, render, type ChainSteps } from './pipeline';
 
 const out = defineOutputs(outputs);
-
-interface LockState {
-  namespace?: string;
-  name?: string;
-  identity?: string;
-  kubeconfigFile?: string;
-  context?: string;
-  released?: boolean;
-}
-const saved = new SavedState<LockState>('deploy-lock');
 
 /** charts/swiss-app, found from the bundle (dist/deploy/index.js) two folders up. */
 function builtinChart(): string {
@@ -82,16 +68,9 @@ void runAction({
     const previousReplicas: number | 'all' =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
 
-    let kubeconfigFile: string | undefined;
-    if (values.kubeconfig) {
-      kubeconfigFile = path.join(
-        process.env.RUNNER_TEMP || os.tmpdir(),
-        `swiss-deploy-kubeconfig-${randomBytes(6).toString('hex')}`,
-      );
-      writeFileSync(kubeconfigFile, values.kubeconfig, { mode: 0o600 });
-    }
-    let state: LockState = { kubeconfigFile, context: values.context };
-    saved.save(state);
+    const { LockSession } = await import('@swiss-deploy/bluegreen');
+    const session = LockSession.open(values.kubeconfig, values.context);
+    const kubeconfigFile = session.kubeconfigFile;
     try {
       const manifests = await render(values, builtinChart());
       out.set('manifests', manifests.file);
@@ -108,8 +87,7 @@ void runAction({
         run: runInfoFromEnv(),
         log,
         phase: <T>(title: string, work: () => Promise<T>) => core.group(title, work),
-        onLocked: (lock: { namespace: string; name: string; identity: string }) =>
-          saved.save((state = { ...state, ...lock, released: false })),
+        onLocked: session.onLocked,
       };
       const record = await recordDeployment(values, common.run.runUrl);
       let steps: ChainSteps;
@@ -133,31 +111,13 @@ void runAction({
         `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`,
       );
     } finally {
-      // Each deploy and rollback call releases its own lease, also when it throws; the post step only
-      // matters when this process is killed before getting here, and then the kubeconfig file is kept.
-      saved.save({ ...state, released: true });
-      if (kubeconfigFile) rmSync(kubeconfigFile, { force: true });
+      session.finish();
     }
   },
 
   // Also after a failure or cancellation: release a deploy lock the main step could not release.
   post: async () => {
-    const state = saved.load();
-    try {
-      if (!state?.identity || !state.namespace || !state.name || state.released) {
-        core.info('No deploy lock to release.');
-        return;
-      }
-      const { Kube, LeaseLock } = await import('@swiss-deploy/kube');
-      const kube = await Kube.connect({ kubeconfigFile: state.kubeconfigFile, context: state.context });
-      const released = await LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
-      core.info(
-        released
-          ? `Released the deploy lock ${state.namespace}/${state.name} that the interrupted run still held.`
-          : `The deploy lock ${state.namespace}/${state.name} is no longer ours; left as it is.`,
-      );
-    } finally {
-      if (state?.kubeconfigFile) rmSync(state.kubeconfigFile, { force: true });
-    }
+    const { LockSession } = await import('@swiss-deploy/bluegreen');
+    await LockSession.releaseAfterInterruption('run', (line) => core.info(line));
   },
 });

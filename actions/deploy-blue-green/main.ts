@@ -1,10 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as core from '@actions/core';
 import {
-  SavedState,
   defineOutputs,
   errorMessage,
   formatDuration,
@@ -15,6 +10,7 @@ import {
   runAction,
 } from '@swiss-deploy/kit';
 import {
+  LockSession,
   deploySummary,
   loadManifests,
   lockHolderFromEnv,
@@ -23,7 +19,7 @@ import {
   validateManifests,
 } from '@swiss-deploy/bluegreen';
 import { GitHubClient, GitHubDeployment } from '@swiss-deploy/github';
-import { Kube, LeaseLock } from '@swiss-deploy/kube';
+import { Kube } from '@swiss-deploy/kube';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
@@ -31,18 +27,6 @@ const log = {
   info: (line: string) => core.info(maskSecrets(line)),
   warning: (line: string) => core.warning(maskSecrets(line)),
 };
-
-/** What the post step needs to release a lock main could not release: no secret, only where to find them. */
-interface LockState {
-  namespace?: string;
-  name?: string;
-  identity?: string;
-  /** The 0600 file main wrote the kubeconfig input to (the input itself never lands in state). */
-  kubeconfigFile?: string;
-  context?: string;
-  released?: boolean;
-}
-const saved = new SavedState<LockState>('deploy-lock');
 
 void runAction({
   main: async () => {
@@ -59,17 +43,8 @@ void runAction({
     const manifests = values.action === 'deploy' ? loadManifests(values.manifests, workspace) : undefined;
     if (manifests) validateManifests(manifests, { app: values.app, namespace: values.namespace });
 
-    let kubeconfigFile: string | undefined;
-    if (values.kubeconfig) {
-      kubeconfigFile = path.join(
-        process.env.RUNNER_TEMP || os.tmpdir(),
-        `swiss-deploy-kubeconfig-${randomBytes(6).toString('hex')}`,
-      );
-      writeFileSync(kubeconfigFile, values.kubeconfig, { mode: 0o600 });
-    }
-    let state: LockState = { kubeconfigFile, context: values.context };
-    saved.save(state);
-    const kube = await Kube.connect({ kubeconfigFile, context: values.context });
+    const session = LockSession.open(values.kubeconfig, values.context);
+    const kube = await Kube.connect({ kubeconfigFile: session.kubeconfigFile, context: values.context });
 
     const run = runInfoFromEnv();
     let deployment: GitHubDeployment | undefined;
@@ -111,9 +86,8 @@ void runAction({
         run,
         log,
         phase: group,
-        onLocked: (lock) => saved.save((state = { ...state, ...lock })),
+        onLocked: session.onLocked,
       });
-      saved.save({ ...state, released: true });
       out.set('color', report.color);
       out.set('previous-color', report.previousColor ?? '');
       out.set('revision', report.revision);
@@ -132,7 +106,6 @@ void runAction({
         if (report.status !== 'preview') await deployment.deactivatePrevious();
       }
     } catch (error) {
-      saved.save({ ...state, released: true });
       out.set('status', 'failed');
       out.set('duration', formatDuration(Date.now() - started));
       if (deployment) {
@@ -148,27 +121,10 @@ void runAction({
       }
       throw error;
     } finally {
-      if (kubeconfigFile) rmSync(kubeconfigFile, { force: true });
+      session.finish();
     }
   },
 
   // Runs after main, also when the job failed or was cancelled: releases a lock main did not release.
-  post: async () => {
-    const state = saved.load();
-    try {
-      if (!state?.identity || !state.namespace || !state.name || state.released) {
-        core.info('No deploy lock to release.');
-        return;
-      }
-      const kube = await Kube.connect({ kubeconfigFile: state.kubeconfigFile, context: state.context });
-      const released = await LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
-      core.info(
-        released
-          ? `Released the deploy lock ${state.namespace}/${state.name} that the interrupted deploy still held.`
-          : `The deploy lock ${state.namespace}/${state.name} is no longer ours; left as it is.`,
-      );
-    } finally {
-      if (state?.kubeconfigFile) rmSync(state.kubeconfigFile, { force: true });
-    }
-  },
+  post: () => LockSession.releaseAfterInterruption('deploy', (line) => core.info(line)),
 });

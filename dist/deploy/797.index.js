@@ -13,7 +13,7 @@ __webpack_require__.d(__webpack_exports__, {
   cR: () => (/* reexport */ KNOWN),
   Kube: () => (/* reexport */ Kube),
   W3: () => (/* reexport */ KubeApiError),
-  LeaseLock: () => (/* reexport */ LeaseLock),
+  ip: () => (/* reexport */ LeaseLock),
   r_: () => (/* reexport */ UnknownKindError),
   qi: () => (/* reexport */ applyObject),
   sG: () => (/* reexport */ describeHolder),

@@ -41392,12 +41392,6 @@ function copyFile(srcFile, destFile, force) {
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:url"
@@ -41539,7 +41533,7 @@ function smokeFailure(report) {
  * color that passed its readiness gate and its preview checks.
  */
 async function deployChain(kube, values, manifestsFile, kubeconfigFile, common) {
-    const bluegreen = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(453)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2453));
+    const bluegreen = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3452));
     const base = { ...common, app: values.app, namespace: values.namespace, timeoutMs: values.timeout };
     const manifests = bluegreen.loadManifests([manifestsFile], process.env.GITHUB_WORKSPACE ?? process.cwd());
     const preview = await bluegreen.runBlueGreen(kube, { ...base, manifests, promotion: 'manual' });
@@ -41675,11 +41669,7 @@ async function recordDeployment(values, logUrl) {
 
 
 
-
-
-
 const out = (0,kit/* defineOutputs */.S2)(outputs);
-const saved = new kit/* SavedState */.pA('deploy-lock');
 /** charts/swiss-app, found from the bundle (dist/deploy/index.js) two folders up. */
 function builtinChart() {
     return external_node_path_.resolve(external_node_path_.dirname((0,external_node_url_.fileURLToPath)(import.meta.url)), '..', '..', 'charts', 'swiss-app');
@@ -41723,19 +41713,15 @@ void (0,kit/* runAction */.Cs)({
         const started = Date.now();
         const values = (0,kit/* parseInputs */.TL)(inputs);
         const previousReplicas = values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
-        let kubeconfigFile;
-        if (values.kubeconfig) {
-            kubeconfigFile = external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_.tmpdir(), `swiss-deploy-kubeconfig-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-            (0,external_node_fs_.writeFileSync)(kubeconfigFile, values.kubeconfig, { mode: 0o600 });
-        }
-        let state = { kubeconfigFile, context: values.context };
-        saved.save(state);
+        const { LockSession } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3452));
+        const session = LockSession.open(values.kubeconfig, values.context);
+        const kubeconfigFile = session.kubeconfigFile;
         try {
             const manifests = await render(values, builtinChart());
             out.set('manifests', manifests.file);
             out.set('manifest-digest', manifests.digest);
             const { Kube } = await __nccwpck_require__.e(/* import() */ 797).then(__nccwpck_require__.bind(__nccwpck_require__, 1797));
-            const { lockHolderFromEnv, runInfoFromEnv } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(453)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2453));
+            const { lockHolderFromEnv, runInfoFromEnv } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3452));
             const kube = await Kube.connect({ kubeconfigFile, context: values.context });
             const common = {
                 previousReplicas,
@@ -41745,7 +41731,7 @@ void (0,kit/* runAction */.Cs)({
                 run: runInfoFromEnv(),
                 log: log,
                 phase: (title, work) => core/* group */.Os(title, work),
-                onLocked: (lock) => saved.save((state = { ...state, ...lock, released: false })),
+                onLocked: session.onLocked,
             };
             const record = await recordDeployment(values, common.run.runUrl);
             let steps;
@@ -41769,32 +41755,13 @@ void (0,kit/* runAction */.Cs)({
             await record.finish('success', `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`);
         }
         finally {
-            // Each deploy and rollback call releases its own lease, also when it throws; the post step only
-            // matters when this process is killed before getting here, and then the kubeconfig file is kept.
-            saved.save({ ...state, released: true });
-            if (kubeconfigFile)
-                (0,external_node_fs_.rmSync)(kubeconfigFile, { force: true });
+            session.finish();
         }
     },
     // Also after a failure or cancellation: release a deploy lock the main step could not release.
     post: async () => {
-        const state = saved.load();
-        try {
-            if (!state?.identity || !state.namespace || !state.name || state.released) {
-                core/* info */.pq('No deploy lock to release.');
-                return;
-            }
-            const { Kube, LeaseLock } = await __nccwpck_require__.e(/* import() */ 797).then(__nccwpck_require__.bind(__nccwpck_require__, 1797));
-            const kube = await Kube.connect({ kubeconfigFile: state.kubeconfigFile, context: state.context });
-            const released = await LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
-            core/* info */.pq(released
-                ? `Released the deploy lock ${state.namespace}/${state.name} that the interrupted run still held.`
-                : `The deploy lock ${state.namespace}/${state.name} is no longer ours; left as it is.`);
-        }
-        finally {
-            if (state?.kubeconfigFile)
-                (0,external_node_fs_.rmSync)(state.kubeconfigFile, { force: true });
-        }
+        const { LockSession } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3452));
+        await LockSession.releaseAfterInterruption('run', (line) => core/* info */.pq(line));
     },
 });
 

@@ -29075,7 +29075,7 @@ exports.composeScalar = composeScalar;
 
 
 var node_process = __nccwpck_require__(932);
-var directives = __nccwpck_require__(8961);
+var directives = __nccwpck_require__(1342);
 var Document = __nccwpck_require__(3021);
 var errors = __nccwpck_require__(1464);
 var identity = __nccwpck_require__(1127);
@@ -30480,7 +30480,7 @@ var stringifyDocument = __nccwpck_require__(6829);
 var anchors = __nccwpck_require__(1596);
 var applyReviver = __nccwpck_require__(3661);
 var createNode = __nccwpck_require__(2404);
-var directives = __nccwpck_require__(8961);
+var directives = __nccwpck_require__(1342);
 
 class Document {
     constructor(value, replacer, options) {
@@ -31053,7 +31053,7 @@ exports.createNode = createNode;
 
 /***/ }),
 
-/***/ 8961:
+/***/ 1342:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 
@@ -40506,14 +40506,6 @@ function copyFile(srcFile, destFile, force) {
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var lib_core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./packages/kit/errors.ts
@@ -41207,8 +41199,14 @@ async function retry_retry(operation, options = {}) {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(8701);
 ;// CONCATENATED MODULE: ./packages/kit/tool.ts
@@ -44199,8 +44197,76 @@ function rollbackSummary(report) {
         .details(report.dryRun ? 'Steps it would take' : 'Steps taken', report.steps.map((step, index) => `${index + 1}. ${step}`).join('\n'));
 }
 
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./packages/bluegreen/lock-session.ts
+
+
+
+
+
+
+const saved = new SavedState('deploy-lock');
+/**
+ * The part of a deploy, rollback or deploy chain that must survive a cancelled job. Main opens a session
+ * (the kubeconfig input goes to a 0600 file under RUNNER_TEMP), tells it when the lock is held, and
+ * finishes it however main ends: every deploy and rollback call releases its own lease, also when it
+ * throws. Only when the process is killed before `finish` does the post step find the lock unreleased,
+ * and then it still has the kubeconfig file to release it with.
+ */
+class LockSession {
+    state;
+    constructor(state) {
+        this.state = state;
+        saved.save(state);
+    }
+    static open(kubeconfig, context) {
+        let kubeconfigFile;
+        if (kubeconfig) {
+            kubeconfigFile = external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), `swiss-deploy-kubeconfig-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
+            (0,external_node_fs_.writeFileSync)(kubeconfigFile, kubeconfig, { mode: 0o600 });
+        }
+        return new LockSession({ kubeconfigFile, context });
+    }
+    get kubeconfigFile() {
+        return this.state.kubeconfigFile;
+    }
+    /** Pass as `onLocked` to runBlueGreen / runRollback. */
+    onLocked = (lock) => {
+        this.state = { ...this.state, ...lock };
+        saved.save(this.state);
+    };
+    /** Main ended (either way): nothing is left for the post step; the kubeconfig file goes. */
+    finish() {
+        this.state = { ...this.state, released: true };
+        saved.save(this.state);
+        if (this.state.kubeconfigFile)
+            (0,external_node_fs_.rmSync)(this.state.kubeconfigFile, { force: true });
+    }
+    /** The post step: releases the lock an interrupted main still held, if it is still ours. */
+    static async releaseAfterInterruption(what, log) {
+        const state = saved.load();
+        try {
+            if (!state?.identity || !state.namespace || !state.name || state.released) {
+                log('No deploy lock to release.');
+                return;
+            }
+            const kube = await Kube.connect({ kubeconfigFile: state.kubeconfigFile, context: state.context });
+            const released = await lease_LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
+            log(released
+                ? `Released the deploy lock ${state.namespace}/${state.name} that the interrupted ${what} still held.`
+                : `The deploy lock ${state.namespace}/${state.name} is no longer ours; left as it is.`);
+        }
+        finally {
+            if (state?.kubeconfigFile)
+                (0,external_node_fs_.rmSync)(state.kubeconfigFile, { force: true });
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./packages/bluegreen/index.ts
 // The blue/green strategy: plan a color, deploy it, gate it, switch to it, record it. The package's only door.
+
 
 
 
@@ -44404,33 +44470,22 @@ const outputs = [
 
 
 
-
-
-
-
 const out = defineOutputs(outputs);
 const log = {
     info: (line) => lib_core/* info */.pq(secrets_maskSecrets(line)),
     warning: (line) => lib_core/* warning */.$e(secrets_maskSecrets(line)),
 };
-const saved = new SavedState('rollback-lock');
 void runAction({
     main: async () => {
         const started = Date.now();
         const values = parseInputs(inputs);
         const to = parseRollbackTarget(values.to);
         const dryRun = values['dry-run'];
-        let kubeconfigFile;
-        if (values.kubeconfig) {
-            kubeconfigFile = external_node_path_.join(process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir(), `swiss-deploy-kubeconfig-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`);
-            (0,external_node_fs_.writeFileSync)(kubeconfigFile, values.kubeconfig, { mode: 0o600 });
-        }
-        let state = { kubeconfigFile, context: values.context };
-        saved.save(state);
+        const session = LockSession.open(values.kubeconfig, values.context);
         const run = runInfoFromEnv();
         let deployment;
         try {
-            const kube = await Kube.connect({ kubeconfigFile, context: values.context });
+            const kube = await Kube.connect({ kubeconfigFile: session.kubeconfigFile, context: values.context });
             // A dry run writes nothing, on GitHub either.
             if (values.environment && values['github-token'] && !dryRun) {
                 deployment = await group(`GitHub Deployment to ${values.environment}`, async () => {
@@ -44467,9 +44522,8 @@ void runAction({
                 run,
                 log,
                 phase: group,
-                onLocked: (lock) => saved.save((state = { ...state, ...lock })),
+                onLocked: session.onLocked,
             });
-            saved.save({ ...state, released: true });
             out.set('color', report.color);
             out.set('previous-color', report.previousColor);
             out.set('revision', report.revision);
@@ -44488,7 +44542,6 @@ void runAction({
             }
         }
         catch (error) {
-            saved.save({ ...state, released: true });
             out.set('duration', duration_formatDuration(Date.now() - started));
             if (deployment) {
                 await deployment
@@ -44502,28 +44555,10 @@ void runAction({
             throw error;
         }
         finally {
-            if (kubeconfigFile)
-                (0,external_node_fs_.rmSync)(kubeconfigFile, { force: true });
+            session.finish();
         }
     },
     // Runs after main, also when the job failed or was cancelled: releases a lock main did not release.
-    post: async () => {
-        const state = saved.load();
-        try {
-            if (!state?.identity || !state.namespace || !state.name || state.released) {
-                lib_core/* info */.pq('No deploy lock to release.');
-                return;
-            }
-            const kube = await Kube.connect({ kubeconfigFile: state.kubeconfigFile, context: state.context });
-            const released = await lease_LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
-            lib_core/* info */.pq(released
-                ? `Released the deploy lock ${state.namespace}/${state.name} that the interrupted rollback still held.`
-                : `The deploy lock ${state.namespace}/${state.name} is no longer ours; left as it is.`);
-        }
-        finally {
-            if (state?.kubeconfigFile)
-                (0,external_node_fs_.rmSync)(state.kubeconfigFile, { force: true });
-        }
-    },
+    post: () => LockSession.releaseAfterInterruption('rollback', (line) => lib_core/* info */.pq(line)),
 });
 

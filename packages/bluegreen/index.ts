@@ -57,3 +57,4 @@ export {
   type RollbackTarget,
 } from './rollback-plan';
 export { rollbackSummary } from './rollback-summary';
+export { LockSession } from './lock-session';

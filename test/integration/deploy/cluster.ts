@@ -33,7 +33,36 @@ export async function createNamespace(kube: Kube, prefix: string): Promise<strin
       metadata: { name, labels: { 'swiss-deploy.test/owner': 'deploy-tests' } },
     },
   });
+  await namespaceSettled(name);
   return name;
+}
+
+/**
+ * Waits until the controllers have filled a new namespace (its default ServiceAccount and the
+ * kube-root-ca.crt ConfigMap), so a before/after snapshot sees only what a test did. Uses a client of its
+ * own, so the caller's request counts stay the test's.
+ */
+async function namespaceSettled(namespace: string): Promise<void> {
+  const observer = await adminKube();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const accounts = await observer.request<KubeList<KubeObject>>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/serviceaccounts`,
+    );
+    const maps = await observer.request<KubeList<KubeObject>>(
+      'GET',
+      `/api/v1/namespaces/${namespace}/configmaps`,
+    );
+    if (
+      accounts.items.some((item) => item.metadata.name === 'default') &&
+      maps.items.some((item) => item.metadata.name === 'kube-root-ca.crt')
+    )
+      return;
+    if (Date.now() > deadline)
+      throw new Error(`namespace ${namespace} was not set up by the controllers within 30 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export async function deleteNamespace(kube: Kube, name: string): Promise<void> {
