@@ -12,7 +12,8 @@ import {
   runAction,
 } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
-import { RolledBackError, deployChain, log, recordDeployment, render, type ChainSteps } from './pipeline';
+import type { SmokeReport } from '@swiss-deploy/smoke';
+import { deployChain, log, planChart, render, smokePlan, type ChainSteps } from './pipeline';
 
 const out = defineOutputs(outputs);
 
@@ -67,18 +68,22 @@ void runAction({
     const values = parseInputs(inputs);
     const previousReplicas: number | 'all' =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
+    // Everything that can be wrong with the inputs fails here, before any request: the chart inputs,
+    // the smoke checks (planned against a placeholder Service) and the kubeconfig.
+    const chart = await planChart(values, builtinChart());
+    await smokePlan(values, `${values.namespace}/${values.app}:80`, undefined);
 
-    const { LockSession } = await import('@swiss-deploy/bluegreen');
+    const { LockSession, RolledBackError, failureSummary, lockHolderFromEnv, runInfoFromEnv } =
+      await import('@swiss-deploy/bluegreen');
     const session = LockSession.open(values.kubeconfig, values.context);
     const kubeconfigFile = session.kubeconfigFile;
     try {
-      const manifests = await render(values, builtinChart());
+      const { Kube } = await import('@swiss-deploy/kube');
+      const kube = await Kube.connect({ kubeconfigFile, context: values.context });
+      const manifests = await render(chart);
       out.set('manifests', manifests.file);
       out.set('manifest-digest', manifests.digest);
 
-      const { Kube } = await import('@swiss-deploy/kube');
-      const { lockHolderFromEnv, runInfoFromEnv } = await import('@swiss-deploy/bluegreen');
-      const kube = await Kube.connect({ kubeconfigFile, context: values.context });
       const common = {
         previousReplicas,
         historyLimit: values['history-limit'],
@@ -89,18 +94,34 @@ void runAction({
         phase: <T>(title: string, work: () => Promise<T>) => core.group(title, work),
         onLocked: session.onLocked,
       };
-      const record = await recordDeployment(values, common.run.runUrl);
+      const { recordDeployment } = await import('@swiss-deploy/github');
+      const record = await recordDeployment({
+        token: values['github-token'],
+        environment: values.environment,
+        environmentUrl: values['environment-url'],
+        description: `deploy ${values.app} to ${values.namespace}`,
+        payload: { app: values.app, namespace: values.namespace, image: values['image-ref'] },
+        logUrl: common.run.runUrl,
+        warn: log.warning,
+        info: log.info,
+      });
       let steps: ChainSteps;
       try {
         steps = await deployChain(kube, values, manifests.file, kubeconfigFile, common);
       } catch (error) {
         await record.finish('failure', `${values.app}: ${errorMessage(error).split('\n')[0]}`);
         if (error instanceof RolledBackError) {
-          writeOutputs(error.steps, started);
-          await writeSummary(error.steps, values['image-ref'], manifests.digest);
+          const rolledBack = error as InstanceType<typeof RolledBackError<SmokeReport>>;
+          writeOutputs(rolledBack.steps, started);
+          await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest);
         } else {
           out.set('status', 'failed');
           out.set('rolled-back', false);
+          await failureSummary(`swiss/deploy: ${values.app} in ${values.namespace} failed`, {
+            app: values.app,
+            namespace: values.namespace,
+            error: error as Error,
+          }).write();
         }
         throw error;
       }

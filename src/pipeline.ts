@@ -1,8 +1,9 @@
 import * as path from 'node:path';
 import * as core from '@actions/core';
-import { UserError, WorldError, errorMessage, group, maskSecrets, type InputValues } from '@swiss-deploy/kit';
+import { group, maskSecrets, type InputValues } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
-import type { DeployOptions, DeployReport, RollbackReport } from '@swiss-deploy/bluegreen';
+import type { ChainSteps as Steps, DeployOptions } from '@swiss-deploy/bluegreen';
+import type { RenderPlan } from '@swiss-deploy/helm';
 import type { SmokeReport } from '@swiss-deploy/smoke';
 import type { inputs } from './contract';
 
@@ -13,33 +14,12 @@ export const log = {
   warning: (line: string) => core.warning(maskSecrets(line)),
 };
 
-/** What the chain did, for outputs and the summary. */
-export interface ChainSteps {
-  deploy: DeployReport;
-  preview?: SmokeReport;
-  live?: SmokeReport;
-  rollback?: RollbackReport;
-}
+export type ChainSteps = Steps<SmokeReport>;
 
-/** The live check failed after the switch and traffic went back: the step fails, with what happened. */
-export class RolledBackError extends WorldError {
-  constructor(
-    message: string,
-    readonly steps: ChainSteps,
-    options: { untouched: string; hint: string },
-  ) {
-    super(message, options);
-    this.name = 'RolledBackError';
-  }
-}
-
-/** Renders the chart (built-in by default) with the image by digest, validated like render-helm does. */
-export async function render(
-  values: Inputs,
-  builtinChart: string,
-): Promise<{ file: string; digest: string }> {
+/** The render of the chart (built-in by default) with the image by digest, checked before anything runs. */
+export async function planChart(values: Inputs, builtinChart: string): Promise<RenderPlan> {
   const helm = await import('@swiss-deploy/helm');
-  const plan = helm.planRender({
+  return helm.planRender({
     chart: values.chart ?? '',
     chartName: '',
     version: values['chart-version'] ?? '',
@@ -63,6 +43,11 @@ export async function render(
     workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
     builtinChart,
   });
+}
+
+/** Renders the planned chart, validated like render-helm does. */
+export async function render(plan: RenderPlan): Promise<{ file: string; digest: string }> {
+  const helm = await import('@swiss-deploy/helm');
   return group('Render the chart', async () => {
     const binary = await helm.installHelm(plan);
     const chart = await helm.prepareChart(binary, plan);
@@ -72,19 +57,16 @@ export async function render(
   });
 }
 
-/** Smoke-tests one Service through the API server's port-forward. */
-export async function smoke(
-  values: Inputs,
-  service: string,
-  kubeconfig: string | undefined,
-): Promise<SmokeReport> {
-  const { planSmokeTest, runSmokeTest } = await import('@swiss-deploy/smoke');
-  const checks =
-    values['smoke-checks'] ??
-    `checks:\n  - name: ${values['smoke-path']}\n    path: ${values['smoke-path']}\n`;
-  const plan = planSmokeTest({
+/**
+ * The smoke plan for one Service. The checks are built as data, never pasted into YAML text; the main step
+ * plans once with a placeholder Service before any side effect, so a bad check fails first.
+ */
+export async function smokePlan(values: Inputs, service: string, kubeconfig: string | undefined) {
+  const { planSmokeTest } = await import('@swiss-deploy/smoke');
+  const path = values['smoke-path'];
+  return planSmokeTest({
     service,
-    checks,
+    checks: values['smoke-checks'] ?? JSON.stringify({ checks: [{ name: path, path }] }),
     kubeconfig,
     headers: [],
     timeoutMs: values['smoke-timeout'],
@@ -95,17 +77,11 @@ export async function smoke(
     insecure: false,
     workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
   });
-  return runSmokeTest(plan, { log, phase: group });
-}
-
-function smokeFailure(report: SmokeReport): string {
-  return `${report.failedChecks.length} of ${report.results.length} checks failed on ${report.target}: ${report.failedChecks.join(', ')}`;
 }
 
 /**
- * The chain of swiss/deploy@v1: deploy the idle color as a preview, smoke-test it, promote it,
- * smoke-test the live route, and switch straight back if that fails. Live traffic only ever moves to a
- * color that passed its readiness gate and its preview checks.
+ * The chain of swiss/deploy@v1, held under one lease by packages/bluegreen: preview → smoke → promote →
+ * live smoke → switch back if that fails. This wires the smoke test in as the chain's check.
  */
 export async function deployChain(
   kube: Kube,
@@ -115,153 +91,22 @@ export async function deployChain(
   common: Omit<DeployOptions, 'app' | 'namespace' | 'timeoutMs'>,
 ): Promise<ChainSteps> {
   const bluegreen = await import('@swiss-deploy/bluegreen');
-  const base = { ...common, app: values.app, namespace: values.namespace, timeoutMs: values.timeout };
+  const { runSmokeTest } = await import('@swiss-deploy/smoke');
   const manifests = bluegreen.loadManifests([manifestsFile], process.env.GITHUB_WORKSPACE ?? process.cwd());
-
-  const preview = await bluegreen.runBlueGreen(kube, { ...base, manifests, promotion: 'manual' });
-  if (preview.status === 'unchanged') {
-    log.info(`Revision ${preview.revision} is already live on ${preview.color}; nothing to deploy.`);
-    return { deploy: preview };
-  }
-
-  const previewService = preview.previewServices[0];
-  let previewReport: SmokeReport | undefined;
-  if (previewService) {
-    try {
-      previewReport = await group(`Smoke-test the preview ${previewService}`, () =>
-        smoke(values, previewService, kubeconfigFile),
-      );
-    } catch (error) {
-      // The smoke test could not run at all: the preview is not proven, so it never goes live.
-      await bluegreen.runBlueGreen(kube, { ...base, action: 'abort' });
-      throw error;
-    }
-    if (!previewReport.passed) {
-      await bluegreen.runBlueGreen(kube, { ...base, action: 'abort' });
-      throw new UserError(
-        `The preview of revision ${preview.revision} failed its smoke test: ${smokeFailure(previewReport)}.`,
-        {
-          hint: `Live traffic never moved: it still goes to ${preview.color}. Fix the app and deploy again.`,
-        },
-      );
-    }
-  } else {
-    log.warning('The manifests have no Service to smoke-test; promoting on the readiness gate alone.');
-  }
-
-  const promoted = await bluegreen.runBlueGreen(kube, { ...base, action: 'promote' });
-  const stableService = promoted.stableServices[0];
-  if (!stableService) return { deploy: promoted, preview: previewReport };
-
-  let liveReport: SmokeReport | undefined;
-  let liveFailure: string;
-  try {
-    liveReport = await group(`Smoke-test the live Service ${stableService}`, () =>
-      smoke(values, stableService, kubeconfigFile),
-    );
-    if (liveReport.passed) return { deploy: promoted, preview: previewReport, live: liveReport };
-    liveFailure = smokeFailure(liveReport);
-  } catch (error) {
-    // A live check that cannot even run is no proof the new color works: treat it as failed.
-    liveFailure = `the live smoke test could not run: ${errorMessage(error)}`;
-  }
-
-  if (!promoted.previousColor) {
-    throw new WorldError(
-      `Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`,
-      {
-        untouched: `this was the app's first deploy, so there is no previous color to switch back to: ${promoted.color} stays live`,
-        hint: 'Fix the app and deploy again, or scale it down by hand if it must not serve.',
-      },
-    );
-  }
-  let rollback: RollbackReport;
-  try {
-    rollback = await group('Roll back: the live smoke test failed', () =>
-      bluegreen.runRollback(kube, {
-        app: values.app,
-        namespace: values.namespace,
-        to: 'previous',
-        reason: `automatic: live smoke test of revision ${promoted.revision} failed (${liveFailure})`,
-        timeoutMs: values.timeout,
-        lockWaitMs: values['lock-timeout'],
-        historyLimit: values['history-limit'],
-        holder: common.holder,
-        run: common.run,
-        log,
-        phase: group,
-      }),
-    );
-  } catch (error) {
-    throw new WorldError(
-      `Revision ${promoted.revision} failed its live smoke test (${liveFailure}), and switching back failed too: ${errorMessage(error)}`,
-      {
-        cause: error,
-        untouched: `nothing more was changed; check which color the stable Service ${stableService} selects`,
-        hint: 'Run the rollback workflow (to: previous) once the cause is fixed.',
-      },
-    );
-  }
-
-  throw new RolledBackError(
-    `Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`,
-    { deploy: promoted, preview: previewReport, live: liveReport, rollback },
-    {
-      untouched: `traffic was switched back to ${rollback.color} (revision ${rollback.to.revision}), recorded as revision ${rollback.revision}`,
-      hint: 'Compare the preview and live checks: the live route saw something the preview did not.',
+  return bluegreen.runDeployChain<SmokeReport>(kube, {
+    ...common,
+    app: values.app,
+    namespace: values.namespace,
+    timeoutMs: values.timeout,
+    manifests,
+    check: {
+      run: (target, service) =>
+        group(`Smoke-test the ${target === 'preview' ? 'preview' : 'live Service'} ${service}`, async () =>
+          runSmokeTest(await smokePlan(values, service, kubeconfigFile), { log, phase: group }),
+        ),
+      passed: (report) => report.passed,
+      describe: (report) =>
+        `${report.failedChecks.length} of ${report.results.length} checks failed on ${report.target}: ${report.failedChecks.join(', ')}`,
     },
-  );
-}
-
-/** A GitHub Deployment for the run, or nothing when no environment is named. */
-export interface DeploymentRecord {
-  finish(state: 'success' | 'failure', description: string): Promise<void>;
-}
-
-/**
- * Records the run as a GitHub Deployment of `environment` (in_progress now, success or failure at the
- * end, the previous one made inactive). Best effort: the cluster is the truth, so a GitHub API problem is
- * a warning and never fails, or seems to fail, a deploy that already moved traffic.
- */
-export async function recordDeployment(
-  values: Inputs,
-  logUrl: string | undefined,
-): Promise<DeploymentRecord> {
-  const none: DeploymentRecord = { finish: async () => undefined };
-  if (!values.environment || !values['github-token']) return none;
-  const { GitHubClient, GitHubDeployment } = await import('@swiss-deploy/github');
-  const environmentUrl = values['environment-url'];
-  try {
-    const client = new GitHubClient({
-      token: values['github-token'],
-      repository: process.env.GITHUB_REPOSITORY ?? '',
-      apiUrl: process.env.GITHUB_API_URL,
-    });
-    const deployment = await GitHubDeployment.create(client, {
-      ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
-      environment: values.environment,
-      description: `deploy ${values.app} to ${values.namespace}`,
-      payload: { app: values.app, namespace: values.namespace, image: values['image-ref'] },
-    });
-    await deployment.setStatus({ state: 'in_progress', logUrl, environmentUrl });
-    log.info(`GitHub Deployment ${deployment.id} to ${values.environment} is in progress.`);
-    return {
-      finish: async (state, description) => {
-        try {
-          await deployment.setStatus({
-            state,
-            description: description.slice(0, 140),
-            logUrl,
-            environmentUrl,
-          });
-          if (state === 'success') await deployment.deactivatePrevious();
-        } catch (error) {
-          log.warning(`Could not mark GitHub Deployment ${deployment.id} ${state}: ${errorMessage(error)}`);
-        }
-      },
-    };
-  } catch (error) {
-    log.warning(`Could not record a GitHub Deployment to ${values.environment}: ${errorMessage(error)}`);
-    return none;
-  }
+  });
 }

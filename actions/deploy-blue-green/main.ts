@@ -12,13 +12,14 @@ import {
 import {
   LockSession,
   deploySummary,
+  failureSummary,
   loadManifests,
   lockHolderFromEnv,
   runBlueGreen,
   runInfoFromEnv,
   validateManifests,
 } from '@swiss-deploy/bluegreen';
-import { GitHubClient, GitHubDeployment } from '@swiss-deploy/github';
+import { recordDeployment } from '@swiss-deploy/github';
 import { Kube } from '@swiss-deploy/kube';
 import { inputs, outputs } from './contract';
 
@@ -47,29 +48,16 @@ void runAction({
     const kube = await Kube.connect({ kubeconfigFile: session.kubeconfigFile, context: values.context });
 
     const run = runInfoFromEnv();
-    let deployment: GitHubDeployment | undefined;
-    if (values.environment && values['github-token'] && values.action !== 'abort') {
-      deployment = await group(`GitHub Deployment to ${values.environment}`, async () => {
-        const client = new GitHubClient({
-          token: values['github-token'],
-          repository: process.env.GITHUB_REPOSITORY ?? '',
-          apiUrl: process.env.GITHUB_API_URL,
-        });
-        const created = await GitHubDeployment.create(client, {
-          ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
-          environment: values.environment!,
-          description: `${values.action} ${values.app} to ${values.namespace}`,
-          payload: { app: values.app, namespace: values.namespace },
-        });
-        await created.setStatus({
-          state: 'in_progress',
-          logUrl: run.runUrl,
-          environmentUrl: values['environment-url'],
-        });
-        log.info(`GitHub Deployment ${created.id} is in progress.`);
-        return created;
-      });
-    }
+    const deployment = await recordDeployment({
+      token: values.action === 'abort' ? undefined : values['github-token'],
+      environment: values.environment,
+      environmentUrl: values['environment-url'],
+      description: `${values.action} ${values.app} to ${values.namespace}`,
+      payload: { app: values.app, namespace: values.namespace },
+      logUrl: run.runUrl,
+      warn: log.warning,
+      info: log.info,
+    });
 
     try {
       const report = await runBlueGreen(kube, {
@@ -96,29 +84,18 @@ void runAction({
       out.set('status', report.status);
       out.set('duration', formatDuration(report.durationMs));
       await deploySummary(report, { environmentUrl: values['environment-url'] }).write();
-      if (deployment) {
-        await deployment.setStatus({
-          state: report.status === 'preview' ? 'in_progress' : 'success',
-          description: `${report.app} revision ${report.revision}: ${report.color} ${report.status}`,
-          environmentUrl: values['environment-url'],
-          logUrl: run.runUrl,
-        });
-        if (report.status !== 'preview') await deployment.deactivatePrevious();
-      }
+      const description = `${report.app} revision ${report.revision}: ${report.color} ${report.status}`;
+      if (report.status === 'preview') await deployment.progress(description);
+      else await deployment.finish('success', description);
     } catch (error) {
       out.set('status', 'failed');
       out.set('duration', formatDuration(Date.now() - started));
-      if (deployment) {
-        await deployment
-          .setStatus({
-            state: 'failure',
-            description: errorMessage(error).split('\n')[0],
-            logUrl: run.runUrl,
-          })
-          .catch((statusError: unknown) =>
-            log.warning(`Could not mark the GitHub Deployment failed: ${errorMessage(statusError)}`),
-          );
-      }
+      await failureSummary(`Blue/green deploy of ${values.app} failed`, {
+        app: values.app,
+        namespace: values.namespace,
+        error: error as Error,
+      }).write();
+      await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
       throw error;
     } finally {
       session.finish();

@@ -10,13 +10,14 @@ import {
 } from '@swiss-deploy/kit';
 import {
   LockSession,
+  failureSummary,
   lockHolderFromEnv,
   parseRollbackTarget,
   rollbackSummary,
   runInfoFromEnv,
   runRollback,
 } from '@swiss-deploy/bluegreen';
-import { GitHubClient, GitHubDeployment } from '@swiss-deploy/github';
+import { recordDeployment } from '@swiss-deploy/github';
 import { Kube } from '@swiss-deploy/kube';
 import { inputs, outputs } from './contract';
 
@@ -36,77 +37,57 @@ void runAction({
     const session = LockSession.open(values.kubeconfig, values.context);
 
     const run = runInfoFromEnv();
-    let deployment: GitHubDeployment | undefined;
     try {
       const kube = await Kube.connect({ kubeconfigFile: session.kubeconfigFile, context: values.context });
       // A dry run writes nothing, on GitHub either.
-      if (values.environment && values['github-token'] && !dryRun) {
-        deployment = await group(`GitHub Deployment to ${values.environment}`, async () => {
-          const client = new GitHubClient({
-            token: values['github-token'],
-            repository: process.env.GITHUB_REPOSITORY ?? '',
-            apiUrl: process.env.GITHUB_API_URL,
-          });
-          const created = await GitHubDeployment.create(client, {
-            ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
-            environment: values.environment!,
-            description: `rollback ${values.app} to ${values.to}: ${values.reason}`,
-            payload: { app: values.app, namespace: values.namespace, rollback: values.to },
-          });
-          await created.setStatus({
-            state: 'in_progress',
-            logUrl: run.runUrl,
-            environmentUrl: values['environment-url'],
-          });
-          log.info(`GitHub Deployment ${created.id} is in progress.`);
-          return created;
-        });
-      }
-
-      const report = await runRollback(kube, {
-        app: values.app,
-        namespace: values.namespace,
-        to,
-        reason: values.reason,
-        dryRun,
-        timeoutMs: values.timeout,
-        lockWaitMs: values['lock-timeout'],
-        historyLimit: values['history-limit'],
-        holder: lockHolderFromEnv(),
-        run,
-        log,
-        phase: group,
-        onLocked: session.onLocked,
+      const deployment = await recordDeployment({
+        token: dryRun ? undefined : values['github-token'],
+        environment: values.environment,
+        environmentUrl: values['environment-url'],
+        description: `rollback ${values.app} to ${values.to}: ${values.reason}`,
+        payload: { app: values.app, namespace: values.namespace, rollback: values.to },
+        logUrl: run.runUrl,
+        warn: log.warning,
+        info: log.info,
       });
-      out.set('color', report.color);
-      out.set('previous-color', report.previousColor);
-      out.set('revision', report.revision);
-      out.set('target-revision', report.to.revision);
-      out.set('mode', report.mode);
-      out.set('duration', formatDuration(report.durationMs));
-      await rollbackSummary(report).write();
-      if (deployment) {
-        await deployment.setStatus({
-          state: 'success',
-          description: `${report.app} back to revision ${report.to.revision} (${report.mode}), recorded as ${report.revision}`,
-          environmentUrl: values['environment-url'],
-          logUrl: run.runUrl,
+      try {
+        const report = await runRollback(kube, {
+          app: values.app,
+          namespace: values.namespace,
+          to,
+          reason: values.reason,
+          dryRun,
+          timeoutMs: values.timeout,
+          lockWaitMs: values['lock-timeout'],
+          historyLimit: values['history-limit'],
+          holder: lockHolderFromEnv(),
+          run,
+          log,
+          phase: group,
+          onLocked: session.onLocked,
         });
-        await deployment.deactivatePrevious();
+        out.set('color', report.color);
+        out.set('previous-color', report.previousColor);
+        out.set('revision', report.revision);
+        out.set('target-revision', report.to.revision);
+        out.set('mode', report.mode);
+        out.set('duration', formatDuration(report.durationMs));
+        await rollbackSummary(report).write();
+        await deployment.finish(
+          'success',
+          `${report.app} back to revision ${report.to.revision} (${report.mode}), recorded as ${report.revision}`,
+        );
+      } catch (error) {
+        await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
+        throw error;
       }
     } catch (error) {
       out.set('duration', formatDuration(Date.now() - started));
-      if (deployment) {
-        await deployment
-          .setStatus({
-            state: 'failure',
-            description: errorMessage(error).split('\n')[0],
-            logUrl: run.runUrl,
-          })
-          .catch((statusError: unknown) =>
-            log.warning(`Could not mark the GitHub Deployment failed: ${errorMessage(statusError)}`),
-          );
-      }
+      await failureSummary(`Rollback of ${values.app} failed`, {
+        app: values.app,
+        namespace: values.namespace,
+        error: error as Error,
+      }).write();
       throw error;
     } finally {
       session.finish();

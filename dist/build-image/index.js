@@ -41212,8 +41212,66 @@ async function installTool(spec, options = {}) {
     return { name: spec.name, version: spec.version, path: path.join(cached, binaryName), source: 'download' };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/manifest.ts
+
+/**
+ * How manifests are read everywhere in the suite, from render to apply: YAML 1.1, as the API server's and
+ * kubectl's YAML decoder reads it (`on`, `yes` are booleans, `0755` is octal), with duplicate keys refused.
+ */
+const MANIFEST_YAML = { version: '1.1', uniqueKeys: true, maxAliasCount: 100 };
+/** JSON with sorted keys, so the same objects always make the same text. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value && typeof value === 'object') {
+        return `{${Object.keys(value)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+            .join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+/**
+ * The one identity of a manifest set, from render-helm's output to the revision store: the sha256 of the
+ * objects' canonical JSON, so formatting, comments and key order do not change it, and re-running the same
+ * manifests makes the same digest.
+ */
+function manifestDigest(objects) {
+    return `sha256:${createHash('sha256').update(canonicalJson(objects)).digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/common-inputs.ts
+
+/** A DNS-1123 label: what Kubernetes allows in the names derived from app and namespace. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The inputs that deploy-blue-green, rollback and swiss/deploy@v1 share, with one set of bounds, so an app
+ * one entry deploys is an app the others can roll back. `app` stops at 40 characters so that every name
+ * derived from it (`<app>-<workload>-<color>`, `swiss-deploy-<app>-r<n>`, its label values) stays valid.
+ */
+const deployTargetInputs = {
+    app: input.string({
+        required: true,
+        pattern: DNS_LABEL,
+        maxLength: 40,
+        allowed: 'a DNS-1123 label (lower-case letters, digits, -) of at most 40 characters',
+    }),
+    namespace: input.string({
+        required: true,
+        pattern: DNS_LABEL,
+        maxLength: 63,
+        allowed: 'a DNS-1123 label, the name of an existing namespace',
+    }),
+    kubeconfig: input.string({ secret: true }),
+    context: input.string(),
+    'history-limit': input.integer({ default: '10', min: 1, max: 100 }),
+    'lock-timeout': input.duration({ default: '0s', max: '6h' }),
+};
+
 ;// CONCATENATED MODULE: ./packages/kit/index.ts
 // The action runtime every swiss/deploy action is built on. This file is the package's only door.
+
+
 
 
 

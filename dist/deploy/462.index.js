@@ -25,7 +25,6 @@ __webpack_require__.d(__webpack_exports__, {
   installHelm: () => (/* reexport */ installHelm),
   isPinnedByDigest: () => (/* reexport */ isPinnedByDigest),
   literalSetValue: () => (/* reexport */ literalSetValue),
-  manifestDigest: () => (/* reexport */ manifestDigest),
   newestKubeVersion: () => (/* reexport */ newestKubeVersion),
   objectId: () => (/* reexport */ objectId),
   parseAssignment: () => (/* reexport */ parseAssignment),
@@ -52,8 +51,8 @@ var external_node_os_ = __webpack_require__(8161);
 var external_node_path_ = __webpack_require__(6760);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __webpack_require__(6058);
-// EXTERNAL MODULE: ./packages/kit/index.ts + 11 modules
-var kit = __webpack_require__(5350);
+// EXTERNAL MODULE: ./packages/kit/index.ts + 13 modules
+var kit = __webpack_require__(5201);
 ;// CONCATENATED MODULE: ./packages/helm/helm-errors.ts
 
 
@@ -618,10 +617,7 @@ function loadPackedSchemas(minor) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __webpack_require__(7598);
 ;// CONCATENATED MODULE: ./packages/helm/manifests.ts
-
 
 
 /**
@@ -739,10 +735,6 @@ function imagesOf(object) {
 }
 function isPinnedByDigest(image) {
     return /@sha256:[a-f0-9]{64}$/.test(image);
-}
-/** `sha256:<hex>` of the manifests exactly as written, so a later step can tell it has the same file. */
-function manifestDigest(text) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex')}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/helm/kube-schema.ts
@@ -1212,11 +1204,14 @@ async function inspectManifests(rendered, plan) {
         unchecked: report.unchecked,
     };
 }
-/** Writes the manifests exactly as helm rendered them; returns the file and its digest. */
+/** Writes the manifests exactly as helm rendered them; returns the file and the digest deploys record. */
 async function writeManifests(plan, rendered) {
     await (0,promises_.mkdir)(plan.outputDir, { recursive: true });
     await (0,promises_.writeFile)(plan.manifestsFile, rendered.text);
-    return { file: plan.manifestsFile, digest: manifestDigest(rendered.text) };
+    return {
+        file: plan.manifestsFile,
+        digest: (0,kit/* manifestDigest */.It)(rendered.documents.map((d) => d.object)),
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/helm/index.ts

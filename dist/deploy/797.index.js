@@ -36,8 +36,8 @@ var external_node_https_ = __webpack_require__(4708);
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./packages/kit/index.ts + 11 modules
-var kit = __webpack_require__(5350);
+// EXTERNAL MODULE: ./packages/kit/index.ts + 13 modules
+var kit = __webpack_require__(5201);
 ;// CONCATENATED MODULE: ./packages/kube/errors.ts
 /** A request the API server refused or could not serve, with its HTTP code and the server's own words. */
 class KubeApiError extends Error {
@@ -315,6 +315,7 @@ const KNOWN = {
     pods: (ns) => collectionPath('v1', 'pods', ns),
     events: (ns) => collectionPath('v1', 'events', ns),
     secrets: (ns) => collectionPath('v1', 'secrets', ns),
+    configMaps: (ns) => collectionPath('v1', 'configmaps', ns),
     endpointSlices: (ns) => collectionPath('discovery.k8s.io/v1', 'endpointslices', ns),
     leases: (ns) => collectionPath('coordination.k8s.io/v1', 'leases', ns),
     namespace: (ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}`,

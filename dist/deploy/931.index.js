@@ -18,8 +18,8 @@ __webpack_require__.d(__webpack_exports__, {
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./packages/kit/index.ts + 11 modules
-var kit = __webpack_require__(5350);
+// EXTERNAL MODULE: ./packages/kit/index.ts + 13 modules
+var kit = __webpack_require__(5201);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __webpack_require__(8815);
 ;// CONCATENATED MODULE: ./packages/smoke/json-path.ts

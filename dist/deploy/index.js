@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5350:
+/***/ 5201:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28379,11 +28379,13 @@ __nccwpck_require__.d(__webpack_exports__, {
   cI: () => (/* reexport */ ExecError),
   dz: () => (/* reexport */ InputError),
   c3: () => (/* reexport */ JobSummary),
+  KN: () => (/* reexport */ MANIFEST_YAML),
   pA: () => (/* reexport */ SavedState),
   yo: () => (/* reexport */ UserError),
   nM: () => (/* reexport */ WorldError),
   aY: () => (/* reexport */ code),
   S2: () => (/* reexport */ defineOutputs),
+  Kp: () => (/* reexport */ deployTargetInputs),
   BJ: () => (/* reexport */ describeProblem),
   gJ: () => (/* reexport */ errorMessage),
   m0: () => (/* reexport */ exec),
@@ -28393,6 +28395,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Jq: () => (/* reexport */ inputConflict),
   Gn: () => (/* reexport */ installTool),
   nf: () => (/* reexport */ summary_link),
+  It: () => (/* reexport */ manifestDigest),
   QU: () => (/* reexport */ maskSecrets),
   E9: () => (/* reexport */ parseDuration),
   TL: () => (/* reexport */ parseInputs),
@@ -28402,7 +28405,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   yy: () => (/* reexport */ sleep)
 });
 
-// UNUSED EXPORTS: backoffDelay, causeChain, containsSecret, currentTarget, describeCommand, inputEnvName, isPostStep, reportFailure, sha256File
+// UNUSED EXPORTS: backoffDelay, canonicalJson, causeChain, containsSecret, currentTarget, describeCommand, inputEnvName, isPostStep, reportFailure, sha256File
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
@@ -29224,8 +29227,66 @@ async function installTool(spec, options = {}) {
     return { name: spec.name, version: spec.version, path: external_node_path_.join(cached, binaryName), source: 'download' };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/manifest.ts
+
+/**
+ * How manifests are read everywhere in the suite, from render to apply: YAML 1.1, as the API server's and
+ * kubectl's YAML decoder reads it (`on`, `yes` are booleans, `0755` is octal), with duplicate keys refused.
+ */
+const MANIFEST_YAML = { version: '1.1', uniqueKeys: true, maxAliasCount: 100 };
+/** JSON with sorted keys, so the same objects always make the same text. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value && typeof value === 'object') {
+        return `{${Object.keys(value)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+            .join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+/**
+ * The one identity of a manifest set, from render-helm's output to the revision store: the sha256 of the
+ * objects' canonical JSON, so formatting, comments and key order do not change it, and re-running the same
+ * manifests makes the same digest.
+ */
+function manifestDigest(objects) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonicalJson(objects)).digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/common-inputs.ts
+
+/** A DNS-1123 label: what Kubernetes allows in the names derived from app and namespace. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The inputs that deploy-blue-green, rollback and swiss/deploy@v1 share, with one set of bounds, so an app
+ * one entry deploys is an app the others can roll back. `app` stops at 40 characters so that every name
+ * derived from it (`<app>-<workload>-<color>`, `swiss-deploy-<app>-r<n>`, its label values) stays valid.
+ */
+const deployTargetInputs = {
+    app: input.string({
+        required: true,
+        pattern: DNS_LABEL,
+        maxLength: 40,
+        allowed: 'a DNS-1123 label (lower-case letters, digits, -) of at most 40 characters',
+    }),
+    namespace: input.string({
+        required: true,
+        pattern: DNS_LABEL,
+        maxLength: 63,
+        allowed: 'a DNS-1123 label, the name of an existing namespace',
+    }),
+    kubeconfig: input.string({ secret: true }),
+    context: input.string(),
+    'history-limit': input.integer({ default: '10', min: 1, max: 100 }),
+    'lock-timeout': input.duration({ default: '0s', max: '6h' }),
+};
+
 ;// CONCATENATED MODULE: ./packages/kit/index.ts
 // The action runtime every swiss/deploy action is built on. This file is the package's only door.
+
+
 
 
 
@@ -41398,18 +41459,12 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_url_ = __nccwpck_require__(3136);
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
-// EXTERNAL MODULE: ./packages/kit/index.ts + 11 modules
-var kit = __nccwpck_require__(5350);
+// EXTERNAL MODULE: ./packages/kit/index.ts + 13 modules
+var kit = __nccwpck_require__(5201);
 ;// CONCATENATED MODULE: ./src/contract.ts
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const inputs = {
-    app: kit/* input */.hF.string({ required: true, pattern: DNS_LABEL, allowed: 'a DNS label (a-z, 0-9, -; at most 63)' }),
-    namespace: kit/* input */.hF.string({
-        required: true,
-        pattern: DNS_LABEL,
-        allowed: 'a DNS label (a-z, 0-9, -; at most 63)',
-    }),
+    ...kit/* deployTargetInputs */.Kp,
     'image-ref': kit/* input */.hF.string({
         required: true,
         pattern: /^[^\s@]+@sha256:[0-9a-f]{64}$/,
@@ -41421,18 +41476,18 @@ const inputs = {
     set: kit/* input */.hF.list({ separator: 'newline' }),
     'set-string': kit/* input */.hF.list({ separator: 'newline' }),
     'kube-version': kit/* input */.hF.string({ default: '1.36' }),
-    kubeconfig: kit/* input */.hF.string({ secret: true }),
-    context: kit/* input */.hF.string(),
     timeout: kit/* input */.hF.duration({ default: '10m', min: '10s', max: '6h' }),
     'previous-replicas': kit/* input */.hF.string({
         default: 'all',
         pattern: /^(all|\d+)$/,
         allowed: '"all" or a whole number',
     }),
-    'history-limit': kit/* input */.hF.integer({ default: '10', min: 1, max: 100 }),
-    'lock-timeout': kit/* input */.hF.duration({ default: '0s', max: '1h' }),
     'smoke-checks': kit/* input */.hF.string(),
-    'smoke-path': kit/* input */.hF.string({ default: '/healthz', pattern: /^\//, allowed: 'a path starting with /' }),
+    'smoke-path': kit/* input */.hF.string({
+        default: '/healthz',
+        pattern: /^\/[^\s]*$/,
+        allowed: 'one absolute path: starting with /, no spaces or line breaks',
+    }),
     'smoke-timeout': kit/* input */.hF.duration({ default: '10s', min: '100ms', max: '10m' }),
     'smoke-retries': kit/* input */.hF.integer({ default: '10', min: 0, max: 1000 }),
     'github-token': kit/* input */.hF.string({ secret: true, default: '${{ github.token }}' }),
@@ -41460,19 +41515,10 @@ const log = {
     info: (line) => core/* info */.pq((0,kit/* maskSecrets */.QU)(line)),
     warning: (line) => core/* warning */.$e((0,kit/* maskSecrets */.QU)(line)),
 };
-/** The live check failed after the switch and traffic went back: the step fails, with what happened. */
-class RolledBackError extends kit/* WorldError */.nM {
-    steps;
-    constructor(message, steps, options) {
-        super(message, options);
-        this.steps = steps;
-        this.name = 'RolledBackError';
-    }
-}
-/** Renders the chart (built-in by default) with the image by digest, validated like render-helm does. */
-async function render(values, builtinChart) {
+/** The render of the chart (built-in by default) with the image by digest, checked before anything runs. */
+async function planChart(values, builtinChart) {
     const helm = await __nccwpck_require__.e(/* import() */ 462).then(__nccwpck_require__.bind(__nccwpck_require__, 8462));
-    const plan = helm.planRender({
+    return helm.planRender({
         chart: values.chart ?? '',
         chartName: '',
         version: values['chart-version'] ?? '',
@@ -41496,6 +41542,10 @@ async function render(values, builtinChart) {
         workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
         builtinChart,
     });
+}
+/** Renders the planned chart, validated like render-helm does. */
+async function render(plan) {
+    const helm = await __nccwpck_require__.e(/* import() */ 462).then(__nccwpck_require__.bind(__nccwpck_require__, 8462));
     return (0,kit/* group */.Os)('Render the chart', async () => {
         const binary = await helm.installHelm(plan);
         const chart = await helm.prepareChart(binary, plan);
@@ -41504,14 +41554,16 @@ async function render(values, builtinChart) {
         return helm.writeManifests(plan, rendered);
     });
 }
-/** Smoke-tests one Service through the API server's port-forward. */
-async function smoke(values, service, kubeconfig) {
-    const { planSmokeTest, runSmokeTest } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(931)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3931));
-    const checks = values['smoke-checks'] ??
-        `checks:\n  - name: ${values['smoke-path']}\n    path: ${values['smoke-path']}\n`;
-    const plan = planSmokeTest({
+/**
+ * The smoke plan for one Service. The checks are built as data, never pasted into YAML text; the main step
+ * plans once with a placeholder Service before any side effect, so a bad check fails first.
+ */
+async function smokePlan(values, service, kubeconfig) {
+    const { planSmokeTest } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(931)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3931));
+    const path = values['smoke-path'];
+    return planSmokeTest({
         service,
-        checks,
+        checks: values['smoke-checks'] ?? JSON.stringify({ checks: [{ name: path, path }] }),
         kubeconfig,
         headers: [],
         timeoutMs: values['smoke-timeout'],
@@ -41522,143 +41574,27 @@ async function smoke(values, service, kubeconfig) {
         insecure: false,
         workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
     });
-    return runSmokeTest(plan, { log, phase: kit/* group */.Os });
-}
-function smokeFailure(report) {
-    return `${report.failedChecks.length} of ${report.results.length} checks failed on ${report.target}: ${report.failedChecks.join(', ')}`;
 }
 /**
- * The chain of swiss/deploy@v1: deploy the idle color as a preview, smoke-test it, promote it,
- * smoke-test the live route, and switch straight back if that fails. Live traffic only ever moves to a
- * color that passed its readiness gate and its preview checks.
+ * The chain of swiss/deploy@v1, held under one lease by packages/bluegreen: preview → smoke → promote →
+ * live smoke → switch back if that fails. This wires the smoke test in as the chain's check.
  */
 async function deployChain(kube, values, manifestsFile, kubeconfigFile, common) {
-    const bluegreen = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3452));
-    const base = { ...common, app: values.app, namespace: values.namespace, timeoutMs: values.timeout };
+    const bluegreen = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(541)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9541));
+    const { runSmokeTest } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(931)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3931));
     const manifests = bluegreen.loadManifests([manifestsFile], process.env.GITHUB_WORKSPACE ?? process.cwd());
-    const preview = await bluegreen.runBlueGreen(kube, { ...base, manifests, promotion: 'manual' });
-    if (preview.status === 'unchanged') {
-        log.info(`Revision ${preview.revision} is already live on ${preview.color}; nothing to deploy.`);
-        return { deploy: preview };
-    }
-    const previewService = preview.previewServices[0];
-    let previewReport;
-    if (previewService) {
-        try {
-            previewReport = await (0,kit/* group */.Os)(`Smoke-test the preview ${previewService}`, () => smoke(values, previewService, kubeconfigFile));
-        }
-        catch (error) {
-            // The smoke test could not run at all: the preview is not proven, so it never goes live.
-            await bluegreen.runBlueGreen(kube, { ...base, action: 'abort' });
-            throw error;
-        }
-        if (!previewReport.passed) {
-            await bluegreen.runBlueGreen(kube, { ...base, action: 'abort' });
-            throw new kit/* UserError */.yo(`The preview of revision ${preview.revision} failed its smoke test: ${smokeFailure(previewReport)}.`, {
-                hint: `Live traffic never moved: it still goes to ${preview.color}. Fix the app and deploy again.`,
-            });
-        }
-    }
-    else {
-        log.warning('The manifests have no Service to smoke-test; promoting on the readiness gate alone.');
-    }
-    const promoted = await bluegreen.runBlueGreen(kube, { ...base, action: 'promote' });
-    const stableService = promoted.stableServices[0];
-    if (!stableService)
-        return { deploy: promoted, preview: previewReport };
-    let liveReport;
-    let liveFailure;
-    try {
-        liveReport = await (0,kit/* group */.Os)(`Smoke-test the live Service ${stableService}`, () => smoke(values, stableService, kubeconfigFile));
-        if (liveReport.passed)
-            return { deploy: promoted, preview: previewReport, live: liveReport };
-        liveFailure = smokeFailure(liveReport);
-    }
-    catch (error) {
-        // A live check that cannot even run is no proof the new color works: treat it as failed.
-        liveFailure = `the live smoke test could not run: ${(0,kit/* errorMessage */.gJ)(error)}`;
-    }
-    if (!promoted.previousColor) {
-        throw new kit/* WorldError */.nM(`Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`, {
-            untouched: `this was the app's first deploy, so there is no previous color to switch back to: ${promoted.color} stays live`,
-            hint: 'Fix the app and deploy again, or scale it down by hand if it must not serve.',
-        });
-    }
-    let rollback;
-    try {
-        rollback = await (0,kit/* group */.Os)('Roll back: the live smoke test failed', () => bluegreen.runRollback(kube, {
-            app: values.app,
-            namespace: values.namespace,
-            to: 'previous',
-            reason: `automatic: live smoke test of revision ${promoted.revision} failed (${liveFailure})`,
-            timeoutMs: values.timeout,
-            lockWaitMs: values['lock-timeout'],
-            historyLimit: values['history-limit'],
-            holder: common.holder,
-            run: common.run,
-            log,
-            phase: kit/* group */.Os,
-        }));
-    }
-    catch (error) {
-        throw new kit/* WorldError */.nM(`Revision ${promoted.revision} failed its live smoke test (${liveFailure}), and switching back failed too: ${(0,kit/* errorMessage */.gJ)(error)}`, {
-            cause: error,
-            untouched: `nothing more was changed; check which color the stable Service ${stableService} selects`,
-            hint: 'Run the rollback workflow (to: previous) once the cause is fixed.',
-        });
-    }
-    throw new RolledBackError(`Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`, { deploy: promoted, preview: previewReport, live: liveReport, rollback }, {
-        untouched: `traffic was switched back to ${rollback.color} (revision ${rollback.to.revision}), recorded as revision ${rollback.revision}`,
-        hint: 'Compare the preview and live checks: the live route saw something the preview did not.',
+    return bluegreen.runDeployChain(kube, {
+        ...common,
+        app: values.app,
+        namespace: values.namespace,
+        timeoutMs: values.timeout,
+        manifests,
+        check: {
+            run: (target, service) => (0,kit/* group */.Os)(`Smoke-test the ${target === 'preview' ? 'preview' : 'live Service'} ${service}`, async () => runSmokeTest(await smokePlan(values, service, kubeconfigFile), { log, phase: kit/* group */.Os })),
+            passed: (report) => report.passed,
+            describe: (report) => `${report.failedChecks.length} of ${report.results.length} checks failed on ${report.target}: ${report.failedChecks.join(', ')}`,
+        },
     });
-}
-/**
- * Records the run as a GitHub Deployment of `environment` (in_progress now, success or failure at the
- * end, the previous one made inactive). Best effort: the cluster is the truth, so a GitHub API problem is
- * a warning and never fails, or seems to fail, a deploy that already moved traffic.
- */
-async function recordDeployment(values, logUrl) {
-    const none = { finish: async () => undefined };
-    if (!values.environment || !values['github-token'])
-        return none;
-    const { GitHubClient, GitHubDeployment } = await __nccwpck_require__.e(/* import() */ 538).then(__nccwpck_require__.bind(__nccwpck_require__, 2538));
-    const environmentUrl = values['environment-url'];
-    try {
-        const client = new GitHubClient({
-            token: values['github-token'],
-            repository: process.env.GITHUB_REPOSITORY ?? '',
-            apiUrl: process.env.GITHUB_API_URL,
-        });
-        const deployment = await GitHubDeployment.create(client, {
-            ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
-            environment: values.environment,
-            description: `deploy ${values.app} to ${values.namespace}`,
-            payload: { app: values.app, namespace: values.namespace, image: values['image-ref'] },
-        });
-        await deployment.setStatus({ state: 'in_progress', logUrl, environmentUrl });
-        log.info(`GitHub Deployment ${deployment.id} to ${values.environment} is in progress.`);
-        return {
-            finish: async (state, description) => {
-                try {
-                    await deployment.setStatus({
-                        state,
-                        description: description.slice(0, 140),
-                        logUrl,
-                        environmentUrl,
-                    });
-                    if (state === 'success')
-                        await deployment.deactivatePrevious();
-                }
-                catch (error) {
-                    log.warning(`Could not mark GitHub Deployment ${deployment.id} ${state}: ${(0,kit/* errorMessage */.gJ)(error)}`);
-                }
-            },
-        };
-    }
-    catch (error) {
-        log.warning(`Could not record a GitHub Deployment to ${values.environment}: ${(0,kit/* errorMessage */.gJ)(error)}`);
-        return none;
-    }
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
@@ -41713,16 +41649,19 @@ void (0,kit/* runAction */.Cs)({
         const started = Date.now();
         const values = (0,kit/* parseInputs */.TL)(inputs);
         const previousReplicas = values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
-        const { LockSession } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3452));
+        // Everything that can be wrong with the inputs fails here, before any request: the chart inputs,
+        // the smoke checks (planned against a placeholder Service) and the kubeconfig.
+        const chart = await planChart(values, builtinChart());
+        await smokePlan(values, `${values.namespace}/${values.app}:80`, undefined);
+        const { LockSession, RolledBackError, failureSummary, lockHolderFromEnv, runInfoFromEnv } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(541)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9541));
         const session = LockSession.open(values.kubeconfig, values.context);
         const kubeconfigFile = session.kubeconfigFile;
         try {
-            const manifests = await render(values, builtinChart());
+            const { Kube } = await __nccwpck_require__.e(/* import() */ 797).then(__nccwpck_require__.bind(__nccwpck_require__, 1797));
+            const kube = await Kube.connect({ kubeconfigFile, context: values.context });
+            const manifests = await render(chart);
             out.set('manifests', manifests.file);
             out.set('manifest-digest', manifests.digest);
-            const { Kube } = await __nccwpck_require__.e(/* import() */ 797).then(__nccwpck_require__.bind(__nccwpck_require__, 1797));
-            const { lockHolderFromEnv, runInfoFromEnv } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3452));
-            const kube = await Kube.connect({ kubeconfigFile, context: values.context });
             const common = {
                 previousReplicas,
                 historyLimit: values['history-limit'],
@@ -41733,7 +41672,17 @@ void (0,kit/* runAction */.Cs)({
                 phase: (title, work) => core/* group */.Os(title, work),
                 onLocked: session.onLocked,
             };
-            const record = await recordDeployment(values, common.run.runUrl);
+            const { recordDeployment } = await __nccwpck_require__.e(/* import() */ 382).then(__nccwpck_require__.bind(__nccwpck_require__, 2382));
+            const record = await recordDeployment({
+                token: values['github-token'],
+                environment: values.environment,
+                environmentUrl: values['environment-url'],
+                description: `deploy ${values.app} to ${values.namespace}`,
+                payload: { app: values.app, namespace: values.namespace, image: values['image-ref'] },
+                logUrl: common.run.runUrl,
+                warn: log.warning,
+                info: log.info,
+            });
             let steps;
             try {
                 steps = await deployChain(kube, values, manifests.file, kubeconfigFile, common);
@@ -41741,12 +41690,18 @@ void (0,kit/* runAction */.Cs)({
             catch (error) {
                 await record.finish('failure', `${values.app}: ${(0,kit/* errorMessage */.gJ)(error).split('\n')[0]}`);
                 if (error instanceof RolledBackError) {
-                    writeOutputs(error.steps, started);
-                    await writeSummary(error.steps, values['image-ref'], manifests.digest);
+                    const rolledBack = error;
+                    writeOutputs(rolledBack.steps, started);
+                    await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest);
                 }
                 else {
                     out.set('status', 'failed');
                     out.set('rolled-back', false);
+                    await failureSummary(`swiss/deploy: ${values.app} in ${values.namespace} failed`, {
+                        app: values.app,
+                        namespace: values.namespace,
+                        error: error,
+                    }).write();
                 }
                 throw error;
             }
@@ -41760,7 +41715,7 @@ void (0,kit/* runAction */.Cs)({
     },
     // Also after a failure or cancellation: release a deploy lock the main step could not release.
     post: async () => {
-        const { LockSession } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(452)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3452));
+        const { LockSession } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(541)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9541));
         await LockSession.releaseAfterInterruption('run', (line) => core/* info */.pq(line));
     },
 });

@@ -41244,8 +41244,66 @@ async function installTool(spec, options = {}) {
     return { name: spec.name, version: spec.version, path: external_node_path_namespaceObject.join(cached, binaryName), source: 'download' };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/manifest.ts
+
+/**
+ * How manifests are read everywhere in the suite, from render to apply: YAML 1.1, as the API server's and
+ * kubectl's YAML decoder reads it (`on`, `yes` are booleans, `0755` is octal), with duplicate keys refused.
+ */
+const MANIFEST_YAML = { version: '1.1', uniqueKeys: true, maxAliasCount: 100 };
+/** JSON with sorted keys, so the same objects always make the same text. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value && typeof value === 'object') {
+        return `{${Object.keys(value)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+            .join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+/**
+ * The one identity of a manifest set, from render-helm's output to the revision store: the sha256 of the
+ * objects' canonical JSON, so formatting, comments and key order do not change it, and re-running the same
+ * manifests makes the same digest.
+ */
+function manifestDigest(objects) {
+    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(canonicalJson(objects)).digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/common-inputs.ts
+
+/** A DNS-1123 label: what Kubernetes allows in the names derived from app and namespace. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The inputs that deploy-blue-green, rollback and swiss/deploy@v1 share, with one set of bounds, so an app
+ * one entry deploys is an app the others can roll back. `app` stops at 40 characters so that every name
+ * derived from it (`<app>-<workload>-<color>`, `swiss-deploy-<app>-r<n>`, its label values) stays valid.
+ */
+const deployTargetInputs = {
+    app: input.string({
+        required: true,
+        pattern: DNS_LABEL,
+        maxLength: 40,
+        allowed: 'a DNS-1123 label (lower-case letters, digits, -) of at most 40 characters',
+    }),
+    namespace: input.string({
+        required: true,
+        pattern: DNS_LABEL,
+        maxLength: 63,
+        allowed: 'a DNS-1123 label, the name of an existing namespace',
+    }),
+    kubeconfig: input.string({ secret: true }),
+    context: input.string(),
+    'history-limit': input.integer({ default: '10', min: 1, max: 100 }),
+    'lock-timeout': input.duration({ default: '0s', max: '6h' }),
+};
+
 ;// CONCATENATED MODULE: ./packages/kit/index.ts
 // The action runtime every swiss/deploy action is built on. This file is the package's only door.
+
+
 
 
 
@@ -41823,7 +41881,6 @@ function loadPackedSchemas(minor) {
 ;// CONCATENATED MODULE: ./packages/helm/manifests.ts
 
 
-
 /**
  * Splits helm's output into its documents, keeping the template each came from (`# Source:`) and the
  * line where it starts. Documents are read as YAML 1.1, the way the API server and kubectl read them
@@ -41939,10 +41996,6 @@ function imagesOf(object) {
 }
 function isPinnedByDigest(image) {
     return /@sha256:[a-f0-9]{64}$/.test(image);
-}
-/** `sha256:<hex>` of the manifests exactly as written, so a later step can tell it has the same file. */
-function manifestDigest(text) {
-    return `sha256:${(0,external_node_crypto_.createHash)('sha256').update(text, 'utf8').digest('hex')}`;
 }
 
 ;// CONCATENATED MODULE: ./packages/helm/kube-schema.ts
@@ -42412,11 +42465,14 @@ async function inspectManifests(rendered, plan) {
         unchecked: report.unchecked,
     };
 }
-/** Writes the manifests exactly as helm rendered them; returns the file and its digest. */
+/** Writes the manifests exactly as helm rendered them; returns the file and the digest deploys record. */
 async function writeManifests(plan, rendered) {
     await (0,promises_namespaceObject.mkdir)(plan.outputDir, { recursive: true });
     await (0,promises_namespaceObject.writeFile)(plan.manifestsFile, rendered.text);
-    return { file: plan.manifestsFile, digest: manifestDigest(rendered.text) };
+    return {
+        file: plan.manifestsFile,
+        digest: manifestDigest(rendered.documents.map((d) => d.object)),
+    };
 }
 
 ;// CONCATENATED MODULE: ./packages/helm/index.ts
@@ -42434,7 +42490,7 @@ async function writeManifests(plan, rendered) {
 ;// CONCATENATED MODULE: ./actions/render-helm/contract.ts
 
 // DNS-1123: what Kubernetes accepts as a namespace, and (at most 53 characters) what helm accepts as a release.
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const contract_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const RELEASE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const inputs = {
     chart: input.string(),
@@ -42448,7 +42504,7 @@ const inputs = {
     }),
     namespace: input.string({
         default: 'default',
-        pattern: DNS_LABEL,
+        pattern: contract_DNS_LABEL,
         maxLength: 63,
         allowed: 'a Kubernetes namespace name (DNS-1123 label)',
     }),

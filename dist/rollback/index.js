@@ -41326,8 +41326,66 @@ async function installTool(spec, options = {}) {
     return { name: spec.name, version: spec.version, path: path.join(cached, binaryName), source: 'download' };
 }
 
+;// CONCATENATED MODULE: ./packages/kit/manifest.ts
+
+/**
+ * How manifests are read everywhere in the suite, from render to apply: YAML 1.1, as the API server's and
+ * kubectl's YAML decoder reads it (`on`, `yes` are booleans, `0755` is octal), with duplicate keys refused.
+ */
+const manifest_MANIFEST_YAML = { version: '1.1', uniqueKeys: true, maxAliasCount: 100 };
+/** JSON with sorted keys, so the same objects always make the same text. */
+function canonicalJson(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonicalJson).join(',')}]`;
+    if (value && typeof value === 'object') {
+        return `{${Object.keys(value)
+            .sort()
+            .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
+            .join(',')}}`;
+    }
+    return JSON.stringify(value) ?? 'null';
+}
+/**
+ * The one identity of a manifest set, from render-helm's output to the revision store: the sha256 of the
+ * objects' canonical JSON, so formatting, comments and key order do not change it, and re-running the same
+ * manifests makes the same digest.
+ */
+function manifest_manifestDigest(objects) {
+    return `sha256:${createHash('sha256').update(canonicalJson(objects)).digest('hex')}`;
+}
+
+;// CONCATENATED MODULE: ./packages/kit/common-inputs.ts
+
+/** A DNS-1123 label: what Kubernetes allows in the names derived from app and namespace. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * The inputs that deploy-blue-green, rollback and swiss/deploy@v1 share, with one set of bounds, so an app
+ * one entry deploys is an app the others can roll back. `app` stops at 40 characters so that every name
+ * derived from it (`<app>-<workload>-<color>`, `swiss-deploy-<app>-r<n>`, its label values) stays valid.
+ */
+const deployTargetInputs = {
+    app: input.string({
+        required: true,
+        pattern: DNS_LABEL,
+        maxLength: 40,
+        allowed: 'a DNS-1123 label (lower-case letters, digits, -) of at most 40 characters',
+    }),
+    namespace: input.string({
+        required: true,
+        pattern: DNS_LABEL,
+        maxLength: 63,
+        allowed: 'a DNS-1123 label, the name of an existing namespace',
+    }),
+    kubeconfig: input.string({ secret: true }),
+    context: input.string(),
+    'history-limit': input.integer({ default: '10', min: 1, max: 100 }),
+    'lock-timeout': input.duration({ default: '0s', max: '6h' }),
+};
+
 ;// CONCATENATED MODULE: ./packages/kit/index.ts
 // The action runtime every swiss/deploy action is built on. This file is the package's only door.
+
+
 
 
 
@@ -41621,6 +41679,7 @@ const KNOWN = {
     pods: (ns) => collectionPath('v1', 'pods', ns),
     events: (ns) => collectionPath('v1', 'events', ns),
     secrets: (ns) => collectionPath('v1', 'secrets', ns),
+    configMaps: (ns) => collectionPath('v1', 'configmaps', ns),
     endpointSlices: (ns) => collectionPath('discovery.k8s.io/v1', 'endpointslices', ns),
     leases: (ns) => collectionPath('coordination.k8s.io/v1', 'leases', ns),
     namespace: (ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}`,
@@ -41645,7 +41704,7 @@ class UnknownKindError extends Error {
  * Server-side apply of one whole object (PATCH application/apply-patch+yaml, JSON being YAML). Fields the
  * manager applied before and no longer sends are removed, as `kubectl apply --server-side` does.
  */
-async function apply_applyObject(kube, discovery, object, options = {}) {
+async function applyObject(kube, discovery, object, options = {}) {
     const info = await discovery.lookup(object.apiVersion, object.kind);
     if (!info)
         throw new UnknownKindError(object);
@@ -41809,7 +41868,7 @@ class LockHeldError extends errors_UserError {
  * A coordination.k8s.io/v1 Lease held by one deploy: created or taken over with optimistic concurrency
  * (resourceVersion), renewed in the background, deleted on release so nothing is left behind.
  */
-class lease_LeaseLock {
+class LeaseLock {
     kube;
     namespace;
     name;
@@ -41860,7 +41919,7 @@ class lease_LeaseLock {
                         query: { fieldManager: 'swiss-deploy' },
                         purpose: 'lease',
                     });
-                    return new lease_LeaseLock(kube, options.namespace, options.name, options.holder, created, durationSeconds).start();
+                    return new LeaseLock(kube, options.namespace, options.name, options.holder, created, durationSeconds).start();
                 }
                 const held = describeLease(current);
                 if (held.expired) {
@@ -41879,7 +41938,7 @@ class lease_LeaseLock {
                         query: { fieldManager: 'swiss-deploy' },
                         purpose: 'lease',
                     });
-                    return new lease_LeaseLock(kube, options.namespace, options.name, options.holder, taken, durationSeconds).start();
+                    return new LeaseLock(kube, options.namespace, options.name, options.holder, taken, durationSeconds).start();
                 }
                 if (Date.now() >= deadline)
                     throw new LockHeldError(`${options.namespace}/${options.name}`, held);
@@ -42305,7 +42364,7 @@ var external_node_stream_ = __nccwpck_require__(7075);
 
 
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const port_forward_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** Parses `namespace/name:port`; the port is a number or the Service port's name. */
 function parseServiceRef(text) {
@@ -42316,9 +42375,9 @@ function parseServiceRef(text) {
     if (!match)
         throw problem('is not in the form namespace/name:port');
     const [, namespace, name, portText] = match;
-    if (!DNS_LABEL.test(namespace) || namespace.length > 63)
+    if (!port_forward_DNS_LABEL.test(namespace) || namespace.length > 63)
         throw problem(`has an invalid namespace "${namespace}"`);
-    if (!DNS_LABEL.test(name) || name.length > 63)
+    if (!port_forward_DNS_LABEL.test(name) || name.length > 63)
         throw problem(`has an invalid Service name "${name}"`);
     if (/^\d+$/.test(portText)) {
         const port = Number(portText);
@@ -42646,7 +42705,7 @@ function describeWsError(error) {
  * Turns what the API server said about one object into an error a user can act on, pointing at the line of
  * the manifest it came from. Used for the dry run, so every refusal happens before anything changes.
  */
-function errors_explainApplyError(error, planned, namespace) {
+function explainApplyError(error, planned, namespace) {
     const { object, source } = planned;
     const what = `${object.kind}/${object.metadata.name}`;
     const location = source;
@@ -42688,7 +42747,7 @@ function namespaceMissing(namespace) {
     });
 }
 /** Errors from taking the lock, translated: a missing namespace and RBAC are the usual suspects. */
-function errors_explainLockError(error, namespace) {
+function explainLockError(error, namespace) {
     if (error instanceof KubeApiError) {
         if (error.code === 404)
             return namespaceMissing(namespace);
@@ -42723,6 +42782,19 @@ function errors_explainKubeError(error) {
     }
     return new errors_WorldError(`The API server failed: ${error.message}`, { cause: error });
 }
+/**
+ * The error a failed deploy or rollback ends with: the cause's own words, where it is the user's to fix
+ * or the world's, with what the run left behind and what to do next, known only here.
+ */
+function errors_withOutcome(error, what, outcome) {
+    if (error instanceof errors_UserError) {
+        return new errors_UserError(error.message, { hint: outcome.hint, location: error.location, cause: error });
+    }
+    if (error instanceof errors_WorldError) {
+        return new errors_WorldError(error.message, { cause: error.cause, ...outcome });
+    }
+    return new errors_WorldError(`${what}: ${errors_errorMessage(error)}`, { cause: error, ...outcome });
+}
 
 ;// CONCATENATED MODULE: ./packages/bluegreen/types.ts
 const COLORS = ['blue', 'green'];
@@ -42733,8 +42805,12 @@ const types_LABELS = {
     color: 'swiss-deploy/color',
     revision: 'swiss-deploy/revision',
     role: 'swiss-deploy/role',
+    /** On a config copy: the ConfigMap or Secret name in the manifests that it copies. */
+    config: 'swiss-deploy/config',
     managedBy: 'app.kubernetes.io/managed-by',
 };
+const types_silentLogger = { info: () => undefined, warning: () => undefined };
+const types_directPhase = (_title, work) => work();
 
 ;// CONCATENATED MODULE: ./packages/bluegreen/live.ts
 
@@ -42768,6 +42844,173 @@ async function live_readLiveState(kube, namespace, services) {
         });
     }
     return { activeColor: distinct.values().next().value, services: found };
+}
+
+;// CONCATENATED MODULE: ./packages/bluegreen/lock.ts
+
+
+
+const lockName = (app) => `swiss-deploy-${app}`;
+/**
+ * Runs `work` holding the app's deploy lock (DESIGN.md §4.1): takes the Lease (or uses the one the caller
+ * holds), renews it in the background, and releases it however `work` ends, unless the caller owns it.
+ */
+async function lock_withDeployLock(kube, options, work) {
+    if (options.lock) {
+        options.lock.assertHeld();
+        return work(options.lock);
+    }
+    const lock = await lock_acquireDeployLock(kube, options);
+    try {
+        return await work(lock);
+    }
+    finally {
+        await lock
+            .release()
+            .catch((error) => options.log.warning(`Could not release the deploy lock: ${errorMessage(error)}`));
+    }
+}
+/** Takes the app's Lease, waiting up to `lockWaitMs`; the caller must release it. */
+async function lock_acquireDeployLock(kube, options) {
+    const name = lockName(options.app);
+    const lock = await options.phase(`Lock ${options.namespace}/${name}`, async () => {
+        try {
+            return await LeaseLock.acquire(kube, {
+                namespace: options.namespace,
+                name,
+                holder: options.holder,
+                waitMs: options.lockWaitMs ?? 0,
+                onTakeover: (previous) => options.log.warning(`Took over an expired deploy lock from ${previous.holder.repository ?? previous.holder.identity} run ${previous.holder.runId ?? '?'} (last renewed ${previous.renewed ?? '?'}); that run died without releasing it.`),
+            });
+        }
+        catch (error) {
+            throw explainLockError(error, options.namespace);
+        }
+    });
+    options.onLocked?.({ namespace: options.namespace, name, identity: options.holder.identity });
+    options.log.info(`Holding the deploy lock ${options.namespace}/${name} as ${options.holder.identity}.`);
+    return lock;
+}
+
+;// CONCATENATED MODULE: ./packages/bluegreen/config.ts
+
+
+const asObject = (value) => value && typeof value === 'object' && !Array.isArray(value) ? value : undefined;
+const asArray = (value) => Array.isArray(value) ? value.map(asObject).filter(Boolean) : [];
+function reference(kind, holder, key) {
+    const name = holder?.[key];
+    if (!holder || typeof name !== 'string' || name === '')
+        return [];
+    return [{ kind, name, rename: (to) => (holder[key] = to) }];
+}
+/**
+ * Every ConfigMap and Secret a pod spec reads: volumes (also projected), envFrom, env valueFrom, and the
+ * image pull Secrets (so a restarted old pod pulls with the credentials its revision shipped).
+ */
+function configReferences(podSpec) {
+    const spec = asObject(podSpec);
+    if (!spec)
+        return [];
+    const found = [];
+    for (const volume of asArray(spec.volumes)) {
+        found.push(...reference('ConfigMap', asObject(volume.configMap), 'name'));
+        found.push(...reference('Secret', asObject(volume.secret), 'secretName'));
+        for (const source of asArray(asObject(volume.projected)?.sources)) {
+            found.push(...reference('ConfigMap', asObject(source.configMap), 'name'));
+            found.push(...reference('Secret', asObject(source.secret), 'name'));
+        }
+    }
+    const containers = [
+        ...asArray(spec.initContainers),
+        ...asArray(spec.containers),
+        ...asArray(spec.ephemeralContainers),
+    ];
+    for (const container of containers) {
+        for (const from of asArray(container.envFrom)) {
+            found.push(...reference('ConfigMap', asObject(from.configMapRef), 'name'));
+            found.push(...reference('Secret', asObject(from.secretRef), 'name'));
+        }
+        for (const variable of asArray(container.env)) {
+            const valueFrom = asObject(variable.valueFrom);
+            found.push(...reference('ConfigMap', asObject(valueFrom?.configMapKeyRef), 'name'));
+            found.push(...reference('Secret', asObject(valueFrom?.secretKeyRef), 'name'));
+        }
+    }
+    for (const pullSecret of asArray(spec.imagePullSecrets))
+        found.push(...reference('Secret', pullSecret, 'name'));
+    return found;
+}
+const isConfig = (object) => object.apiVersion === 'v1' && (object.kind === 'ConfigMap' || object.kind === 'Secret');
+/** The content that a pod reads; metadata is left out so relabelling never renames a copy. */
+function contentHash(object) {
+    const { apiVersion: _a, kind, metadata: _m, immutable: _i, ...content } = object;
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify(sortKeys({ kind, ...content })))
+        .digest('hex')
+        .slice(0, 10);
+}
+function sortKeys(value) {
+    if (Array.isArray(value))
+        return value.map(sortKeys);
+    const object = asObject(value);
+    if (!object)
+        return value;
+    return Object.fromEntries(Object.keys(object)
+        .sort()
+        .map((key) => [key, sortKeys(object[key])]));
+}
+/** The key a copy or reference is found by: `ConfigMap/shop-config`. */
+const configKey = (kind, name) => `${kind}/${name}`;
+/**
+ * Splits the manifests' ConfigMaps and Secrets into those the workloads read (returned as content-named
+ * copies, with the workloads rewritten in place to reference them) and the rest, which stay as they are.
+ */
+function planConfigCopies(objects, workloads, app, namespace) {
+    const configs = new Map();
+    for (const manifest of objects) {
+        if (isConfig(manifest.object))
+            configs.set(configKey(manifest.object.kind, manifest.object.metadata.name), manifest);
+    }
+    const copies = new Map();
+    for (const workload of workloads) {
+        for (const ref of configReferences(workload.spec?.template?.spec)) {
+            const key = configKey(ref.kind, ref.name);
+            const manifest = configs.get(key);
+            // Config the manifests do not carry (made by another tool, optional) is the cluster's, not ours.
+            if (!manifest)
+                continue;
+            let copy = copies.get(key);
+            if (!copy) {
+                const name = `${ref.name}-${contentHash(manifest.object)}`;
+                const object = structuredClone(manifest.object);
+                object.metadata = {
+                    name,
+                    namespace,
+                    labels: {
+                        ...manifest.object.metadata.labels,
+                        [types_LABELS.app]: app,
+                        [types_LABELS.managedBy]: 'swiss-deploy',
+                        [types_LABELS.role]: 'config',
+                        [types_LABELS.config]: ref.name,
+                    },
+                    ...(manifest.object.metadata.annotations
+                        ? { annotations: { ...manifest.object.metadata.annotations } }
+                        : {}),
+                };
+                // A copy never changes: its name is its content. Immutable also spares the kubelet its watches.
+                object.immutable = true;
+                copy = { kind: ref.kind, original: ref.name, name, object, source: manifest.source };
+                copies.set(key, copy);
+            }
+            ref.rename(copy.name);
+        }
+    }
+    const copied = new Set([...copies.keys()].map((key) => configs.get(key)));
+    return { copies: [...copies.values()], copied };
+}
+/** Names (`Kind/name`) of the config copies that a Deployment's pods read. */
+function copiesReadBy(deployment) {
+    return configReferences(deployment.spec?.template?.spec).map((ref) => configKey(ref.kind, ref.name));
 }
 
 ;// CONCATENATED MODULE: ./packages/bluegreen/plan.ts
@@ -42877,6 +43120,8 @@ function plan_planColor(objects, options) {
         workloads: [],
         attached: [],
         services: [],
+        configs: [],
+        traffic: [],
         others: [],
     };
     const deploymentNames = new Set(objects
@@ -42982,7 +43227,8 @@ function plan_planColor(objects, options) {
                     },
                     spec: {
                         type: 'ClusterIP',
-                        selector: { ...selector, [types_LABELS.color]: color },
+                        // The revision too: while the idle color still runs older pods, the preview shows only these.
+                        selector: { ...selector, [types_LABELS.color]: color, [types_LABELS.revision]: String(revision) },
                         ports: (service.spec?.ports ?? []).map((port) => {
                             const { nodePort: _nodePort, ...rest } = port;
                             return rest;
@@ -42993,34 +43239,33 @@ function plan_planColor(objects, options) {
                 continue;
             }
         }
-        plan.others.push({
+        (shapesTraffic(object) ? plan.traffic : plan.others).push({
             object: object.metadata.namespace === undefined && isClusterScoped(object)
                 ? clone(object)
                 : withNamespace(object),
             source,
         });
     }
+    const { copies, copied } = planConfigCopies(objects, plan.workloads.map((w) => w.object), app, namespace);
+    const copiedKeys = new Set([...copied].map((m) => configKey(m.object.kind, m.object.metadata.name)));
+    plan.configs = copies;
+    plan.others = plan.others.filter((o) => !(o.object.apiVersion === 'v1' && copiedKeys.has(configKey(o.object.kind, o.object.metadata.name))));
     return plan;
+}
+/** Routing and policy kinds: what live clients go through, changed only when traffic moves. */
+const TRAFFIC_KINDS = {
+    'networking.k8s.io': ['Ingress', 'NetworkPolicy'],
+    'gateway.networking.k8s.io': ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'],
+    'networking.istio.io': ['VirtualService', 'DestinationRule'],
+    'traefik.io': ['IngressRoute', 'Middleware'],
+};
+function shapesTraffic(object) {
+    const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0] : '';
+    return TRAFFIC_KINDS[group]?.includes(object.kind) ?? false;
 }
 /** Kinds that live outside namespaces; they keep no metadata.namespace. */
 function isClusterScoped(object) {
     return /^(Namespace|ClusterRole|ClusterRoleBinding|CustomResourceDefinition|PriorityClass|StorageClass|PersistentVolume|IngressClass|ValidatingWebhookConfiguration|MutatingWebhookConfiguration)$/.test(object.kind);
-}
-/** JSON with sorted keys, so the same objects always make the same text. */
-function canonicalJson(value) {
-    if (Array.isArray(value))
-        return `[${value.map(canonicalJson).join(',')}]`;
-    if (value && typeof value === 'object') {
-        return `{${Object.keys(value)
-            .sort()
-            .map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key])}`)
-            .join(',')}}`;
-    }
-    return JSON.stringify(value) ?? 'null';
-}
-/** The identity of a manifest set: re-running the same manifests makes the same digest. */
-function plan_manifestDigest(objects) {
-    return `sha256:${createHash('sha256').update(canonicalJson(objects)).digest('hex')}`;
 }
 /** Every container image of the workloads, with the digest when the reference pins one. */
 function plan_workloadImages(objects) {
@@ -43047,6 +43292,7 @@ function plan_workloadImages(objects) {
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 ;// CONCATENATED MODULE: ./packages/bluegreen/revisions.ts
+
 
 
 
@@ -43112,7 +43358,17 @@ async function revisions_recordRevision(kube, record) {
         purpose: 'revisions',
     });
 }
-/** Deletes the oldest revisions beyond `keep`; returns the numbers deleted. */
+/** A stored revision's manifests as the planner takes them, each pointing at the revision it came from. */
+function revisions_revisionManifests(record) {
+    return record.manifests.map((object) => ({
+        object,
+        source: { file: `revision ${record.revision}`, line: 1 },
+    }));
+}
+/**
+ * Deletes the oldest revisions beyond `keep`, then the config copies that no kept revision and no
+ * Deployment of the app still reads; returns the revision numbers deleted.
+ */
 async function revisions_pruneRevisions(kube, namespace, app, keep, known) {
     const records = known ?? (await revisions_readRevisions(kube, namespace, app));
     const doomed = [...records].sort((a, b) => b.revision - a.revision).slice(Math.max(keep, 1));
@@ -43123,239 +43379,92 @@ async function revisions_pruneRevisions(kube, namespace, app, keep, known) {
         })
             .catch(() => undefined);
     }
+    const kept = records.filter((r) => !doomed.includes(r));
+    await collectConfigCopies(kube, namespace, app, kept);
     return doomed.map((r) => r.revision);
 }
-
-;// CONCATENATED MODULE: ./packages/bluegreen/deploy.ts
-
-
-
-
-
-
-
-const silent = { info: () => undefined, warning: () => undefined };
-const direct = (_title, work) => work();
-const lockName = (app) => `swiss-deploy-${app}`;
-/**
- * The blue/green deploy of DESIGN.md §4: lock, plan and apply the idle color, gate on readiness with
- * watches, switch the stable Services in one patch each, confirm their endpoints, keep the previous color,
- * record the revision. A failure before the switch leaves live traffic as it was.
- */
-async function runBlueGreen(kube, options) {
-    const started = Date.now();
-    const log = options.log ?? silent;
-    const phase = options.phase ?? direct;
-    const action = options.action ?? 'deploy';
-    if (action === 'deploy') {
-        if (!options.manifests)
-            throw new UserError('Input "manifests" is required to deploy.');
-        validateManifests(options.manifests, options);
-    }
-    const lock = await phase(`Lock ${options.namespace}/${lockName(options.app)}`, async () => {
-        try {
-            return await LeaseLock.acquire(kube, {
-                namespace: options.namespace,
-                name: lockName(options.app),
-                holder: options.holder,
-                waitMs: options.lockWaitMs ?? 0,
-                onTakeover: (previous) => log.warning(`Took over an expired deploy lock from ${previous.holder.repository ?? previous.holder.identity} run ${previous.holder.runId ?? '?'} (last renewed ${previous.renewed ?? '?'}); that run died without releasing it.`),
-            });
-        }
-        catch (error) {
-            throw explainLockError(error, options.namespace);
-        }
+/** Config copies are garbage once neither a kept revision nor a Deployment of the app reads them. */
+async function collectConfigCopies(kube, namespace, app, kept) {
+    const labelSelector = `${types_LABELS.app}=${app},${types_LABELS.role}=config`;
+    const deployments = await kube.request('GET', KNOWN.deployments(namespace), {
+        query: { labelSelector: `${types_LABELS.app}=${app}` },
+        purpose: 'revisions',
     });
-    options.onLocked?.({
-        namespace: options.namespace,
-        name: lockName(options.app),
-        identity: options.holder.identity,
-    });
-    log.info(`Holding the deploy lock ${options.namespace}/${lockName(options.app)} as ${options.holder.identity}.`);
-    try {
-        const context = { kube, options, log, phase, lock, started };
-        if (action === 'promote')
-            return await promote(context);
-        if (action === 'abort')
-            return await abort(context);
-        return await deploy(context);
-    }
-    catch (error) {
-        throw explainKubeError(error);
-    }
-    finally {
-        await lock
-            .release()
-            .catch((error) => log.warning(`Could not release the deploy lock: ${errorMessage(error)}`));
-    }
-}
-function newRecord(context, plan, manifests, previousColor) {
-    const objects = manifests.map((m) => m.object);
-    return {
-        app: plan.app,
-        namespace: plan.namespace,
-        revision: plan.revision,
-        color: plan.color,
-        previousColor,
-        outcome: 'deploying',
-        manifestDigest: manifestDigest(objects),
-        manifests: objects,
-        images: workloadImages(objects),
-        ...context.options.run,
-        startedAt: new Date(context.started).toISOString(),
-    };
-}
-function baseReport(context, plan, color, previousColor) {
-    return {
-        app: plan.app,
-        namespace: plan.namespace,
-        status: 'succeeded',
-        color,
-        previousColor,
-        revision: plan.revision,
-        previewServices: plan.services.map((s) => `${plan.namespace}/${s.preview.metadata.name}:${s.preview.spec?.ports?.[0]?.port ?? 80}`),
-        stableServices: plan.services.map((s) => `${plan.namespace}/${s.name}:${s.stable.spec?.ports?.[0]?.port ?? 80}`),
-        images: workloadImages(plan.workloads.map((w) => w.object)),
-        replicas: plan.workloads.map((w) => ({
-            workload: w.object.metadata.name,
-            ready: 0,
-            desired: w.object.spec?.replicas ?? 1,
-        })),
-        durationMs: 0,
-        requests: {},
-        runUrl: context.options.run?.runUrl,
-    };
-}
-function finish(context, report) {
-    report.durationMs = Date.now() - context.started;
-    report.requests = context.kube.requestCounts();
-    return report;
-}
-async function deploy(context) {
-    const { kube, options, log, phase, lock } = context;
-    const manifests = options.manifests;
-    const discovery = new Discovery(kube);
-    // Plan: the live color decides the idle one; the store gives the next number.
-    const probe = planColor(manifests, {
-        app: options.app,
-        namespace: options.namespace,
-        color: 'blue',
-        revision: 0,
-    });
-    const { live, revisions } = await phase('Read the live state', async () => {
-        const live = await readLiveState(kube, options.namespace, probe.services);
-        const revisions = await readRevisions(kube, options.namespace, options.app);
-        log.info(live.activeColor ? `Live color: ${live.activeColor}.` : 'No live color yet: this is the first deploy.');
-        return { live, revisions };
-    });
-    const active = live.activeColor;
-    const digest = manifestDigest(manifests.map((m) => m.object));
-    const latest = revisions[0];
-    if (latest &&
-        latest.manifestDigest === digest &&
-        ((latest.outcome === 'succeeded' && latest.color === active) || latest.outcome === 'preview')) {
-        log.info(`Revision ${latest.revision} has the same manifests (${digest.slice(0, 19)}…) and is ${latest.outcome === 'preview' ? 'waiting in preview' : 'live'}: nothing to do.`);
-        const plan = planColor(manifests, {
-            app: options.app,
-            namespace: options.namespace,
-            color: latest.color,
-            revision: latest.revision,
+    const inUse = new Set([
+        ...kept.flatMap((r) => r.configs ?? []),
+        ...deployments.items.flatMap((d) => copiesReadBy(d)),
+    ]);
+    for (const [kind, path] of [
+        ['ConfigMap', KNOWN.configMaps(namespace)],
+        ['Secret', KNOWN.secrets(namespace)],
+    ]) {
+        const list = await kube.request('GET', path, {
+            query: { labelSelector },
+            purpose: 'revisions',
         });
-        const report = baseReport(context, plan, active ?? latest.color, latest.previousColor);
-        report.status = latest.outcome === 'preview' ? 'preview' : 'unchanged';
-        return finish(context, report);
+        for (const copy of list.items) {
+            const name = copy.metadata.name;
+            if (inUse.has(configKey(kind, name)))
+                continue;
+            await kube.request('DELETE', `${path}/${name}`, { purpose: 'revisions' }).catch(() => undefined);
+        }
     }
-    const color = active ? otherColor(active) : 'blue';
-    const revision = Math.max(0, ...revisions.map((r) => r.revision)) + 1;
-    const plan = planColor(manifests, { app: options.app, namespace: options.namespace, color, revision });
-    const all = [
+}
+
+;// CONCATENATED MODULE: ./packages/bluegreen/switch.ts
+
+
+
+
+
+
+const planned = (items, object) => items.map((item) => ({ object: object(item), source: item.source }));
+/** The idle color's own objects, in apply order: config copies first, so the pods find them. */
+function switch_colorObjects(plan) {
+    return [
         ...plan.others,
-        ...plan.workloads.map((w) => ({ object: w.object, source: w.source })),
+        ...planned(plan.configs, (c) => c.object),
+        ...planned(plan.workloads, (w) => w.object),
         ...plan.attached,
-        ...plan.services.map((s) => ({ object: s.preview, source: s.source })),
-        ...plan.services.map((s) => ({ object: s.stable, source: s.source })),
     ];
-    // Dry run of everything, stable Services included: unknown kinds, RBAC and invalid objects fail here,
-    // before the revision is recorded or anything else changes.
-    await phase(`Check revision ${revision} (${color}) with a server-side dry run`, async () => {
-        for (const planned of all) {
-            try {
-                await applyObject(kube, discovery, planned.object, { dryRun: true, force: true });
-            }
-            catch (error) {
-                throw explainApplyError(error, planned, options.namespace);
-            }
-        }
-        log.info(`${all.length} objects pass the API server's validation, admission and RBAC.`);
-    });
-    const record = newRecord(context, plan, manifests, active);
-    const report = baseReport(context, plan, active ?? color, active);
-    for (const stale of revisions.filter((r) => r.outcome === 'preview' || r.outcome === 'deploying')) {
-        await recordRevision(kube, { ...stale, outcome: 'superseded', finishedAt: new Date().toISOString() });
-    }
-    await recordRevision(kube, record);
-    let switched = false;
-    // The timeout covers the gate and the switch, not the wait for the lock.
-    const deadline = Date.now() + options.timeoutMs;
-    try {
-        await phase(`Apply revision ${revision} to the idle color, ${color}`, async () => {
-            for (const planned of [
-                ...plan.others,
-                ...plan.workloads.map((w) => ({ object: w.object, source: w.source })),
-                ...plan.attached,
-            ]) {
-                lock.assertHeld();
-                await applyObject(kube, discovery, planned.object, { force: true }).catch((error) => {
-                    throw explainApplyError(error, planned, options.namespace);
-                });
-            }
-            for (const service of plan.services) {
-                await applyObject(kube, discovery, service.preview, { force: true });
-            }
-            log.info(`Applied ${plan.workloads.map((w) => w.object.metadata.name).join(', ')}` +
-                (plan.services.length
-                    ? ` and preview ${plan.services.map((s) => s.preview.metadata.name).join(', ')}`
-                    : '') +
-                (plan.others.length ? `, ${plan.others.length} other objects` : '') +
-                '.');
+}
+const switch_previewObjects = (plan) => planned(plan.services, (s) => s.preview);
+/** What the switch writes: the stable Services, then the objects that shape live traffic. */
+const switchObjects = (plan) => [
+    ...planned(plan.services, (s) => s.stable),
+    ...plan.traffic,
+];
+/** Every object of a plan, for the dry run that checks them all before anything changes. */
+const switch_allObjects = (plan) => [
+    ...switch_colorObjects(plan),
+    ...switch_previewObjects(plan),
+    ...switchObjects(plan),
+];
+/** Server-side applies each object, holding the lock, with errors pointing at the manifest line. */
+async function switch_applyPlanned(context, objects, options = {}) {
+    for (const item of objects) {
+        context.lock.assertHeld();
+        await applyObject(context.kube, context.discovery, item.object, {
+            force: true,
+            dryRun: options.dryRun,
+            purpose: options.purpose,
+        }).catch((error) => {
+            throw explainApplyError(error, item, context.namespace);
         });
-        const gated = await phase(`Gate: wait until ${color} is ready (timeout ${formatDuration(options.timeoutMs)})`, () => gate(context, plan, deadline));
-        report.gateMs = Math.max(...gated.map((g) => g.durationMs));
-        record.gateMs = report.gateMs;
-        report.replicas = gated.map((g) => ({ workload: g.name, ready: g.ready, desired: g.replicas }));
-        report.images = withRunningDigests(report.images, gated, color);
-        record.images = report.images.map((image) => ({
-            ...image,
-            workload: image.workload.replace(new RegExp(`-${color}$`), ''),
-        }));
-        if ((options.promotion ?? 'auto') === 'manual') {
-            record.outcome = 'preview';
-            record.finishedAt = new Date().toISOString();
-            await recordRevision(kube, record);
-            log.info(`Revision ${revision} is ready in ${color} behind ${report.previewServices.join(', ')}; live traffic stays on ${active ?? 'nothing yet'}. Run again with action: promote (or abort).`);
-            report.status = 'preview';
-            return finish(context, report);
-        }
-        switched = true;
-        report.switchMs = await phase(`Switch live traffic to ${color}`, () => switchTraffic(context, plan, active, deadline));
-        record.switchMs = report.switchMs;
-        report.color = color;
-        await keepPrevious(context, plan, active);
-        record.outcome = 'succeeded';
-        record.finishedAt = new Date().toISOString();
-        await recordRevision(kube, record);
-        await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10);
-        report.status = 'succeeded';
-        return finish(context, report);
     }
-    catch (error) {
-        if (switched)
-            throw error;
-        throw await failBeforeSwitch(context, plan, record, active, error);
-    }
+}
+/** The live revision's traffic objects, from the store: what a switch back must restore. */
+function switch_liveRoute(revisions, color, app, namespace) {
+    if (!color)
+        return undefined;
+    const live = revisions.find((r) => r.color === color && r.outcome === 'succeeded');
+    const traffic = live
+        ? plan_planColor(revisions_revisionManifests(live), { app, namespace, color, revision: live.revision }).traffic
+        : [];
+    return { color, traffic };
 }
 /** Readiness gate over every workload of the color; the first failure stops the others. */
-async function gate(context, plan, deadline) {
+async function switch_gate(context, plan, deadline) {
     const controller = new AbortController();
     try {
         return await Promise.all(plan.workloads.map((workload) => waitForRollout(context.kube, {
@@ -43371,40 +43480,32 @@ async function gate(context, plan, deadline) {
         controller.abort();
     }
 }
-/** Digests of what really runs, from the pods' imageIDs, where the manifest named a tag. */
-function withRunningDigests(images, gated, color) {
-    return images.map((image) => {
-        if (image.digest)
-            return image;
-        const pods = gated.find((g) => g.name === image.workload || g.name === `${image.workload}-${color}`)?.pods ?? [];
-        for (const pod of pods) {
-            const status = pod.status?.containerStatuses?.find((c) => c.name === image.container);
-            const digest = /(sha256:[a-f0-9]{64})$/.exec(status?.imageID ?? '')?.[1];
-            if (digest && !/^0+$/.test(digest.slice(7)))
-                return { ...image, digest };
-        }
-        return image;
-    });
-}
 /**
- * One server-side apply per stable Service moves its selector (and any port change) to the new color in
- * a single write; then its EndpointSlices must hold the new pods only. If they never do, the old selector
- * goes back before the error is raised.
+ * The switch of DESIGN.md §4.4: one server-side apply per stable Service moves its selector to the new
+ * color, then the plan's Ingresses, routes and policies are applied; the Services' EndpointSlices must
+ * then hold the new pods only. If any of it fails, the Services go back to the previous color and the
+ * previous revision's traffic objects are applied again, before the error is raised, which says exactly
+ * what serves.
  */
-async function switchTraffic(context, plan, previous, deadline) {
+async function switch_switchTraffic(context, plan, previous, deadline) {
     const { kube, log, lock } = context;
-    const discovery = new discovery_Discovery(kube);
     const started = Date.now();
-    const switchedServices = [];
+    const switched = [];
+    let trafficApplied = false;
     try {
         for (const service of plan.services) {
             lock.assertHeld();
-            await apply_applyObject(kube, discovery, service.stable, { force: true, purpose: 'switch' });
-            switchedServices.push(service);
+            await applyObject(kube, context.discovery, service.stable, { force: true, purpose: 'switch' });
+            switched.push(service);
             log.info(`Service ${service.name} now selects ${plan.color}.`);
         }
+        if (plan.traffic.length > 0) {
+            trafficApplied = true;
+            await switch_applyPlanned(context, plan.traffic, { purpose: 'switch' });
+            log.info(`Applied ${plan.traffic.map((t) => `${t.object.kind}/${t.object.metadata.name}`).join(', ')} of revision ${plan.revision}.`);
+        }
         for (const service of plan.services) {
-            const selector = { ...service.baseSelector, 'swiss-deploy/color': plan.color };
+            const selector = { ...service.baseSelector, [types_LABELS.color]: plan.color };
             const pods = await kube.request('GET', KNOWN.pods(plan.namespace), {
                 query: { labelSelector: selectorString(selector) },
                 purpose: 'list',
@@ -43424,24 +43525,57 @@ async function switchTraffic(context, plan, previous, deadline) {
         }
     }
     catch (error) {
-        if (previous) {
-            for (const service of switchedServices) {
-                const back = structuredClone(service.stable);
-                back.spec = { ...back.spec, selector: { ...service.baseSelector, 'swiss-deploy/color': previous } };
-                await apply_applyObject(kube, discovery, back, { force: true, purpose: 'switch' }).catch((undo) => log.warning(`Could not switch ${service.name} back to ${previous}: ${errors_errorMessage(undo)}`));
-            }
-        }
-        throw new errors_WorldError(`The switch to ${plan.color} did not reach the endpoints: ${errors_errorMessage(error)}`, {
-            cause: error,
-            untouched: previous ? `the stable Services were switched back to ${previous}` : undefined,
-            hint: 'Check the endpointslice controller and the pods of the new color, then deploy again.',
-        });
+        throw await switchBack(context, plan, previous, switched, trafficApplied, error);
     }
     return Date.now() - started;
 }
-/** Scales the previous color to `previous-replicas`, unless it should stay whole for instant rollback. */
-async function keepPrevious(context, plan, previous) {
-    const keep = context.options.previousReplicas ?? 'all';
+/** Puts back what a failed switch changed, and says truthfully what serves afterwards. */
+async function switchBack(context, plan, previous, switched, trafficApplied, error) {
+    const { kube, log } = context;
+    const reason = `The switch to ${plan.color} failed: ${errors_errorMessage(error)}`;
+    if (switched.length === 0 && !trafficApplied) {
+        return new errors_WorldError(reason, {
+            cause: error,
+            untouched: previous ? `live traffic: still ${previous.color}` : 'nothing was live yet',
+            hint: 'Check the API server and the manifests, then deploy again.',
+        });
+    }
+    if (!previous) {
+        return new errors_WorldError(reason, {
+            cause: error,
+            untouched: `nothing: this was the first deploy, and ${switched.map((s) => s.name).join(', ')} now select${switched.length === 1 ? 's' : ''} ${plan.color}`,
+            hint: 'Check the endpointslice controller and the pods of the new color, then deploy again.',
+        });
+    }
+    const stuck = [];
+    for (const service of switched) {
+        const back = structuredClone(service.stable);
+        back.spec = { ...back.spec, selector: { ...service.baseSelector, [types_LABELS.color]: previous.color } };
+        await applyObject(kube, context.discovery, back, { force: true, purpose: 'switch' }).catch((undo) => {
+            stuck.push(`Service ${service.name} still selects ${plan.color}`);
+            log.warning(`Could not switch ${service.name} back to ${previous.color}: ${errors_errorMessage(undo)}`);
+        });
+    }
+    if (trafficApplied) {
+        for (const item of previous.traffic) {
+            await applyObject(kube, context.discovery, item.object, { force: true, purpose: 'switch' }).catch((undo) => {
+                stuck.push(`${item.object.kind}/${item.object.metadata.name} holds revision ${plan.revision}'s version`);
+                log.warning(`Could not restore ${item.object.kind}/${item.object.metadata.name}: ${errors_errorMessage(undo)}`);
+            });
+        }
+    }
+    return new errors_WorldError(reason, {
+        cause: error,
+        untouched: stuck.length === 0
+            ? `live traffic: switched back to ${previous.color}`
+            : `not all of it: ${stuck.join('; ')}; the rest is back on ${previous.color}`,
+        hint: stuck.length === 0
+            ? 'Check the endpointslice controller and the pods of the new color, then deploy again.'
+            : `Run the rollback workflow (to: previous) to put everything back on ${previous.color}.`,
+    });
+}
+/** Scales the previous color to `keep` replicas, unless it stays whole for an instant rollback. */
+async function switch_keepPrevious(context, plan, previous, keep) {
     if (!previous || keep === 'all')
         return;
     for (const workload of plan.workloads) {
@@ -43456,70 +43590,215 @@ async function keepPrevious(context, plan, previous) {
         }
     }
 }
-/** Before the switch nothing live changed: scale the new color to zero and record the failure. */
-async function failBeforeSwitch(context, plan, record, active, error) {
-    const { kube, log } = context;
-    for (const workload of plan.workloads) {
-        await scaleDeployment(kube, plan.namespace, workload.object.metadata.name, 0).catch((scaleError) => {
-            if (!isNotFound(scaleError))
-                log.warning(`Could not scale ${workload.object.metadata.name} to 0: ${errorMessage(scaleError)}`);
+/** Scales a color's workloads to zero (a failed or aborted revision); a missing one is fine. */
+async function switch_scaleToZero(context, names) {
+    for (const name of names) {
+        await scaleDeployment(context.kube, context.namespace, name, 0).catch((error) => {
+            if (!isNotFound(error))
+                context.log.warning(`Could not scale ${name} to 0: ${errorMessage(error)}`);
         });
     }
-    record.outcome = 'failed';
-    record.error = errorMessage(error);
-    record.finishedAt = new Date().toISOString();
-    await recordRevision(kube, record).catch((recordError) => log.warning(`Could not record the failed revision: ${errorMessage(recordError)}`));
-    const left = `Live traffic is untouched: ${active ? `the stable Services still select ${active}` : 'no stable Service was created'}. ` +
-        `${plan.workloads.map((w) => w.object.metadata.name).join(', ')} ${plan.workloads.length > 1 ? 'were' : 'was'} scaled to 0; revision ${plan.revision} is recorded as failed.`;
-    const next = 'Fix the cause above and deploy again (same commit re-runs are fine: a failed revision is not a no-op).';
-    if (error instanceof UserError || error instanceof WorldError) {
-        Object.defineProperty(error, 'hint', { value: `${left}\n${next}`, configurable: true });
-        if (error instanceof WorldError)
-            Object.defineProperty(error, 'untouched', {
-                value: active ? `live traffic (still ${active})` : 'nothing was live',
-                configurable: true,
-            });
-        return error;
+}
+
+;// CONCATENATED MODULE: ./packages/bluegreen/deploy.ts
+
+
+
+
+
+
+
+
+
+/**
+ * The blue/green deploy of DESIGN.md §4: lock, plan and apply the idle color with its own config copies,
+ * gate on readiness with watches, point the preview at the ready pods, switch the stable Services and the
+ * traffic objects in one step, confirm their endpoints, keep the previous color, record the revision.
+ * A failure before the switch leaves everything live pods read and live traffic goes through as it was.
+ */
+async function deploy_runBlueGreen(kube, options) {
+    const started = Date.now();
+    const log = options.log ?? silentLogger;
+    const phase = options.phase ?? directPhase;
+    const action = options.action ?? 'deploy';
+    if (action === 'deploy') {
+        if (!options.manifests)
+            throw new UserError('Input "manifests" is required to deploy.');
+        validateManifests(options.manifests, options);
     }
-    return new WorldError(`The deploy of revision ${plan.revision} failed: ${errorMessage(error)}`, {
-        cause: error,
-        untouched: active ? `live traffic (still ${active})` : 'nothing was live',
-        hint: `${left}\n${next}`,
+    return withDeployLock(kube, { ...options, log, phase }, async (lock) => {
+        const run = {
+            step: { kube, discovery: new Discovery(kube), lock, log, phase, namespace: options.namespace },
+            options,
+            started,
+        };
+        try {
+            if (action === 'promote')
+                return await promote(run);
+            if (action === 'abort')
+                return await abort(run);
+            return await deploy(run);
+        }
+        catch (error) {
+            throw explainKubeError(error);
+        }
     });
 }
-async function latestPreview(context, verb) {
-    const { kube, options } = context;
-    const revisions = await readRevisions(kube, options.namespace, options.app);
+function newRecord(run, plan, manifests, previousColor) {
+    const objects = manifests.map((m) => m.object);
+    return {
+        app: plan.app,
+        namespace: plan.namespace,
+        revision: plan.revision,
+        color: plan.color,
+        previousColor,
+        outcome: 'deploying',
+        manifestDigest: manifestDigest(objects),
+        manifests: objects,
+        images: workloadImages(objects),
+        configs: plan.configs.map((c) => `${c.kind}/${c.name}`),
+        ...run.options.run,
+        startedAt: new Date(run.started).toISOString(),
+    };
+}
+function baseReport(run, plan, color, previousColor) {
+    return {
+        app: plan.app,
+        namespace: plan.namespace,
+        status: 'succeeded',
+        color,
+        previousColor,
+        revision: plan.revision,
+        previewServices: plan.services.map((s) => `${plan.namespace}/${s.preview.metadata.name}:${s.preview.spec?.ports?.[0]?.port ?? 80}`),
+        stableServices: plan.services.map((s) => `${plan.namespace}/${s.name}:${s.stable.spec?.ports?.[0]?.port ?? 80}`),
+        images: workloadImages(plan.workloads.map((w) => w.object)),
+        replicas: plan.workloads.map((w) => ({
+            workload: w.object.metadata.name,
+            ready: 0,
+            desired: w.object.spec?.replicas ?? 1,
+        })),
+        durationMs: 0,
+        requests: {},
+        runUrl: run.options.run?.runUrl,
+    };
+}
+function finish(run, report) {
+    report.durationMs = Date.now() - run.started;
+    report.requests = run.step.kube.requestCounts();
+    return report;
+}
+/**
+ * Whether a deploy of manifests with `digest` has nothing to do: the newest revision has the same
+ * manifests and is either live on the active color or waiting in preview.
+ */
+function unchangedRevision(revisions, digest, active) {
     const latest = revisions[0];
-    if (!latest || latest.outcome !== 'preview') {
-        throw new UserError(`Nothing to ${verb}: ${latest ? `the latest revision of ${options.app}, ${latest.revision}, is ${latest.outcome}` : `${options.app} has no recorded revision in ${options.namespace}`}, not waiting in preview.`, {
-            hint: 'Deploy with promotion: manual first; promote and abort finish that preview. Nothing was changed.',
-        });
-    }
-    const manifests = latest.manifests.map((object) => ({
-        object,
-        source: { file: `revision ${latest.revision}`, line: 1 },
-    }));
-    const plan = planColor(manifests, {
-        app: options.app,
-        namespace: options.namespace,
-        color: latest.color,
-        revision: latest.revision,
-    });
-    return { record: latest, plan };
+    if (!latest || latest.manifestDigest !== digest)
+        return undefined;
+    if (latest.outcome === 'preview')
+        return latest;
+    return latest.outcome === 'succeeded' && latest.color === active ? latest : undefined;
 }
-async function promote(context) {
-    const { kube, options, phase, log } = context;
-    const deadline = Date.now() + options.timeoutMs;
-    const { record, plan } = await latestPreview(context, 'promote');
-    const live = await readLiveState(kube, options.namespace, plan.services);
+async function deploy(run) {
+    const { step, options } = run;
+    const { kube, log, phase } = step;
+    const manifests = options.manifests;
+    // Plan: the live color decides the idle one; the store gives the next number.
+    const probe = planColor(manifests, { ...options, color: 'blue', revision: 0 });
+    const { live, revisions } = await phase('Read the live state', async () => {
+        const live = await readLiveState(kube, options.namespace, probe.services);
+        const revisions = await readRevisions(kube, options.namespace, options.app);
+        log.info(live.activeColor ? `Live color: ${live.activeColor}.` : 'No live color yet: this is the first deploy.');
+        return { live, revisions };
+    });
     const active = live.activeColor;
-    const report = baseReport(context, plan, active ?? plan.color, active);
-    const gated = await phase(`Gate: check that ${plan.color} is still ready`, () => gate(context, plan, deadline));
+    const digest = manifestDigest(manifests.map((m) => m.object));
+    const same = unchangedRevision(revisions, digest, active);
+    if (same) {
+        log.info(`Revision ${same.revision} has the same manifests (${digest.slice(0, 19)}…) and is ${same.outcome === 'preview' ? 'waiting in preview' : 'live'}: nothing to do.`);
+        const plan = planColor(manifests, { ...options, color: same.color, revision: same.revision });
+        const report = baseReport(run, plan, active ?? same.color, same.previousColor);
+        report.status = same.outcome === 'preview' ? 'preview' : 'unchanged';
+        return finish(run, report);
+    }
+    const color = active ? otherColor(active) : 'blue';
+    const revision = Math.max(0, ...revisions.map((r) => r.revision)) + 1;
+    const plan = planColor(manifests, { ...options, color, revision });
+    // Dry run of everything, the switch's objects included: unknown kinds, RBAC and invalid objects fail
+    // here, before the revision is recorded or anything else changes.
+    await phase(`Check revision ${revision} (${color}) with a server-side dry run`, async () => {
+        const all = allObjects(plan);
+        await applyPlanned(step, all, { dryRun: true });
+        log.info(`${all.length} objects pass the API server's validation, admission and RBAC.`);
+    });
+    const record = newRecord(run, plan, manifests, active);
+    const report = baseReport(run, plan, active ?? color, active);
+    for (const stale of revisions.filter((r) => r.outcome === 'preview' || r.outcome === 'deploying')) {
+        await recordRevision(kube, { ...stale, outcome: 'superseded', finishedAt: new Date().toISOString() });
+    }
+    await recordRevision(kube, record);
+    // The timeout covers the gate and the switch, not the wait for the lock.
+    const deadline = Date.now() + options.timeoutMs;
+    try {
+        await phase(`Apply revision ${revision} to the idle color, ${color}`, async () => {
+            await applyPlanned(step, colorObjects(plan));
+            log.info(`Applied ${plan.workloads.map((w) => w.object.metadata.name).join(', ')}` +
+                (plan.configs.length
+                    ? ` reading ${plan.configs.map((c) => `${c.kind}/${c.name}`).join(', ')}`
+                    : '') +
+                (plan.others.length ? `, and ${plan.others.length} other objects` : '') +
+                '.');
+        });
+        await gateAndPreview(run, plan, deadline, report, color);
+        record.gateMs = report.gateMs;
+        record.images = report.images.map((image) => ({
+            ...image,
+            workload: image.workload.replace(new RegExp(`-${color}$`), ''),
+        }));
+    }
+    catch (error) {
+        throw await failBeforeSwitch(run, plan, record, active, error);
+    }
+    if ((options.promotion ?? 'auto') === 'manual') {
+        record.outcome = 'preview';
+        record.finishedAt = new Date().toISOString();
+        await recordRevision(kube, record);
+        log.info(`Revision ${revision} is ready in ${color} behind ${report.previewServices.join(', ')}; live traffic stays on ${active ?? 'nothing yet'}. Run again with action: promote (or abort).`);
+        report.status = 'preview';
+        return finish(run, report);
+    }
+    return switchAndRecord(run, plan, record, report, revisions, active, deadline);
+}
+/** The readiness gate, then the preview Services, which select the new pods only once they are ready. */
+async function gateAndPreview(run, plan, deadline, report, color) {
+    const { step, options } = run;
+    const gated = await step.phase(`Gate: wait until ${color} is ready (timeout ${formatDuration(options.timeoutMs)})`, () => gate(step, plan, deadline));
+    report.gateMs = Math.max(...gated.map((g) => g.durationMs));
     report.replicas = gated.map((g) => ({ workload: g.name, ready: g.ready, desired: g.replicas }));
-    report.switchMs = await phase(`Switch live traffic to ${plan.color}`, () => switchTraffic(context, plan, active, deadline));
+    report.images = withRunningDigests(report.images, gated, color);
+    if (plan.services.length > 0) {
+        await applyPlanned(step, previewObjects(plan));
+        step.log.info(`Preview ${plan.services.map((s) => s.preview.metadata.name).join(', ')} now select${plan.services.length === 1 ? 's' : ''} the ready pods of revision ${plan.revision}.`);
+    }
+}
+/** Switch, keep the previous color, record success and prune; a failed switch is recorded too. */
+async function switchAndRecord(run, plan, record, report, revisions, active, deadline) {
+    const { step, options } = run;
+    const { kube } = step;
+    try {
+        report.switchMs = await step.phase(`Switch live traffic to ${plan.color}`, () => switchTraffic(step, plan, liveRoute(revisions, active, options.app, options.namespace), deadline));
+    }
+    catch (error) {
+        await recordRevision(kube, {
+            ...record,
+            outcome: 'failed',
+            error: error.message,
+            finishedAt: new Date().toISOString(),
+        }).catch((recordError) => step.log.warning(`Could not record the failed revision: ${recordError.message}`));
+        throw error;
+    }
     report.color = plan.color;
-    await keepPrevious(context, plan, active);
+    await keepPrevious(step, plan, active, options.previousReplicas ?? 'all');
     await recordRevision(kube, {
         ...record,
         outcome: 'succeeded',
@@ -43528,27 +43807,84 @@ async function promote(context) {
         finishedAt: new Date().toISOString(),
     });
     await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10);
-    log.info(`Promoted revision ${record.revision}: ${plan.color} is live.`);
-    report.status = 'promoted';
-    report.images = record.images;
-    return finish(context, report);
+    report.status = record.outcome === 'preview' ? 'promoted' : 'succeeded';
+    return finish(run, report);
 }
-async function abort(context) {
-    const { kube, options, log } = context;
-    const { record, plan } = await latestPreview(context, 'abort');
-    const live = await readLiveState(kube, options.namespace, plan.services);
-    for (const workload of plan.workloads) {
-        await scaleDeployment(kube, plan.namespace, workload.object.metadata.name, 0).catch((error) => {
-            if (!isNotFound(error))
-                throw error;
+/** Digests of what really runs, from the pods' imageIDs, where the manifest named a tag. */
+function withRunningDigests(images, gated, color) {
+    return images.map((image) => {
+        if (image.digest)
+            return image;
+        const pods = gated.find((g) => g.name === image.workload || g.name === `${image.workload}-${color}`)?.pods ?? [];
+        for (const pod of pods) {
+            const status = pod.status?.containerStatuses?.find((c) => c.name === image.container);
+            const digest = /(sha256:[a-f0-9]{64})$/.exec(status?.imageID ?? '')?.[1];
+            if (digest && !/^0+$/.test(digest.slice(7)))
+                return { ...image, digest };
+        }
+        return image;
+    });
+}
+/** Before the switch nothing live changed: scale the new color to zero and record the failure. */
+async function failBeforeSwitch(run, plan, record, active, error) {
+    const { step } = run;
+    await scaleToZero(step, plan.workloads.map((w) => w.object.metadata.name));
+    await recordRevision(step.kube, {
+        ...record,
+        outcome: 'failed',
+        error: error.message ?? String(error),
+        finishedAt: new Date().toISOString(),
+    }).catch((recordError) => step.log.warning(`Could not record the failed revision: ${recordError.message}`));
+    const left = `Live traffic is untouched: ${active ? `the stable Services still select ${active}, and its routes and the config its pods read are as they were` : 'no stable Service was created'}. ` +
+        `${plan.workloads.map((w) => w.object.metadata.name).join(', ')} ${plan.workloads.length > 1 ? 'were' : 'was'} scaled to 0; revision ${plan.revision} is recorded as failed.`;
+    return withOutcome(explainKubeError(error), `The deploy of revision ${plan.revision} failed`, {
+        untouched: active ? `live traffic (still ${active})` : 'nothing was live',
+        hint: `${left}\nFix the cause above and deploy again (same commit re-runs are fine: a failed revision is not a no-op).`,
+    });
+}
+async function latestPreview(run, verb) {
+    const { step, options } = run;
+    const revisions = await readRevisions(step.kube, options.namespace, options.app);
+    const latest = revisions[0];
+    if (!latest || latest.outcome !== 'preview') {
+        throw new UserError(`Nothing to ${verb}: ${latest ? `the latest revision of ${options.app}, ${latest.revision}, is ${latest.outcome}` : `${options.app} has no recorded revision in ${options.namespace}`}, not waiting in preview.`, {
+            hint: 'Deploy with promotion: manual first; promote and abort finish that preview. Nothing was changed.',
         });
     }
-    await recordRevision(kube, { ...record, outcome: 'aborted', finishedAt: new Date().toISOString() });
-    log.info(`Aborted revision ${record.revision}: ${plan.color} scaled to 0; live traffic stays on ${live.activeColor ?? 'nothing'}.`);
-    const report = baseReport(context, plan, live.activeColor ?? plan.color, undefined);
+    const plan = planColor(revisionManifests(latest), {
+        app: options.app,
+        namespace: options.namespace,
+        color: latest.color,
+        revision: latest.revision,
+    });
+    return { record: latest, plan, revisions };
+}
+async function promote(run) {
+    const { step, options } = run;
+    const deadline = Date.now() + options.timeoutMs;
+    const { record, plan, revisions } = await latestPreview(run, 'promote');
+    const live = await readLiveState(step.kube, options.namespace, plan.services);
+    const active = live.activeColor;
+    const report = baseReport(run, plan, active ?? plan.color, active);
+    const gated = await step.phase(`Gate: check that ${plan.color} is still ready`, () => gate(step, plan, deadline));
+    report.replicas = gated.map((g) => ({ workload: g.name, ready: g.ready, desired: g.replicas }));
+    report.gateMs = record.gateMs;
+    report.images = record.images;
+    const promoted = await switchAndRecord(run, plan, record, report, revisions, active, deadline);
+    step.log.info(`Promoted revision ${record.revision}: ${plan.color} is live.`);
+    return promoted;
+}
+async function abort(run) {
+    const { step, options } = run;
+    const { record, plan } = await latestPreview(run, 'abort');
+    const live = await readLiveState(step.kube, options.namespace, plan.services);
+    await scaleToZero(step, plan.workloads.map((w) => w.object.metadata.name));
+    await recordRevision(step.kube, { ...record, outcome: 'aborted', finishedAt: new Date().toISOString() });
+    step.log.info(`Aborted revision ${record.revision}: ${plan.color} scaled to 0; live traffic stays on ${live.activeColor ?? 'nothing'}.`);
+    const report = baseReport(run, plan, live.activeColor ?? plan.color, undefined);
     report.status = 'aborted';
     report.images = record.images;
-    return finish(context, report);
+    return finish(run, report);
 }
 
 ;// CONCATENATED MODULE: ./packages/bluegreen/manifests.ts
@@ -43592,7 +43928,7 @@ function loadManifests(inputs, cwd = process.cwd()) {
         const shown = path.relative(cwd, file) || file;
         const text = readFileSync(file, 'utf8');
         const lines = new LineCounter();
-        for (const document of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true })) {
+        for (const document of parseAllDocuments(text, { lineCounter: lines, ...MANIFEST_YAML })) {
             const start = lines.linePos(document.contents?.range?.[0] ?? document.range[0]).line;
             if (document.errors.length > 0) {
                 const first = document.errors[0];
@@ -43716,6 +44052,17 @@ function deploySummary(report, links = {}) {
         facts.run = link('workflow run', report.runUrl);
     return new JobSummary().heading(`Blue/green deploy of ${report.app}`).facts(facts);
 }
+/** The job summary of a run that failed: what failed, why, and what serves now. */
+function failureSummary(title, facts) {
+    return new summary_JobSummary().heading(title).facts({
+        app: facts.app,
+        namespace: facts.namespace,
+        status: 'failed',
+        error: facts.error.message.split('\n')[0],
+        'what is live': facts.error.untouched,
+        'what to do': facts.error.hint,
+    });
+}
 
 ;// CONCATENATED MODULE: ./packages/bluegreen/rollback-plan.ts
 
@@ -43829,14 +44176,7 @@ function rollbackSteps(mode, plan, idle, facts) {
 
 
 
-const rollback_silent = { info: () => undefined, warning: () => undefined };
-const rollback_direct = (_title, work) => work();
-function manifestsOf(record) {
-    return record.manifests.map((object) => ({
-        object,
-        source: { file: `revision ${record.revision}`, line: 1 },
-    }));
-}
+
 /**
  * Decides the rollback from the revision store and the cluster, with read requests only: which revision
  * is live, which one to return to, and whether the idle color can serve it at once (switch), after a
@@ -43847,7 +44187,7 @@ async function planRollback(kube, options) {
     const revisions = await revisions_readRevisions(kube, namespace, app);
     const newest = revisions.find((r) => r.outcome === 'succeeded') ?? revisions[0];
     const services = newest
-        ? plan_planColor(manifestsOf(newest), { app, namespace, color: 'blue', revision: 0 }).services
+        ? plan_planColor(revisions_revisionManifests(newest), { app, namespace, color: 'blue', revision: 0 }).services
         : [];
     const live = await live_readLiveState(kube, namespace, services);
     const { current, target } = chooseRollbackTarget(revisions, live.activeColor, options.to, options);
@@ -43857,7 +44197,7 @@ async function planRollback(kube, options) {
     const byNumber = new Map(revisions.map((r) => [r.revision, r]));
     // What the idle color holds decides the mode; a Deployment holds the target when the revision it was
     // applied for has the target's manifests (a rollback record carries the manifests it returned to).
-    const probe = plan_planColor(manifestsOf(target), { app, namespace, color, revision });
+    const probe = plan_planColor(revisions_revisionManifests(target), { app, namespace, color, revision });
     const idle = [];
     for (const workload of probe.workloads) {
         const name = workload.object.metadata.name;
@@ -43894,12 +44234,13 @@ async function planRollback(kube, options) {
     // applied for; a redeploy labels new pods with the rollback's own number.
     const colorPlan = mode === 'redeploy'
         ? probe
-        : plan_planColor(manifestsOf(target), { app, namespace, color, revision: idle[0].appliedRevision });
+        : plan_planColor(revisions_revisionManifests(target), { app, namespace, color, revision: idle[0].appliedRevision });
     return {
         app,
         namespace,
         mode,
         from: { revision: current.revision, color: active },
+        revisions,
         target,
         color,
         revision,
@@ -43918,10 +44259,10 @@ async function planRollback(kube, options) {
  * lock, re-plans under it, then switches, scales up or redeploys the idle color, and records the rollback
  * as a new revision with who, why, from and to. A failure before the switch leaves live traffic as it was.
  */
-async function runRollback(kube, options) {
+async function rollback_runRollback(kube, options) {
     const started = Date.now();
-    const log = options.log ?? rollback_silent;
-    const phase = options.phase ?? rollback_direct;
+    const log = options.log ?? types_silentLogger;
+    const phase = options.phase ?? types_directPhase;
     const name = lockName(options.app);
     const first = await phase('Plan the rollback', async () => {
         try {
@@ -43934,7 +44275,7 @@ async function runRollback(kube, options) {
     logPlan(first, log, options.dryRun === true);
     if (options.dryRun) {
         const report = rollback_baseReport(first, options, started);
-        const held = await lease_LeaseLock.inspect(kube, options.namespace, name).catch(() => undefined);
+        const held = await LeaseLock.inspect(kube, options.namespace, name).catch(() => undefined);
         if (held && !held.expired) {
             report.lockHeldBy = describeHolder(held);
             log.warning(`The deploy lock ${options.namespace}/${name} is held by ${report.lockHeldBy}: a real rollback would wait for it or fail.`);
@@ -43942,22 +44283,8 @@ async function runRollback(kube, options) {
         log.info('Dry run: nothing was changed.');
         return rollback_finish(kube, report, started);
     }
-    const lock = await phase(`Lock ${options.namespace}/${name}`, async () => {
-        try {
-            return await lease_LeaseLock.acquire(kube, {
-                namespace: options.namespace,
-                name,
-                holder: options.holder,
-                waitMs: options.lockWaitMs ?? 0,
-                onTakeover: (previous) => log.warning(`Took over an expired deploy lock from ${previous.holder.repository ?? previous.holder.identity} run ${previous.holder.runId ?? '?'}; that run died without releasing it.`),
-            });
-        }
-        catch (error) {
-            throw errors_explainLockError(error, options.namespace);
-        }
-    });
-    options.onLocked?.({ namespace: options.namespace, name, identity: options.holder.identity });
-    log.info(`Holding the deploy lock ${options.namespace}/${name} as ${options.holder.identity}.`);
+    // A chain holds its lease already; otherwise the rollback takes its own for its whole life.
+    const lock = options.lock ?? (await lock_acquireDeployLock(kube, { ...options, log, phase }));
     try {
         // A deploy may have finished while this run waited for the lock: decide again on what is now true.
         const plan = await planRollback(kube, options).catch((error) => {
@@ -43971,15 +44298,16 @@ async function runRollback(kube, options) {
         throw errors_explainKubeError(error);
     }
     finally {
-        await lock
-            .release()
-            .catch((error) => log.warning(`Could not release the deploy lock: ${errors_errorMessage(error)}`));
+        if (!options.lock)
+            await lock
+                .release()
+                .catch((error) => log.warning(`Could not release the deploy lock: ${errors_errorMessage(error)}`));
     }
 }
 function explainPlanError(error, namespace) {
     if (error instanceof errors_UserError || error instanceof errors_WorldError)
         return error;
-    return errors_explainLockError(error, namespace);
+    return explainLockError(error, namespace);
 }
 function logPlan(plan, log, dryRun) {
     log.info(`${dryRun ? 'Dry run: would roll' : 'Rolling'} ${plan.app} back from revision ${plan.from.revision} (${plan.from.color}) to revision ${plan.target.revision} in ${plan.color}, mode ${plan.mode}: ${modeWhy(plan)}.`);
@@ -44020,54 +44348,36 @@ function rollback_finish(kube, report, started) {
     return report;
 }
 async function execute(kube, plan, options, lock, started) {
-    const log = options.log ?? rollback_silent;
-    const phase = options.phase ?? rollback_direct;
-    const report = rollback_baseReport(plan, options, started);
-    // The deploy's gate and switch, run with this rollback's client, lock and logger.
-    const context = {
+    const log = options.log ?? types_silentLogger;
+    const phase = options.phase ?? types_directPhase;
+    const step = {
         kube,
-        options: {
-            app: options.app,
-            namespace: options.namespace,
-            timeoutMs: options.timeoutMs,
-            holder: options.holder,
-        },
+        discovery: new discovery_Discovery(kube),
+        lock,
         log,
         phase,
-        lock,
-        started,
+        namespace: options.namespace,
     };
+    const report = rollback_baseReport(plan, options, started);
     const { colorPlan } = plan;
-    const discovery = new discovery_Discovery(kube);
     const deadline = Date.now() + options.timeoutMs;
     const record = rollbackRecord(plan, options, started);
-    const applyAll = async (objects, dryRun = false) => {
-        for (const planned of objects) {
-            lock.assertHeld();
-            await apply_applyObject(kube, discovery, planned.object, { force: true, dryRun }).catch((error) => {
-                throw errors_explainApplyError(error, planned, options.namespace);
-            });
-        }
-    };
-    const workloads = colorPlan.workloads.map((w) => ({ object: w.object, source: w.source }));
-    const previews = colorPlan.services.map((s) => ({ object: s.preview, source: s.source }));
-    const stables = colorPlan.services.map((s) => ({ object: s.stable, source: s.source }));
-    let switched = false;
     try {
         if (plan.mode === 'redeploy') {
-            await phase(`Check revision ${plan.target.revision}'s objects with a server-side dry run`, () => applyAll([...colorPlan.others, ...workloads, ...colorPlan.attached, ...previews, ...stables], true));
+            await phase(`Check revision ${plan.target.revision}'s objects with a server-side dry run`, () => switch_applyPlanned(step, switch_allObjects(colorPlan), { dryRun: true }));
         }
         if (plan.mode !== 'switch') {
             await revisions_recordRevision(kube, record);
             await phase(plan.mode === 'redeploy'
                 ? `Redeploy revision ${plan.target.revision} into ${plan.color}`
                 : `Scale ${plan.color} back up`, async () => {
-                await applyAll(colorPlan.others);
                 if (plan.mode === 'redeploy') {
-                    await applyAll([...workloads, ...colorPlan.attached, ...previews]);
+                    await switch_applyPlanned(step, switch_colorObjects(colorPlan));
                     log.info(`Applied ${colorPlan.workloads.map((w) => w.object.metadata.name).join(', ')} with revision ${plan.target.revision}'s manifests.`);
                 }
                 else {
+                    // The idle Deployments still point at the target's config copies; make sure they exist.
+                    await switch_applyPlanned(step, colorPlan.configs.map((c) => ({ object: c.object, source: c.source })));
                     for (const workload of plan.idle) {
                         lock.assertHeld();
                         await apply_scaleDeployment(kube, plan.namespace, workload.name, workload.desired);
@@ -44075,27 +44385,35 @@ async function execute(kube, plan, options, lock, started) {
                     }
                 }
             });
-            const gated = await phase(`Gate: wait until ${plan.color} is ready (timeout ${duration_formatDuration(options.timeoutMs)})`, () => gate(context, colorPlan, deadline));
+            const gated = await phase(`Gate: wait until ${plan.color} is ready (timeout ${duration_formatDuration(options.timeoutMs)})`, () => switch_gate(step, colorPlan, deadline));
             report.gateMs = Math.max(...gated.map((g) => g.durationMs));
             record.gateMs = report.gateMs;
+            if (plan.mode === 'redeploy')
+                await switch_applyPlanned(step, switch_previewObjects(colorPlan));
         }
-        switched = true;
-        report.switchMs = await phase(`Switch live traffic back to ${plan.color}`, () => switchTraffic(context, colorPlan, plan.from.color, deadline));
-        record.switchMs = report.switchMs;
-        if (plan.mode === 'switch' && colorPlan.others.length > 0) {
-            // Off the critical path: pods that restart later read the target's configuration, not the newer one.
-            await phase(`Restore revision ${plan.target.revision}'s other objects`, () => applyAll(colorPlan.others));
-        }
-        record.outcome = 'succeeded';
-        record.finishedAt = new Date().toISOString();
-        await revisions_recordRevision(kube, record);
-        await revisions_pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10);
-        log.info(`Rolled back: revision ${plan.target.revision} serves from ${plan.color} (recorded as revision ${plan.revision}); ${plan.from.color} keeps running revision ${plan.from.revision}.`);
-        return rollback_finish(kube, report, started);
     }
     catch (error) {
-        throw await failRollback(kube, plan, record, switched, error, log);
+        throw await rollback_failBeforeSwitch(kube, plan, record, error, log);
     }
+    try {
+        // The target's routes and policies go back in the same step as the selectors.
+        report.switchMs = await phase(`Switch live traffic back to ${plan.color}`, () => switch_switchTraffic(step, colorPlan, switch_liveRoute(plan.revisions, plan.from.color, plan.app, plan.namespace), deadline));
+    }
+    catch (error) {
+        await recordFailure(kube, record, error, log);
+        throw error;
+    }
+    record.switchMs = report.switchMs;
+    if (colorPlan.others.length > 0) {
+        // Off the critical path: config no pod template names, so later readers find the target's version.
+        await phase(`Restore revision ${plan.target.revision}'s other objects`, () => switch_applyPlanned(step, colorPlan.others));
+    }
+    record.outcome = 'succeeded';
+    record.finishedAt = new Date().toISOString();
+    await revisions_recordRevision(kube, record);
+    await revisions_pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10);
+    log.info(`Rolled back: revision ${plan.target.revision} serves from ${plan.color} (recorded as revision ${plan.revision}); ${plan.from.color} keeps running revision ${plan.from.revision}.`);
+    return rollback_finish(kube, report, started);
 }
 function rollbackRecord(plan, options, started) {
     const { target } = plan;
@@ -44127,9 +44445,17 @@ function rollbackRecord(plan, options, started) {
         },
     };
 }
-/** A failed rollback is recorded too; before the switch the idle color goes back to where it was. */
-async function failRollback(kube, plan, record, switched, error, log) {
-    if (!switched && plan.mode !== 'switch') {
+async function recordFailure(kube, record, error, log) {
+    await revisions_recordRevision(kube, {
+        ...record,
+        outcome: 'failed',
+        error: errors_errorMessage(error),
+        finishedAt: new Date().toISOString(),
+    }).catch((recordError) => log.warning(`Could not record the failed rollback: ${errors_errorMessage(recordError)}`));
+}
+/** A rollback that fails before its switch: the idle color goes back to where it was, live is untouched. */
+async function rollback_failBeforeSwitch(kube, plan, record, error, log) {
+    if (plan.mode !== 'switch') {
         for (const workload of plan.idle) {
             const back = plan.mode === 'scale-up' ? workload.replicas : 0;
             await apply_scaleDeployment(kube, plan.namespace, workload.name, back).catch((scaleError) => {
@@ -44138,28 +44464,11 @@ async function failRollback(kube, plan, record, switched, error, log) {
             });
         }
     }
-    record.outcome = 'failed';
-    record.error = errors_errorMessage(error);
-    record.finishedAt = new Date().toISOString();
-    await revisions_recordRevision(kube, record).catch((recordError) => log.warning(`Could not record the failed rollback: ${errors_errorMessage(recordError)}`));
+    await recordFailure(kube, record, error, log);
     const left = `Live traffic is untouched: the stable Services still select ${plan.from.color} (revision ${plan.from.revision}); the rollback is recorded as failed revision ${plan.revision}.`;
-    const next = plan.mode === 'switch'
-        ? `Check the pods of ${plan.color} and the endpointslice controller, then run the rollback again.`
-        : `Fix the cause above, or roll back to another revision.`;
-    const explained = errors_explainKubeError(error);
-    if (explained instanceof errors_UserError || explained instanceof errors_WorldError) {
-        Object.defineProperty(explained, 'hint', { value: `${left}\n${next}`, configurable: true });
-        if (explained instanceof errors_WorldError)
-            Object.defineProperty(explained, 'untouched', {
-                value: `live traffic (still ${plan.from.color})`,
-                configurable: true,
-            });
-        return explained;
-    }
-    return new errors_WorldError(`The rollback to revision ${plan.target.revision} failed: ${errors_errorMessage(error)}`, {
-        cause: error,
+    return errors_withOutcome(errors_explainKubeError(error), `The rollback to revision ${plan.target.revision} failed`, {
         untouched: `live traffic (still ${plan.from.color})`,
-        hint: `${left}\n${next}`,
+        hint: `${left}\nFix the cause above, or roll back to another revision.`,
     });
 }
 
@@ -44252,7 +44561,7 @@ class LockSession {
                 return;
             }
             const kube = await Kube.connect({ kubeconfigFile: state.kubeconfigFile, context: state.context });
-            const released = await lease_LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
+            const released = await LeaseLock.releaseIfHeld(kube, state.namespace, state.name, state.identity);
             log(released
                 ? `Released the deploy lock ${state.namespace}/${state.name} that the interrupted ${what} still held.`
                 : `The deploy lock ${state.namespace}/${state.name} is no longer ours; left as it is.`);
@@ -44264,8 +44573,124 @@ class LockSession {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/bluegreen/chain.ts
+
+
+
+
+
+/** The live check failed after the switch and traffic went back: the step fails, with what happened. */
+class RolledBackError extends errors_WorldError {
+    steps;
+    constructor(message, steps, options) {
+        super(message, options);
+        this.steps = steps;
+        this.name = 'RolledBackError';
+    }
+}
+/**
+ * The chain of swiss/deploy@v1 under ONE lease, from the first apply to the last step (DESIGN.md §4.1):
+ * deploy the idle color as a preview, check it, promote it, check the live route, and switch straight back
+ * if that fails. No other deploy of the app can slip in between, so the pods the preview check judged are
+ * the pods that go live. Live traffic only ever moves to a color that passed its gate and its preview check.
+ */
+async function runDeployChain(kube, options) {
+    const log = options.log ?? silentLogger;
+    const phase = options.phase ?? directPhase;
+    const lock = options.lock ?? (await acquireDeployLock(kube, { ...options, log, phase }));
+    const held = { ...options, log, phase, lock };
+    try {
+        const preview = await runBlueGreen(kube, { ...held, promotion: 'manual' });
+        if (preview.status === 'unchanged') {
+            log.info(`Revision ${preview.revision} is already live on ${preview.color}; nothing to deploy.`);
+            return { deploy: preview };
+        }
+        const previewReport = await checkPreview(kube, held, preview);
+        const promoted = await runBlueGreen(kube, { ...held, action: 'promote' });
+        promoted.gateMs ??= preview.gateMs;
+        const stableService = promoted.stableServices[0];
+        if (!stableService)
+            return { deploy: promoted, preview: previewReport };
+        let liveReport;
+        let liveFailure;
+        try {
+            liveReport = await options.check.run('live', stableService);
+            if (options.check.passed(liveReport))
+                return { deploy: promoted, preview: previewReport, live: liveReport };
+            liveFailure = options.check.describe(liveReport);
+        }
+        catch (error) {
+            // A live check that cannot even run is no proof the new color works: treat it as failed.
+            liveFailure = `the live smoke test could not run: ${errorMessage(error)}`;
+        }
+        return await chain_switchBack(kube, held, promoted, previewReport, liveReport, liveFailure);
+    }
+    finally {
+        if (!options.lock)
+            await lock
+                .release()
+                .catch((error) => log.warning(`Could not release the deploy lock: ${errorMessage(error)}`));
+    }
+}
+/** Checks the preview; anything but a pass aborts it, and live traffic never moved. */
+async function checkPreview(kube, held, preview) {
+    const service = preview.previewServices[0];
+    if (!service) {
+        held.log.warning('The manifests have no Service to smoke-test; promoting on the readiness gate alone.');
+        return undefined;
+    }
+    let report;
+    try {
+        report = await held.check.run('preview', service);
+    }
+    catch (error) {
+        // The check could not run at all: the preview is not proven, so it never goes live.
+        await runBlueGreen(kube, { ...held, action: 'abort' });
+        throw error;
+    }
+    if (!held.check.passed(report)) {
+        await runBlueGreen(kube, { ...held, action: 'abort' });
+        throw new UserError(`The preview of revision ${preview.revision} failed its smoke test: ${held.check.describe(report)}.`, {
+            hint: `Live traffic never moved: it still goes to ${preview.color}. Fix the app and deploy again.`,
+        });
+    }
+    return report;
+}
+/** The live check failed: back to the previous color in one step, still under the chain's lease. */
+async function chain_switchBack(kube, held, promoted, preview, live, liveFailure) {
+    if (!promoted.previousColor) {
+        throw new WorldError(`Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`, {
+            untouched: `this was the app's first deploy, so there is no previous color to switch back to: ${promoted.color} stays live`,
+            hint: 'Fix the app and deploy again, or scale it down by hand if it must not serve.',
+        });
+    }
+    let rollback;
+    try {
+        rollback = await held.phase('Roll back: the live smoke test failed', () => runRollback(kube, {
+            ...held,
+            to: 'previous',
+            reason: `automatic: live smoke test of revision ${promoted.revision} failed (${liveFailure})`,
+        }));
+    }
+    catch (error) {
+        throw new WorldError(`Revision ${promoted.revision} failed its live smoke test (${liveFailure}), and switching back failed too: ${errorMessage(error)}`, {
+            cause: error,
+            untouched: error.untouched ??
+                `nothing more was changed; check which color the stable Service ${promoted.stableServices[0]} selects`,
+            hint: 'Run the rollback workflow (to: previous) once the cause is fixed.',
+        });
+    }
+    throw new RolledBackError(`Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`, { deploy: promoted, preview, live, rollback }, {
+        untouched: `traffic was switched back to ${rollback.color} (revision ${rollback.to.revision}), recorded as revision ${rollback.revision}`,
+        hint: 'Compare the preview and live checks: the live route saw something the preview did not.',
+    });
+}
+
 ;// CONCATENATED MODULE: ./packages/bluegreen/index.ts
 // The blue/green strategy: plan a color, deploy it, gate it, switch to it, record it. The package's only door.
+
+
+
 
 
 
@@ -44413,28 +44838,64 @@ class GitHubDeployment {
     }
 }
 
+;// CONCATENATED MODULE: ./packages/github/record.ts
+
+
+
+const none = { progress: async () => undefined, finish: async () => undefined };
+/**
+ * Records the run as a GitHub Deployment of `environment` (in_progress now, success or failure at the end,
+ * the previous one made inactive on success). Best effort, for every entry alike: the cluster is the truth,
+ * so a GitHub API problem is a warning and never fails, or seems to fail, a deploy that already moved traffic.
+ */
+async function recordDeployment(options) {
+    if (!options.environment || !options.token)
+        return none;
+    const env = options.env ?? process.env;
+    const { environment, environmentUrl, logUrl, warn } = options;
+    let deployment;
+    try {
+        const client = new GitHubClient({
+            token: options.token,
+            repository: env.GITHUB_REPOSITORY ?? '',
+            apiUrl: env.GITHUB_API_URL,
+        });
+        deployment = await GitHubDeployment.create(client, {
+            ref: env.GITHUB_SHA ?? env.GITHUB_REF ?? 'HEAD',
+            environment,
+            description: options.description,
+            payload: options.payload,
+        });
+        await deployment.setStatus({ state: 'in_progress', logUrl, environmentUrl });
+        options.info?.(`GitHub Deployment ${deployment.id} to ${environment} is in progress.`);
+    }
+    catch (error) {
+        warn(`Could not record a GitHub Deployment to ${environment}: ${errors_errorMessage(error)}`);
+        return none;
+    }
+    const status = async (state, description) => {
+        try {
+            await deployment.setStatus({ state, description: description.slice(0, 140), logUrl, environmentUrl });
+            if (state === 'success')
+                await deployment.deactivatePrevious();
+        }
+        catch (error) {
+            warn(`Could not mark GitHub Deployment ${deployment.id} ${state}: ${errors_errorMessage(error)}`);
+        }
+    };
+    return { progress: (description) => status('in_progress', description), finish: status };
+}
+
 ;// CONCATENATED MODULE: ./packages/github/index.ts
 // GitHub's REST API for what a deploy reports: Deployments and their statuses. The package's only door.
 
 
 
+
 ;// CONCATENATED MODULE: ./actions/rollback/contract.ts
 
-/** A DNS-1123 label: what Kubernetes allows in the names derived from app and namespace. */
-const contract_DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const inputs = {
-    app: input.string({
-        required: true,
-        pattern: contract_DNS_LABEL,
-        maxLength: 40,
-        allowed: 'a DNS-1123 label (lower-case letters, digits, -) of at most 40 characters',
-    }),
-    namespace: input.string({
-        required: true,
-        pattern: contract_DNS_LABEL,
-        maxLength: 63,
-        allowed: 'a DNS-1123 label, the name of an existing namespace',
-    }),
+    ...deployTargetInputs,
     to: input.string({
         default: 'previous',
         pattern: /^(previous|[1-9]\d{0,8})$/i,
@@ -44443,10 +44904,6 @@ const inputs = {
     reason: input.string({ required: true, maxLength: 500, pattern: /\S/, allowed: 'a few words on why' }),
     'dry-run': input.boolean({ default: 'false' }),
     timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),
-    'lock-timeout': input.duration({ default: '0s', max: '6h' }),
-    'history-limit': input.integer({ default: '10', min: 1, max: 100 }),
-    kubeconfig: input.string({ secret: true }),
-    context: input.string(),
     'github-token': input.string({ secret: true, default: '${{ github.token }}' }),
     environment: input.string(),
     'environment-url': input.string({
@@ -44483,75 +44940,56 @@ void runAction({
         const dryRun = values['dry-run'];
         const session = LockSession.open(values.kubeconfig, values.context);
         const run = runInfoFromEnv();
-        let deployment;
         try {
             const kube = await Kube.connect({ kubeconfigFile: session.kubeconfigFile, context: values.context });
             // A dry run writes nothing, on GitHub either.
-            if (values.environment && values['github-token'] && !dryRun) {
-                deployment = await group(`GitHub Deployment to ${values.environment}`, async () => {
-                    const client = new GitHubClient({
-                        token: values['github-token'],
-                        repository: process.env.GITHUB_REPOSITORY ?? '',
-                        apiUrl: process.env.GITHUB_API_URL,
-                    });
-                    const created = await GitHubDeployment.create(client, {
-                        ref: process.env.GITHUB_SHA ?? process.env.GITHUB_REF ?? 'HEAD',
-                        environment: values.environment,
-                        description: `rollback ${values.app} to ${values.to}: ${values.reason}`,
-                        payload: { app: values.app, namespace: values.namespace, rollback: values.to },
-                    });
-                    await created.setStatus({
-                        state: 'in_progress',
-                        logUrl: run.runUrl,
-                        environmentUrl: values['environment-url'],
-                    });
-                    log.info(`GitHub Deployment ${created.id} is in progress.`);
-                    return created;
-                });
-            }
-            const report = await runRollback(kube, {
-                app: values.app,
-                namespace: values.namespace,
-                to,
-                reason: values.reason,
-                dryRun,
-                timeoutMs: values.timeout,
-                lockWaitMs: values['lock-timeout'],
-                historyLimit: values['history-limit'],
-                holder: lockHolderFromEnv(),
-                run,
-                log,
-                phase: group,
-                onLocked: session.onLocked,
+            const deployment = await recordDeployment({
+                token: dryRun ? undefined : values['github-token'],
+                environment: values.environment,
+                environmentUrl: values['environment-url'],
+                description: `rollback ${values.app} to ${values.to}: ${values.reason}`,
+                payload: { app: values.app, namespace: values.namespace, rollback: values.to },
+                logUrl: run.runUrl,
+                warn: log.warning,
+                info: log.info,
             });
-            out.set('color', report.color);
-            out.set('previous-color', report.previousColor);
-            out.set('revision', report.revision);
-            out.set('target-revision', report.to.revision);
-            out.set('mode', report.mode);
-            out.set('duration', duration_formatDuration(report.durationMs));
-            await rollbackSummary(report).write();
-            if (deployment) {
-                await deployment.setStatus({
-                    state: 'success',
-                    description: `${report.app} back to revision ${report.to.revision} (${report.mode}), recorded as ${report.revision}`,
-                    environmentUrl: values['environment-url'],
-                    logUrl: run.runUrl,
+            try {
+                const report = await rollback_runRollback(kube, {
+                    app: values.app,
+                    namespace: values.namespace,
+                    to,
+                    reason: values.reason,
+                    dryRun,
+                    timeoutMs: values.timeout,
+                    lockWaitMs: values['lock-timeout'],
+                    historyLimit: values['history-limit'],
+                    holder: lockHolderFromEnv(),
+                    run,
+                    log,
+                    phase: group,
+                    onLocked: session.onLocked,
                 });
-                await deployment.deactivatePrevious();
+                out.set('color', report.color);
+                out.set('previous-color', report.previousColor);
+                out.set('revision', report.revision);
+                out.set('target-revision', report.to.revision);
+                out.set('mode', report.mode);
+                out.set('duration', duration_formatDuration(report.durationMs));
+                await rollbackSummary(report).write();
+                await deployment.finish('success', `${report.app} back to revision ${report.to.revision} (${report.mode}), recorded as ${report.revision}`);
+            }
+            catch (error) {
+                await deployment.finish('failure', errors_errorMessage(error).split('\n')[0] ?? '');
+                throw error;
             }
         }
         catch (error) {
             out.set('duration', duration_formatDuration(Date.now() - started));
-            if (deployment) {
-                await deployment
-                    .setStatus({
-                    state: 'failure',
-                    description: errors_errorMessage(error).split('\n')[0],
-                    logUrl: run.runUrl,
-                })
-                    .catch((statusError) => log.warning(`Could not mark the GitHub Deployment failed: ${errors_errorMessage(statusError)}`));
-            }
+            await failureSummary(`Rollback of ${values.app} failed`, {
+                app: values.app,
+                namespace: values.namespace,
+                error: error,
+            }).write();
             throw error;
         }
         finally {

@@ -89,3 +89,21 @@ export function explainKubeError(error: unknown): unknown {
   }
   return new WorldError(`The API server failed: ${error.message}`, { cause: error });
 }
+
+/**
+ * The error a failed deploy or rollback ends with: the cause's own words, where it is the user's to fix
+ * or the world's, with what the run left behind and what to do next, known only here.
+ */
+export function withOutcome(
+  error: unknown,
+  what: string,
+  outcome: { untouched: string; hint: string },
+): Error {
+  if (error instanceof UserError) {
+    return new UserError(error.message, { hint: outcome.hint, location: error.location, cause: error });
+  }
+  if (error instanceof WorldError) {
+    return new WorldError(error.message, { cause: error.cause, ...outcome });
+  }
+  return new WorldError(`${what}: ${errorMessage(error)}`, { cause: error, ...outcome });
+}

@@ -1,11 +1,11 @@
 // The blue/green strategy: plan a color, deploy it, gate it, switch to it, record it. The package's only door.
-export { runBlueGreen, lockName, type DeployOptions, type Logger, type RunInfo } from './deploy';
+export { runBlueGreen, unchangedRevision, type DeployOptions } from './deploy';
+export { lockName, acquireDeployLock } from './lock';
+export { configReferences } from './config';
 export { loadManifests, manifestFiles } from './manifests';
 export {
   planColor,
   validateManifests,
-  manifestDigest,
-  canonicalJson,
   workloadImages,
   type ColorPlan,
   type PlannedObject,
@@ -24,7 +24,7 @@ export {
 } from './revisions';
 export { readLiveState, type LiveState } from './live';
 export { runInfoFromEnv, lockHolderFromEnv } from './run-context';
-export { deploySummary } from './summary';
+export { deploySummary, failureSummary } from './summary';
 export {
   COLORS,
   LABELS,
@@ -32,6 +32,9 @@ export {
   type Color,
   type DeployAction,
   type DeployReport,
+  type Logger,
+  type RunInfo,
+  type Phase,
   type ManifestObject,
   type PromotionMode,
   type RevisionImage,
@@ -58,3 +61,10 @@ export {
 } from './rollback-plan';
 export { rollbackSummary } from './rollback-summary';
 export { LockSession } from './lock-session';
+export {
+  runDeployChain,
+  RolledBackError,
+  type ChainCheck,
+  type ChainOptions,
+  type ChainSteps,
+} from './chain';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { UserError } from '@swiss-deploy/kit';
+import { MANIFEST_YAML, UserError } from '@swiss-deploy/kit';
 import type { KubeObject } from '@swiss-deploy/kube';
 import type { ManifestObject } from './types';
 
@@ -42,7 +42,7 @@ export function loadManifests(inputs: readonly string[], cwd = process.cwd()): M
     const shown = path.relative(cwd, file) || file;
     const text = readFileSync(file, 'utf8');
     const lines = new LineCounter();
-    for (const document of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true })) {
+    for (const document of parseAllDocuments(text, { lineCounter: lines, ...MANIFEST_YAML })) {
       const start = lines.linePos(document.contents?.range?.[0] ?? document.range[0]).line;
       if (document.errors.length > 0) {
         const first = document.errors[0]!;

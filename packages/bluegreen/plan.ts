@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import { UserError } from '@swiss-deploy/kit';
 import type { Deployment, KubeObject, Service } from '@swiss-deploy/kube';
+import { configKey, planConfigCopies, type ConfigCopy } from './config';
 import { LABELS, type Color, type ManifestObject, type RevisionImage } from './types';
 
 /** Kinds the blue/green model cannot run twice side by side, and what to do instead. */
@@ -32,7 +32,7 @@ export interface PlannedService {
   name: string;
   /** The stable Service as it will be after the switch: the manifest's, selecting the new color. */
   stable: Service;
-  /** `<name>-preview`, a ClusterIP Service on the same ports selecting the new color. */
+  /** `<name>-preview`, a ClusterIP Service on the same ports selecting this revision's pods of the color. */
   preview: Service;
   /** The manifest's own selector, without color. */
   baseSelector: Record<string, string>;
@@ -49,7 +49,11 @@ export interface ColorPlan {
   /** HPAs and PDBs renamed and re-pointed to follow their colored workload. */
   attached: PlannedObject[];
   services: PlannedService[];
-  /** Everything else, applied as it is (ConfigMaps, Secrets, ServiceAccounts, Ingresses, …). */
+  /** Content-named copies of the ConfigMaps and Secrets the workloads read; the workloads point at them. */
+  configs: ConfigCopy[];
+  /** Objects that shape live traffic (Ingress, routes, NetworkPolicy): applied at the switch, never before. */
+  traffic: PlannedObject[];
+  /** Everything else, applied as it is (config no workload reads, ServiceAccounts, Roles, …). */
   others: PlannedObject[];
 }
 
@@ -201,6 +205,8 @@ export function planColor(objects: readonly ManifestObject[], options: PlanOptio
     workloads: [],
     attached: [],
     services: [],
+    configs: [],
+    traffic: [],
     others: [],
   };
   const deploymentNames = new Set(
@@ -314,7 +320,8 @@ export function planColor(objects: readonly ManifestObject[], options: PlanOptio
           },
           spec: {
             type: 'ClusterIP',
-            selector: { ...selector, [LABELS.color]: color },
+            // The revision too: while the idle color still runs older pods, the preview shows only these.
+            selector: { ...selector, [LABELS.color]: color, [LABELS.revision]: String(revision) },
             ports: (service.spec?.ports ?? []).map((port) => {
               const { nodePort: _nodePort, ...rest } = port;
               return rest;
@@ -325,7 +332,7 @@ export function planColor(objects: readonly ManifestObject[], options: PlanOptio
         continue;
       }
     }
-    plan.others.push({
+    (shapesTraffic(object) ? plan.traffic : plan.others).push({
       object:
         object.metadata.namespace === undefined && isClusterScoped(object)
           ? clone(object)
@@ -333,7 +340,32 @@ export function planColor(objects: readonly ManifestObject[], options: PlanOptio
       source,
     });
   }
+  const { copies, copied } = planConfigCopies(
+    objects,
+    plan.workloads.map((w) => w.object),
+    app,
+    namespace,
+  );
+  const copiedKeys = new Set([...copied].map((m) => configKey(m.object.kind, m.object.metadata.name!)));
+  plan.configs = copies;
+  plan.others = plan.others.filter(
+    (o) =>
+      !(o.object.apiVersion === 'v1' && copiedKeys.has(configKey(o.object.kind, o.object.metadata.name!))),
+  );
   return plan;
+}
+
+/** Routing and policy kinds: what live clients go through, changed only when traffic moves. */
+const TRAFFIC_KINDS: Record<string, readonly string[]> = {
+  'networking.k8s.io': ['Ingress', 'NetworkPolicy'],
+  'gateway.networking.k8s.io': ['HTTPRoute', 'GRPCRoute', 'TLSRoute', 'TCPRoute', 'UDPRoute'],
+  'networking.istio.io': ['VirtualService', 'DestinationRule'],
+  'traefik.io': ['IngressRoute', 'Middleware'],
+};
+
+export function shapesTraffic(object: KubeObject): boolean {
+  const group = object.apiVersion.includes('/') ? object.apiVersion.split('/')[0]! : '';
+  return TRAFFIC_KINDS[group]?.includes(object.kind) ?? false;
 }
 
 /** Kinds that live outside namespaces; they keep no metadata.namespace. */
@@ -341,23 +373,6 @@ function isClusterScoped(object: KubeObject): boolean {
   return /^(Namespace|ClusterRole|ClusterRoleBinding|CustomResourceDefinition|PriorityClass|StorageClass|PersistentVolume|IngressClass|ValidatingWebhookConfiguration|MutatingWebhookConfiguration)$/.test(
     object.kind,
   );
-}
-
-/** JSON with sorted keys, so the same objects always make the same text. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    return `{${Object.keys(value)
-      .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/** The identity of a manifest set: re-running the same manifests makes the same digest. */
-export function manifestDigest(objects: readonly KubeObject[]): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(objects)).digest('hex')}`;
 }
 
 /** Every container image of the workloads, with the digest when the reference pins one. */

@@ -1,6 +1,15 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { FIELD_MANAGER, KNOWN, type Kube, type KubeList, type Secret } from '@swiss-deploy/kube';
-import { LABELS, type RevisionRecord } from './types';
+import {
+  FIELD_MANAGER,
+  KNOWN,
+  type Deployment,
+  type Kube,
+  type KubeList,
+  type KubeObject,
+  type Secret,
+} from '@swiss-deploy/kube';
+import { configKey, copiesReadBy } from './config';
+import { LABELS, type ManifestObject, type RevisionRecord } from './types';
 
 /**
  * The revision store: one Secret per revision (Secrets, because the manifests may hold Secrets), labelled
@@ -76,7 +85,18 @@ export async function recordRevision(kube: Kube, record: RevisionRecord): Promis
   });
 }
 
-/** Deletes the oldest revisions beyond `keep`; returns the numbers deleted. */
+/** A stored revision's manifests as the planner takes them, each pointing at the revision it came from. */
+export function revisionManifests(record: RevisionRecord): ManifestObject[] {
+  return record.manifests.map((object) => ({
+    object,
+    source: { file: `revision ${record.revision}`, line: 1 },
+  }));
+}
+
+/**
+ * Deletes the oldest revisions beyond `keep`, then the config copies that no kept revision and no
+ * Deployment of the app still reads; returns the revision numbers deleted.
+ */
 export async function pruneRevisions(
   kube: Kube,
   namespace: string,
@@ -93,5 +113,39 @@ export async function pruneRevisions(
       })
       .catch(() => undefined);
   }
+  const kept = records.filter((r) => !doomed.includes(r));
+  await collectConfigCopies(kube, namespace, app, kept);
   return doomed.map((r) => r.revision);
+}
+
+/** Config copies are garbage once neither a kept revision nor a Deployment of the app reads them. */
+async function collectConfigCopies(
+  kube: Kube,
+  namespace: string,
+  app: string,
+  kept: readonly RevisionRecord[],
+): Promise<void> {
+  const labelSelector = `${LABELS.app}=${app},${LABELS.role}=config`;
+  const deployments = await kube.request<KubeList<Deployment>>('GET', KNOWN.deployments(namespace), {
+    query: { labelSelector: `${LABELS.app}=${app}` },
+    purpose: 'revisions',
+  });
+  const inUse = new Set([
+    ...kept.flatMap((r) => r.configs ?? []),
+    ...deployments.items.flatMap((d) => copiesReadBy(d)),
+  ]);
+  for (const [kind, path] of [
+    ['ConfigMap', KNOWN.configMaps(namespace)],
+    ['Secret', KNOWN.secrets(namespace)],
+  ] as const) {
+    const list = await kube.request<KubeList<KubeObject>>('GET', path, {
+      query: { labelSelector },
+      purpose: 'revisions',
+    });
+    for (const copy of list.items) {
+      const name = copy.metadata.name as string;
+      if (inUse.has(configKey(kind, name))) continue;
+      await kube.request('DELETE', `${path}/${name}`, { purpose: 'revisions' }).catch(() => undefined);
+    }
+  }
 }

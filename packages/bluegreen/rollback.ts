@@ -3,20 +3,28 @@ import {
   Discovery,
   KNOWN,
   LeaseLock,
-  applyObject,
   describeHolder,
   isNotFound,
   rolloutProgress,
   scaleDeployment,
   type Deployment,
   type Kube,
-  type LockHolder,
 } from '@swiss-deploy/kube';
-import { gate, lockName, switchTraffic, type DeployOptions, type Logger, type RunInfo } from './deploy';
-import { explainApplyError, explainKubeError, explainLockError } from './errors';
+import { explainKubeError, explainLockError, withOutcome } from './errors';
 import { readLiveState } from './live';
-import { planColor, type ColorPlan, type PlannedObject } from './plan';
-import { pruneRevisions, readRevisions, recordRevision } from './revisions';
+import { acquireDeployLock, lockName, type LockOptions } from './lock';
+import { planColor, type ColorPlan } from './plan';
+import { pruneRevisions, readRevisions, recordRevision, revisionManifests } from './revisions';
+import {
+  allObjects,
+  applyPlanned,
+  colorObjects,
+  gate,
+  liveRoute,
+  previewObjects,
+  switchTraffic,
+  type StepContext,
+} from './switch';
 import {
   chooseRollbackMode,
   chooseRollbackTarget,
@@ -26,11 +34,19 @@ import {
   type RollbackRecord,
   type RollbackTarget,
 } from './rollback-plan';
-import { LABELS, otherColor, type Color, type ManifestObject, type RevisionRecord } from './types';
+import {
+  LABELS,
+  directPhase,
+  otherColor,
+  silentLogger,
+  type Color,
+  type Logger,
+  type Phase,
+  type RevisionRecord,
+  type RunInfo,
+} from './types';
 
-export interface RollbackOptions {
-  app: string;
-  namespace: string;
+export interface RollbackOptions extends Omit<LockOptions, 'log' | 'phase'> {
   to: RollbackTarget;
   /** Why, in the on-call engineer's words; recorded with the rollback revision. */
   reason: string;
@@ -38,13 +54,10 @@ export interface RollbackOptions {
   dryRun?: boolean;
   /** How long the readiness gate (scale-up, redeploy) and the switch may take. */
   timeoutMs: number;
-  lockWaitMs?: number;
   historyLimit?: number;
-  holder: LockHolder;
   run?: RunInfo;
   log?: Logger;
-  phase?: <T>(title: string, work: () => Promise<T>) => Promise<T>;
-  onLocked?: (lock: { namespace: string; name: string; identity: string }) => void;
+  phase?: Phase;
 }
 
 /** What a rollback decided, before it does anything. */
@@ -54,6 +67,8 @@ export interface RollbackPlan {
   mode: RollbackMode;
   /** The live revision and color now. */
   from: { revision: number; color: Color };
+  /** The revisions in the store, newest first, as read for this plan. */
+  revisions: RevisionRecord[];
   /** The revision to return to (as recorded). */
   target: RevisionRecord;
   /** The color that will serve it: always the idle one. */
@@ -91,16 +106,6 @@ export interface RollbackReport {
   runUrl?: string;
 }
 
-const silent: Logger = { info: () => undefined, warning: () => undefined };
-const direct = <T>(_title: string, work: () => Promise<T>): Promise<T> => work();
-
-function manifestsOf(record: RevisionRecord): ManifestObject[] {
-  return record.manifests.map((object) => ({
-    object,
-    source: { file: `revision ${record.revision}`, line: 1 },
-  }));
-}
-
 /**
  * Decides the rollback from the revision store and the cluster, with read requests only: which revision
  * is live, which one to return to, and whether the idle color can serve it at once (switch), after a
@@ -114,7 +119,7 @@ export async function planRollback(
   const revisions = await readRevisions(kube, namespace, app);
   const newest = revisions.find((r) => r.outcome === 'succeeded') ?? revisions[0];
   const services = newest
-    ? planColor(manifestsOf(newest), { app, namespace, color: 'blue', revision: 0 }).services
+    ? planColor(revisionManifests(newest), { app, namespace, color: 'blue', revision: 0 }).services
     : [];
   const live = await readLiveState(kube, namespace, services);
   const { current, target } = chooseRollbackTarget(revisions, live.activeColor, options.to, options);
@@ -125,7 +130,7 @@ export async function planRollback(
 
   // What the idle color holds decides the mode; a Deployment holds the target when the revision it was
   // applied for has the target's manifests (a rollback record carries the manifests it returned to).
-  const probe = planColor(manifestsOf(target), { app, namespace, color, revision });
+  const probe = planColor(revisionManifests(target), { app, namespace, color, revision });
   const idle: IdleWorkload[] = [];
   for (const workload of probe.workloads) {
     const name = workload.object.metadata.name as string;
@@ -161,12 +166,13 @@ export async function planRollback(
   const colorPlan =
     mode === 'redeploy'
       ? probe
-      : planColor(manifestsOf(target), { app, namespace, color, revision: idle[0]!.appliedRevision! });
+      : planColor(revisionManifests(target), { app, namespace, color, revision: idle[0]!.appliedRevision! });
   return {
     app,
     namespace,
     mode,
     from: { revision: current.revision, color: active },
+    revisions,
     target,
     color,
     revision,
@@ -188,8 +194,8 @@ export async function planRollback(
  */
 export async function runRollback(kube: Kube, options: RollbackOptions): Promise<RollbackReport> {
   const started = Date.now();
-  const log = options.log ?? silent;
-  const phase = options.phase ?? direct;
+  const log = options.log ?? silentLogger;
+  const phase = options.phase ?? directPhase;
   const name = lockName(options.app);
   const first = await phase('Plan the rollback', async () => {
     try {
@@ -213,24 +219,8 @@ export async function runRollback(kube: Kube, options: RollbackOptions): Promise
     return finish(kube, report, started);
   }
 
-  const lock = await phase(`Lock ${options.namespace}/${name}`, async () => {
-    try {
-      return await LeaseLock.acquire(kube, {
-        namespace: options.namespace,
-        name,
-        holder: options.holder,
-        waitMs: options.lockWaitMs ?? 0,
-        onTakeover: (previous) =>
-          log.warning(
-            `Took over an expired deploy lock from ${previous.holder.repository ?? previous.holder.identity} run ${previous.holder.runId ?? '?'}; that run died without releasing it.`,
-          ),
-      });
-    } catch (error) {
-      throw explainLockError(error, options.namespace);
-    }
-  });
-  options.onLocked?.({ namespace: options.namespace, name, identity: options.holder.identity });
-  log.info(`Holding the deploy lock ${options.namespace}/${name} as ${options.holder.identity}.`);
+  // A chain holds its lease already; otherwise the rollback takes its own for its whole life.
+  const lock = options.lock ?? (await acquireDeployLock(kube, { ...options, log, phase }));
   try {
     // A deploy may have finished while this run waited for the lock: decide again on what is now true.
     const plan = await planRollback(kube, options).catch((error: unknown) => {
@@ -241,9 +231,10 @@ export async function runRollback(kube: Kube, options: RollbackOptions): Promise
   } catch (error) {
     throw explainKubeError(error);
   } finally {
-    await lock
-      .release()
-      .catch((error) => log.warning(`Could not release the deploy lock: ${errorMessage(error)}`));
+    if (!options.lock)
+      await lock
+        .release()
+        .catch((error) => log.warning(`Could not release the deploy lock: ${errorMessage(error)}`));
   }
 }
 
@@ -302,44 +293,25 @@ async function execute(
   lock: LeaseLock,
   started: number,
 ): Promise<RollbackReport> {
-  const log = options.log ?? silent;
-  const phase = options.phase ?? direct;
-  const report = baseReport(plan, options, started);
-  // The deploy's gate and switch, run with this rollback's client, lock and logger.
-  const context = {
+  const log = options.log ?? silentLogger;
+  const phase = options.phase ?? directPhase;
+  const step: StepContext = {
     kube,
-    options: {
-      app: options.app,
-      namespace: options.namespace,
-      timeoutMs: options.timeoutMs,
-      holder: options.holder,
-    } satisfies DeployOptions,
+    discovery: new Discovery(kube),
+    lock,
     log,
     phase,
-    lock,
-    started,
+    namespace: options.namespace,
   };
+  const report = baseReport(plan, options, started);
   const { colorPlan } = plan;
-  const discovery = new Discovery(kube);
   const deadline = Date.now() + options.timeoutMs;
   const record = rollbackRecord(plan, options, started);
-  const applyAll = async (objects: readonly PlannedObject[], dryRun = false): Promise<void> => {
-    for (const planned of objects) {
-      lock.assertHeld();
-      await applyObject(kube, discovery, planned.object, { force: true, dryRun }).catch((error) => {
-        throw explainApplyError(error, planned, options.namespace);
-      });
-    }
-  };
-  const workloads = colorPlan.workloads.map((w) => ({ object: w.object, source: w.source }));
-  const previews = colorPlan.services.map((s) => ({ object: s.preview, source: s.source }));
-  const stables = colorPlan.services.map((s) => ({ object: s.stable, source: s.source }));
 
-  let switched = false;
   try {
     if (plan.mode === 'redeploy') {
       await phase(`Check revision ${plan.target.revision}'s objects with a server-side dry run`, () =>
-        applyAll([...colorPlan.others, ...workloads, ...colorPlan.attached, ...previews, ...stables], true),
+        applyPlanned(step, allObjects(colorPlan), { dryRun: true }),
       );
     }
     if (plan.mode !== 'switch') {
@@ -349,13 +321,17 @@ async function execute(
           ? `Redeploy revision ${plan.target.revision} into ${plan.color}`
           : `Scale ${plan.color} back up`,
         async () => {
-          await applyAll(colorPlan.others);
           if (plan.mode === 'redeploy') {
-            await applyAll([...workloads, ...colorPlan.attached, ...previews]);
+            await applyPlanned(step, colorObjects(colorPlan));
             log.info(
               `Applied ${colorPlan.workloads.map((w) => w.object.metadata.name).join(', ')} with revision ${plan.target.revision}'s manifests.`,
             );
           } else {
+            // The idle Deployments still point at the target's config copies; make sure they exist.
+            await applyPlanned(
+              step,
+              colorPlan.configs.map((c) => ({ object: c.object, source: c.source })),
+            );
             for (const workload of plan.idle) {
               lock.assertHeld();
               await scaleDeployment(kube, plan.namespace, workload.name, workload.desired);
@@ -366,34 +342,45 @@ async function execute(
       );
       const gated = await phase(
         `Gate: wait until ${plan.color} is ready (timeout ${formatDuration(options.timeoutMs)})`,
-        () => gate(context, colorPlan, deadline),
+        () => gate(step, colorPlan, deadline),
       );
       report.gateMs = Math.max(...gated.map((g) => g.durationMs));
       record.gateMs = report.gateMs;
+      if (plan.mode === 'redeploy') await applyPlanned(step, previewObjects(colorPlan));
     }
-
-    switched = true;
-    report.switchMs = await phase(`Switch live traffic back to ${plan.color}`, () =>
-      switchTraffic(context, colorPlan, plan.from.color, deadline),
-    );
-    record.switchMs = report.switchMs;
-    if (plan.mode === 'switch' && colorPlan.others.length > 0) {
-      // Off the critical path: pods that restart later read the target's configuration, not the newer one.
-      await phase(`Restore revision ${plan.target.revision}'s other objects`, () =>
-        applyAll(colorPlan.others),
-      );
-    }
-    record.outcome = 'succeeded';
-    record.finishedAt = new Date().toISOString();
-    await recordRevision(kube, record);
-    await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10);
-    log.info(
-      `Rolled back: revision ${plan.target.revision} serves from ${plan.color} (recorded as revision ${plan.revision}); ${plan.from.color} keeps running revision ${plan.from.revision}.`,
-    );
-    return finish(kube, report, started);
   } catch (error) {
-    throw await failRollback(kube, plan, record, switched, error, log);
+    throw await failBeforeSwitch(kube, plan, record, error, log);
   }
+
+  try {
+    // The target's routes and policies go back in the same step as the selectors.
+    report.switchMs = await phase(`Switch live traffic back to ${plan.color}`, () =>
+      switchTraffic(
+        step,
+        colorPlan,
+        liveRoute(plan.revisions, plan.from.color, plan.app, plan.namespace),
+        deadline,
+      ),
+    );
+  } catch (error) {
+    await recordFailure(kube, record, error, log);
+    throw error;
+  }
+  record.switchMs = report.switchMs;
+  if (colorPlan.others.length > 0) {
+    // Off the critical path: config no pod template names, so later readers find the target's version.
+    await phase(`Restore revision ${plan.target.revision}'s other objects`, () =>
+      applyPlanned(step, colorPlan.others),
+    );
+  }
+  record.outcome = 'succeeded';
+  record.finishedAt = new Date().toISOString();
+  await recordRevision(kube, record);
+  await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10);
+  log.info(
+    `Rolled back: revision ${plan.target.revision} serves from ${plan.color} (recorded as revision ${plan.revision}); ${plan.from.color} keeps running revision ${plan.from.revision}.`,
+  );
+  return finish(kube, report, started);
 }
 
 function rollbackRecord(plan: RollbackPlan, options: RollbackOptions, started: number): RollbackRecord {
@@ -427,16 +414,26 @@ function rollbackRecord(plan: RollbackPlan, options: RollbackOptions, started: n
   };
 }
 
-/** A failed rollback is recorded too; before the switch the idle color goes back to where it was. */
-async function failRollback(
+async function recordFailure(kube: Kube, record: RollbackRecord, error: unknown, log: Logger): Promise<void> {
+  await recordRevision(kube, {
+    ...record,
+    outcome: 'failed',
+    error: errorMessage(error),
+    finishedAt: new Date().toISOString(),
+  }).catch((recordError) =>
+    log.warning(`Could not record the failed rollback: ${errorMessage(recordError)}`),
+  );
+}
+
+/** A rollback that fails before its switch: the idle color goes back to where it was, live is untouched. */
+async function failBeforeSwitch(
   kube: Kube,
   plan: RollbackPlan,
   record: RollbackRecord,
-  switched: boolean,
   error: unknown,
   log: Logger,
-): Promise<unknown> {
-  if (!switched && plan.mode !== 'switch') {
+): Promise<Error> {
+  if (plan.mode !== 'switch') {
     for (const workload of plan.idle) {
       const back = plan.mode === 'scale-up' ? workload.replicas : 0;
       await scaleDeployment(kube, plan.namespace, workload.name, back).catch((scaleError) => {
@@ -445,30 +442,10 @@ async function failRollback(
       });
     }
   }
-  record.outcome = 'failed';
-  record.error = errorMessage(error);
-  record.finishedAt = new Date().toISOString();
-  await recordRevision(kube, record).catch((recordError) =>
-    log.warning(`Could not record the failed rollback: ${errorMessage(recordError)}`),
-  );
+  await recordFailure(kube, record, error, log);
   const left = `Live traffic is untouched: the stable Services still select ${plan.from.color} (revision ${plan.from.revision}); the rollback is recorded as failed revision ${plan.revision}.`;
-  const next =
-    plan.mode === 'switch'
-      ? `Check the pods of ${plan.color} and the endpointslice controller, then run the rollback again.`
-      : `Fix the cause above, or roll back to another revision.`;
-  const explained = explainKubeError(error);
-  if (explained instanceof UserError || explained instanceof WorldError) {
-    Object.defineProperty(explained, 'hint', { value: `${left}\n${next}`, configurable: true });
-    if (explained instanceof WorldError)
-      Object.defineProperty(explained, 'untouched', {
-        value: `live traffic (still ${plan.from.color})`,
-        configurable: true,
-      });
-    return explained;
-  }
-  return new WorldError(`The rollback to revision ${plan.target.revision} failed: ${errorMessage(error)}`, {
-    cause: error,
+  return withOutcome(explainKubeError(error), `The rollback to revision ${plan.target.revision} failed`, {
     untouched: `live traffic (still ${plan.from.color})`,
-    hint: `${left}\n${next}`,
+    hint: `${left}\nFix the cause above, or roll back to another revision.`,
   });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { LockHolder } from '@swiss-deploy/kube';
-import type { RunInfo } from './deploy';
+import type { RunInfo } from './types';
 
 /** The workflow run behind this deploy, from the runner's GITHUB_* variables. */
 export function runInfoFromEnv(env: NodeJS.ProcessEnv = process.env): RunInfo {

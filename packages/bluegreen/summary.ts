@@ -42,3 +42,18 @@ export function deploySummary(report: DeployReport, links: { environmentUrl?: st
   if (report.runUrl) facts.run = link('workflow run', report.runUrl);
   return new JobSummary().heading(`Blue/green deploy of ${report.app}`).facts(facts);
 }
+
+/** The job summary of a run that failed: what failed, why, and what serves now. */
+export function failureSummary(
+  title: string,
+  facts: { app: string; namespace: string; error: Error & { untouched?: string; hint?: string } },
+): JobSummary {
+  return new JobSummary().heading(title).facts({
+    app: facts.app,
+    namespace: facts.namespace,
+    status: 'failed',
+    error: facts.error.message.split('\n')[0],
+    'what is live': facts.error.untouched,
+    'what to do': facts.error.hint,
+  });
+}

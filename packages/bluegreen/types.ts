@@ -11,6 +11,8 @@ export const LABELS = {
   color: 'swiss-deploy/color',
   revision: 'swiss-deploy/revision',
   role: 'swiss-deploy/role',
+  /** On a config copy: the ConfigMap or Secret name in the manifests that it copies. */
+  config: 'swiss-deploy/config',
   managedBy: 'app.kubernetes.io/managed-by',
 } as const;
 
@@ -58,6 +60,8 @@ export interface RevisionRecord {
   error?: string;
   gateMs?: number;
   switchMs?: number;
+  /** The config copies (`ConfigMap/<name>-<hash>`) this revision's pods read; kept while the revision is. */
+  configs?: string[];
 }
 
 export type PromotionMode = 'auto' | 'manual';
@@ -83,4 +87,24 @@ export interface DeployReport {
   durationMs: number;
   requests: Record<string, number>;
   runUrl?: string;
+}
+
+export interface Logger {
+  info(line: string): void;
+  warning(line: string): void;
+}
+
+/** Runs one phase, e.g. inside a collapsible log group. */
+export type Phase = <T>(title: string, work: () => Promise<T>) => Promise<T>;
+
+export const silentLogger: Logger = { info: () => undefined, warning: () => undefined };
+export const directPhase: Phase = (_title, work) => work();
+
+/** Where the run comes from, recorded with each revision. */
+export interface RunInfo {
+  commit?: string;
+  ref?: string;
+  repository?: string;
+  runUrl?: string;
+  actor?: string;
 }

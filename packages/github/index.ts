@@ -8,3 +8,4 @@ export {
   type CreateDeployment,
   type StatusUpdate,
 } from './deployments';
+export { recordDeployment, type DeploymentRecord, type DeploymentRecordOptions } from './record';

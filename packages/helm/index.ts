@@ -21,7 +21,7 @@ export {
   supportedKubeVersions,
   newestKubeVersion,
 } from './kube-schema';
-export { splitManifests, objectId, imagesOf, isPinnedByDigest, manifestDigest } from './manifests';
+export { splitManifests, objectId, imagesOf, isPinnedByDigest } from './manifests';
 export {
   parseAssignment,
   literalSetValue,

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { UserError } from '@swiss-deploy/kit';
 import type { ObjectId, RenderedDocument } from './types';
@@ -132,9 +131,4 @@ export function imagesOf(object: unknown): string[] {
 
 export function isPinnedByDigest(image: string): boolean {
   return /@sha256:[a-f0-9]{64}$/.test(image);
-}
-
-/** `sha256:<hex>` of the manifests exactly as written, so a later step can tell it has the same file. */
-export function manifestDigest(text: string): string {
-  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as core from '@actions/core';
-import { UserError } from '@swiss-deploy/kit';
+import { UserError, manifestDigest } from '@swiss-deploy/kit';
 import { chartFiles, fetchChart } from './chart';
 import { Helm } from './helm';
 import { locationOf, type ChartFiles } from './helm-errors';
@@ -10,7 +10,6 @@ import {
   describeObject,
   imagesOf,
   isPinnedByDigest,
-  manifestDigest,
   objectId,
   splitManifests,
 } from './manifests';
@@ -148,12 +147,15 @@ export async function inspectManifests(rendered: Rendered, plan: RenderPlan): Pr
   };
 }
 
-/** Writes the manifests exactly as helm rendered them; returns the file and its digest. */
+/** Writes the manifests exactly as helm rendered them; returns the file and the digest deploys record. */
 export async function writeManifests(
   plan: RenderPlan,
   rendered: Rendered,
 ): Promise<{ file: string; digest: string }> {
   await mkdir(plan.outputDir, { recursive: true });
   await writeFile(plan.manifestsFile, rendered.text);
-  return { file: plan.manifestsFile, digest: manifestDigest(rendered.text) };
+  return {
+    file: plan.manifestsFile,
+    digest: manifestDigest(rendered.documents.map((d) => d.object)),
+  };
 }

@@ -27,3 +27,5 @@ export {
   type InstallOptions,
   type InstalledTool,
 } from './tool';
+export { MANIFEST_YAML, canonicalJson, manifestDigest } from './manifest';
+export { deployTargetInputs } from './common-inputs';

@@ -60,6 +60,7 @@ export const KNOWN = {
   pods: (ns: string) => collectionPath('v1', 'pods', ns),
   events: (ns: string) => collectionPath('v1', 'events', ns),
   secrets: (ns: string) => collectionPath('v1', 'secrets', ns),
+  configMaps: (ns: string) => collectionPath('v1', 'configmaps', ns),
   endpointSlices: (ns: string) => collectionPath('discovery.k8s.io/v1', 'endpointslices', ns),
   leases: (ns: string) => collectionPath('coordination.k8s.io/v1', 'leases', ns),
   namespace: (ns: string) => `/api/v1/namespaces/${encodeURIComponent(ns)}`,

@@ -78,6 +78,8 @@ export interface AppOptions {
   progressDeadlineSeconds?: number;
   image?: string;
   port?: number;
+  /** The pods read the ConfigMap (envFrom and a volume), so it is owned by the color. */
+  readsConfig?: boolean;
   extra?: KubeObject[];
 }
 
@@ -116,8 +118,17 @@ export function appObjects(options: AppOptions): KubeObject[] {
                 image: options.image ?? `registry.example/shop@sha256:${'ab'.repeat(32)}`,
                 env: [{ name: 'VERSION', value: options.version }],
                 ports: [{ name: 'http', containerPort: options.port ?? 8080 }],
+                ...(options.readsConfig
+                  ? {
+                      envFrom: [{ configMapRef: { name: `${app}-config` } }],
+                      volumeMounts: [{ name: 'config', mountPath: '/etc/app' }],
+                    }
+                  : {}),
               },
             ],
+            ...(options.readsConfig
+              ? { volumes: [{ name: 'config', configMap: { name: `${app}-config` } }] }
+              : {}),
           },
         },
       },

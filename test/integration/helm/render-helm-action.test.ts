@@ -1,12 +1,13 @@
 // The render-helm bundle run as the runner runs it, with the environment's helm on PATH (reused, not
 // downloaded): the built-in chart, an OCI chart from the local registry, and a chart repository.
 import { execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadManifests } from '@swiss-deploy/bluegreen';
+import { manifestDigest } from '@swiss-deploy/kit';
 import { runAction } from '../../support/runner';
 import { testEnv } from '../../support/env';
 import { repoRoot } from '../../support/versions';
@@ -53,7 +54,10 @@ describe('render-helm, the bundle', () => {
     const file = path.join(workspace, '.swiss-deploy', 'render-helm', 'shop.yaml');
     expect(main.outputs.manifests).toBe(file);
     const text = readFileSync(file, 'utf8');
-    expect(main.outputs['manifest-digest']).toBe(`sha256:${createHash('sha256').update(text).digest('hex')}`);
+    // The digest a deploy of this file records, so a revision can be traced back to its render.
+    const objects = loadManifests([file], workspace).map((m) => m.object);
+    expect(text).not.toBe('');
+    expect(main.outputs['manifest-digest']).toBe(manifestDigest(objects));
     expect(JSON.parse(main.outputs.images as string)).toEqual([IMAGE_REF]);
     expect(JSON.parse(main.outputs.objects as string)).toEqual(
       expect.arrayContaining([

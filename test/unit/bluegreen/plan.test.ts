@@ -1,11 +1,12 @@
 import type { UserError } from '@swiss-deploy/kit';
 import {
-  manifestDigest,
+  configReferences,
   planColor,
   validateManifests,
   workloadImages,
   type ManifestObject,
 } from '@swiss-deploy/bluegreen';
+import { manifestDigest } from '@swiss-deploy/kit';
 import type { Deployment, KubeObject, Service } from '@swiss-deploy/kube';
 
 const labels = { 'app.kubernetes.io/name': 'shop' };
@@ -106,12 +107,12 @@ describe('planColor', () => {
     expect(preview.metadata.name).toBe('shop-preview');
     expect(preview.spec).toEqual({
       type: 'ClusterIP',
-      selector: { ...labels, 'swiss-deploy/color': 'green' },
+      selector: { ...labels, 'swiss-deploy/color': 'green', 'swiss-deploy/revision': '7' },
       ports: [{ name: 'http', port: 80, targetPort: 8080 }],
     });
   });
 
-  it('makes the HPA and the PDB follow their colored workload, and applies other objects as they are', () => {
+  it('makes the HPA and the PDB follow their colored workload, and applies unread config as it is', () => {
     const [hpa, pdb] = plan.attached.map((a) => a.object);
     expect(hpa!.metadata.name).toBe('shop-green');
     expect((hpa!.spec as { scaleTargetRef: { name: string } }).scaleTargetRef.name).toBe('shop-green');
@@ -226,5 +227,137 @@ describe('replicas of the new color', () => {
     const object = deployment();
     (object.spec as { replicas: number }).replicas = 0;
     expect(refusal(manifests(object)).message).toContain('Deployment/shop has replicas: 0');
+  });
+});
+
+describe('planColor: config owned by its color', () => {
+  const at = { file: 'm.yaml', line: 1 };
+  const config = (name: string, data: Record<string, string>): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name },
+    data,
+  });
+  const secret = (name: string): KubeObject => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name },
+    type: 'Opaque',
+    stringData: { token: 'x' },
+  });
+  const reader = (): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'shop' },
+    spec: {
+      selector: { matchLabels: labels },
+      template: {
+        metadata: { labels },
+        spec: {
+          imagePullSecrets: [{ name: 'pull' }],
+          volumes: [
+            { name: 'conf', configMap: { name: 'shop-config' } },
+            {
+              name: 'all',
+              projected: {
+                sources: [{ secret: { name: 'shop-secret' } }, { configMap: { name: 'external' } }],
+              },
+            },
+          ],
+          initContainers: [
+            { name: 'init', image: 'i', envFrom: [{ configMapRef: { name: 'shop-config' } }] },
+          ],
+          containers: [
+            {
+              name: 'web',
+              image: 'w',
+              env: [{ name: 'T', valueFrom: { secretKeyRef: { name: 'shop-secret', key: 'token' } } }],
+              envFrom: [{ secretRef: { name: 'pull' } }],
+            },
+          ],
+        },
+      },
+    },
+  });
+  const manifests = (data: Record<string, string>): ManifestObject[] =>
+    [
+      reader(),
+      config('shop-config', data),
+      secret('shop-secret'),
+      secret('pull'),
+      config('unread', { a: '1' }),
+    ].map((object) => ({ object, source: at }));
+  const plan = (data: Record<string, string>, color: 'blue' | 'green' = 'green') =>
+    planColor(manifests(data), { app: 'shop', namespace: 'prod', color, revision: 3 });
+
+  it('applies every ConfigMap and Secret a pod reads as an immutable copy named after its content', () => {
+    const { configs } = plan({ a: '1' });
+    expect(configs.map((c) => c.original).sort()).toEqual(['pull', 'shop-config', 'shop-secret']);
+    for (const copy of configs) {
+      expect(copy.name).toMatch(new RegExp(`^${copy.original}-[0-9a-f]{10}$`));
+      expect(copy.object.metadata).toMatchObject({
+        name: copy.name,
+        namespace: 'prod',
+        labels: {
+          'swiss-deploy/app': 'shop',
+          'swiss-deploy/role': 'config',
+          'swiss-deploy/config': copy.original,
+        },
+      });
+      expect((copy.object as { immutable?: boolean }).immutable).toBe(true);
+    }
+  });
+
+  it('points every reference of the colored workload at the copies, and leaves config it does not carry alone', () => {
+    const p = plan({ a: '1' });
+    const names = new Map(p.configs.map((c) => [`${c.kind}/${c.original}`, c.name]));
+    const refs = configReferences(p.workloads[0]!.object.spec?.template?.spec).map(
+      (r) => `${r.kind}/${r.name}`,
+    );
+    expect(refs.sort()).toEqual(
+      [
+        `ConfigMap/${names.get('ConfigMap/shop-config')}`,
+        `ConfigMap/${names.get('ConfigMap/shop-config')}`,
+        'ConfigMap/external',
+        `Secret/${names.get('Secret/pull')}`,
+        `Secret/${names.get('Secret/pull')}`,
+        `Secret/${names.get('Secret/shop-secret')}`,
+        `Secret/${names.get('Secret/shop-secret')}`,
+      ].sort(),
+    );
+    expect(p.others.map((o) => o.object.metadata.name)).toEqual(['unread']);
+  });
+
+  it('names a copy by content alone: new data, new name; same data in the other color, same name', () => {
+    const one = plan({ a: '1' }).configs.find((c) => c.original === 'shop-config')!;
+    const again = plan({ a: '1' }, 'blue').configs.find((c) => c.original === 'shop-config')!;
+    const changed = plan({ a: '2' }).configs.find((c) => c.original === 'shop-config')!;
+    expect(again.name).toBe(one.name);
+    expect(changed.name).not.toBe(one.name);
+  });
+
+  it('holds Ingresses, routes and NetworkPolicies back for the switch', () => {
+    const route: KubeObject = {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata: { name: 'shop' },
+      spec: {},
+    };
+    const ingress: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'shop' },
+    };
+    const policy: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'p' },
+    };
+    const p = planColor(
+      [reader(), route, ingress, policy].map((object) => ({ object, source: at })),
+      { app: 'shop', namespace: 'prod', color: 'blue', revision: 1 },
+    );
+    expect(p.traffic.map((t) => t.object.kind)).toEqual(['HTTPRoute', 'Ingress', 'NetworkPolicy']);
+    expect(p.others).toEqual([]);
   });
 });

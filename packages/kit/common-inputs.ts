@@ -1,0 +1,28 @@
+import { input } from './inputs';
+
+/** A DNS-1123 label: what Kubernetes allows in the names derived from app and namespace. */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * The inputs that deploy-blue-green, rollback and swiss/deploy@v1 share, with one set of bounds, so an app
+ * one entry deploys is an app the others can roll back. `app` stops at 40 characters so that every name
+ * derived from it (`<app>-<workload>-<color>`, `swiss-deploy-<app>-r<n>`, its label values) stays valid.
+ */
+export const deployTargetInputs = {
+  app: input.string({
+    required: true,
+    pattern: DNS_LABEL,
+    maxLength: 40,
+    allowed: 'a DNS-1123 label (lower-case letters, digits, -) of at most 40 characters',
+  }),
+  namespace: input.string({
+    required: true,
+    pattern: DNS_LABEL,
+    maxLength: 63,
+    allowed: 'a DNS-1123 label, the name of an existing namespace',
+  }),
+  kubeconfig: input.string({ secret: true }),
+  context: input.string(),
+  'history-limit': input.integer({ default: '10', min: 1, max: 100 }),
+  'lock-timeout': input.duration({ default: '0s', max: '6h' }),
+};
