@@ -38,7 +38,12 @@ void runAction({
     const run = runInfoFromEnv();
     let deployment: GitHubDeployment | undefined;
     try {
-      const kube = await Kube.connect({ kubeconfigFile: session.kubeconfigFile, context: values.context });
+      const kube = await Kube.connect({
+        kubeconfigFile: session.kubeconfigFile,
+        context: values.context,
+        // No single API request may outlast the step: a silent server fails it in time.
+        stepTimeoutMs: values.timeout,
+      });
       // A dry run writes nothing, on GitHub either.
       if (values.environment && values['github-token'] && !dryRun) {
         deployment = await group(`GitHub Deployment to ${values.environment}`, async () => {
