@@ -350,6 +350,7 @@ export async function gate(context: RunContext, plan: ColorPlan, deadline: numbe
           namespace: plan.namespace,
           name: workload.object.metadata.name as string,
           podSelector: selectorString(workload.podSelector),
+          revision: plan.revision,
           deadline,
           signal: controller.signal,
           onProgress: (line) => context.log.info(line),

@@ -31,6 +31,7 @@ export {
 export {
   waitForRollout,
   rolloutProgress,
+  gateProgressLine,
   podProblem,
   podWaitingReason,
   recentEvents,

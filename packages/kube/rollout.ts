@@ -50,6 +50,34 @@ export function rolloutProgress(deployment: Deployment): RolloutProgress {
   return { desired, updated, ready, available, complete, deadlineExceeded };
 }
 
+/** Ready and not being deleted: a pod that can take traffic. */
+function isReadyPod(pod: Pod): boolean {
+  if (pod.metadata.deletionTimestamp) return false;
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/**
+ * One gate progress line, counting only the new revision's pods (those the revision podSelector matched):
+ * the Deployment's readyReplicas also counts the previous revision's pods still in the idle color, which
+ * made "3/3 ready" appear while none of the new pods was. Pods of older ReplicaSets are told apart.
+ */
+export function gateProgressLine(
+  name: string,
+  deployment: Deployment | undefined,
+  revisionPods: readonly Pod[],
+  revision?: string | number,
+): { line: string; ready: number; desired: number } {
+  const ready = revisionPods.filter(isReadyPod).length;
+  const desired = deployment?.spec?.replicas ?? 1;
+  const status = deployment?.status ?? {};
+  const old = Math.max(0, (status.replicas ?? 0) - (status.updatedReplicas ?? 0));
+  const of = revision === undefined ? 'of the new pods' : `of revision ${revision}`;
+  const line =
+    `${name}: ${ready}/${desired} ${of} ready` +
+    (old > 0 ? ` (${old} old ${old === 1 ? 'pod' : 'pods'} still terminating)` : '');
+  return { line, ready, desired };
+}
+
 export interface PodProblem {
   pod: string;
   container?: string;
@@ -188,7 +216,9 @@ export interface WaitForRolloutOptions {
   podSelector: string;
   deadline: number;
   signal?: AbortSignal;
-  /** One line per state change, e.g. "web-green: 1/3 ready". */
+  /** The revision the podSelector picks, for the progress lines. */
+  revision?: string | number;
+  /** One line per state change, e.g. "web-green: 1/3 of revision 7 ready (2 old pods still terminating)". */
   onProgress?: (line: string) => void;
 }
 
@@ -212,18 +242,22 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
   let lastDeployment: Deployment | undefined;
   let lastPods: Pod[] = [];
   let lastLine = '';
-  const report = (line: string): void => {
+  const report = (): void => {
+    if (!lastDeployment) return;
+    const { line } = gateProgressLine(options.name, lastDeployment, lastPods, options.revision);
     if (line !== lastLine) options.onProgress?.(line);
     lastLine = line;
   };
   const describeWaiting = (): string => {
-    const progress = lastDeployment ? rolloutProgress(lastDeployment) : undefined;
+    const progress = lastDeployment
+      ? gateProgressLine(options.name, lastDeployment, lastPods, options.revision)
+      : undefined;
     const reasons = lastPods
       .map((pod) => ({ pod: pod.metadata.name, why: podWaitingReason(pod) }))
       .filter((p) => p.why)
       .map((p) => `${p.pod} (${p.why})`);
     return (
-      `${progress ? `${progress.ready}/${progress.desired} ready, ${progress.available} available` : 'no status yet'}` +
+      `${progress ? `${progress.ready}/${progress.desired} of the new pods ready` : 'no status yet'}` +
       (reasons.length ? `; waiting: ${reasons.slice(0, 5).join('; ')}` : '')
     );
   };
@@ -238,6 +272,7 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
       onTimeout: () => new Error('pods: deadline'),
       decide: (objects) => {
         lastPods = [...objects.values()] as Pod[];
+        report();
         for (const pod of lastPods) {
           const problem = podProblem(pod);
           if (problem) {
@@ -266,9 +301,7 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
         if (!deployment) return undefined;
         lastDeployment = deployment;
         const progress = rolloutProgress(deployment);
-        report(
-          `${options.name}: ${progress.ready}/${progress.desired} ready, ${progress.available} available`,
-        );
+        report();
         if (progress.deadlineExceeded) return { deadline: progress.deadlineExceeded };
         return progress.complete ? { complete: true } : undefined;
       },
@@ -317,10 +350,11 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
       events,
     );
   }
-  const progress = lastDeployment ? rolloutProgress(lastDeployment) : { desired: 0, ready: 0 };
+  const progress = gateProgressLine(options.name, lastDeployment, lastPods, options.revision);
   return {
     name: options.name,
-    replicas: progress.desired,
+    replicas: lastDeployment ? progress.desired : 0,
+    // The new revision's ready pods, never the previous revision's still in this color.
     ready: progress.ready,
     durationMs: Date.now() - started,
     pods: lastPods,
