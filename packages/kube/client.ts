@@ -2,7 +2,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '@swiss-deploy/kit';
+import { UserError, registerSecret } from '@swiss-deploy/kit';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError, KubeTimeoutError, WatchStalledError } from './errors';
 import type { Status, WatchEvent } from './types';
@@ -92,13 +92,9 @@ export class Kube {
       }
     } catch (error) {
       if (error instanceof UserError) throw error;
-      throw new UserError(
-        `The kubeconfig from ${source!} cannot be read: ${String((error as Error).message)}`,
-        {
-          hint: 'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.',
-        },
-      );
+      throw kubeconfigError(describeSource(source!, env), error);
     }
+    maskCredentials(config);
     if (options.context) {
       const names = config.getContexts().map((c) => c.name);
       if (!names.includes(options.context)) {
@@ -111,9 +107,12 @@ export class Kube {
     }
     const cluster = config.getCurrentCluster();
     if (!cluster?.server) {
-      throw new UserError(`The kubeconfig from ${source} has no current cluster with a server address.`, {
-        hint: 'Set current-context in the kubeconfig or pass the context input.',
-      });
+      throw new UserError(
+        `${capitalise(describeSource(source, env))} has no current cluster with a server address.`,
+        {
+          hint: 'Set current-context in the kubeconfig or pass the context input.',
+        },
+      );
     }
     const requestTimeoutMs = Math.min(
       options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
@@ -314,6 +313,52 @@ export class Kube {
       response.on('error', (error) => (signal.aborted ? finish() : finish(error)));
       response.on('close', () => finish());
     });
+  }
+}
+
+/** A file the action wrote from the kubeconfig input is "the kubeconfig input": its temp path is internal. */
+function describeSource(source: string, env: NodeJS.ProcessEnv): string {
+  const temp = env.RUNNER_TEMP;
+  if ((temp && source.startsWith(temp)) || path.basename(source).startsWith('swiss-deploy-kubeconfig-'))
+    return 'the kubeconfig input';
+  return `the kubeconfig from ${source}`;
+}
+
+/**
+ * The parser's message quotes the offending lines (a code frame of a secret), so only its position and
+ * its content-free reason are kept.
+ */
+function kubeconfigError(what: string, error: unknown): UserError {
+  const yamlError = error as { name?: string; reason?: string; mark?: { line?: number; column?: number } };
+  const hint =
+    'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.';
+  if (yamlError?.name === 'YAMLException' && yamlError.mark) {
+    const at = `line ${(yamlError.mark.line ?? 0) + 1}, column ${(yamlError.mark.column ?? 0) + 1}`;
+    return new UserError(
+      `${capitalise(what)} is not valid YAML at ${at}: ${yamlError.reason ?? 'a syntax error'}.`,
+      { hint },
+    );
+  }
+  // Structural errors ("users[0].name is missing") name fields, never values; a missing file names its path.
+  const message = String((error as Error)?.message ?? error).split('\n')[0] as string;
+  return new UserError(`${capitalise(what)} cannot be read: ${message}`, { hint });
+}
+
+const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * Registers every credential of the kubeconfig for masking, whatever its length: the input as a whole is
+ * masked only in parts long enough to look secret, and a 6-character password is still a password.
+ */
+function maskCredentials(config: KubeConfig): void {
+  for (const user of config.getUsers()) {
+    for (const value of [user.token, user.password, user.keyData]) registerSecret(value, { anyLength: true });
+    const exec = user.exec as { env?: Array<{ value?: unknown }> } | undefined;
+    for (const variable of exec?.env ?? [])
+      if (typeof variable.value === 'string') registerSecret(variable.value, { anyLength: true });
+    const provider = user.authProvider as { config?: Record<string, unknown> } | undefined;
+    for (const value of Object.values(provider?.config ?? {}))
+      if (typeof value === 'string') registerSecret(value, { anyLength: true });
   }
 }
 
