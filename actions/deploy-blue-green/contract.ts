@@ -21,6 +21,7 @@ export const inputs = {
   context: input.string(),
   action: input.enum(['deploy', 'promote', 'abort'], { default: 'deploy' }),
   timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),
+  'unschedulable-grace': input.duration({ default: '2m', max: '6h' }),
   promotion: input.enum(['auto', 'manual'], { default: 'auto' }),
   'previous-replicas': input.string({
     default: 'all',

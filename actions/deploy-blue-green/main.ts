@@ -83,6 +83,7 @@ void runAction({
         manifests,
         action: values.action,
         timeoutMs: values.timeout,
+        unschedulableGraceMs: values['unschedulable-grace'],
         promotion: values.promotion,
         previousReplicas,
         historyLimit: values['history-limit'],

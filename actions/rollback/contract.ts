@@ -24,6 +24,7 @@ export const inputs = {
   reason: input.string({ required: true, maxLength: 500, pattern: /\S/, allowed: 'a few words on why' }),
   'dry-run': input.boolean({ default: 'false' }),
   timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),
+  'unschedulable-grace': input.duration({ default: '2m', max: '6h' }),
   'lock-timeout': input.duration({ default: '0s', max: '6h' }),
   'history-limit': input.integer({ default: '10', min: 1, max: 100 }),
   kubeconfig: input.string({ secret: true }),

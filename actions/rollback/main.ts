@@ -75,6 +75,7 @@ void runAction({
         reason: values.reason,
         dryRun,
         timeoutMs: values.timeout,
+        unschedulableGraceMs: values['unschedulable-grace'],
         lockWaitMs: values['lock-timeout'],
         historyLimit: values['history-limit'],
         holder: lockHolderFromEnv(),

@@ -57,6 +57,8 @@ export interface DeployOptions {
   manifests?: readonly ManifestObject[];
   action?: DeployAction;
   timeoutMs: number;
+  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
+  unschedulableGraceMs?: number;
   promotion?: PromotionMode;
   /** Replicas the previous color keeps after a switch; `all` leaves it as it was (instant rollback). */
   previousReplicas?: number | 'all';
@@ -351,6 +353,7 @@ export async function gate(context: RunContext, plan: ColorPlan, deadline: numbe
           name: workload.object.metadata.name as string,
           podSelector: selectorString(workload.podSelector),
           revision: plan.revision,
+          unschedulableGraceMs: context.options.unschedulableGraceMs,
           deadline,
           signal: controller.signal,
           onProgress: (line) => context.log.info(line),

@@ -38,6 +38,8 @@ export interface RollbackOptions {
   dryRun?: boolean;
   /** How long the readiness gate (scale-up, redeploy) and the switch may take. */
   timeoutMs: number;
+  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
+  unschedulableGraceMs?: number;
   lockWaitMs?: number;
   historyLimit?: number;
   holder: LockHolder;
@@ -312,6 +314,7 @@ async function execute(
       app: options.app,
       namespace: options.namespace,
       timeoutMs: options.timeoutMs,
+      unschedulableGraceMs: options.unschedulableGraceMs,
       holder: options.holder,
     } satisfies DeployOptions,
     log,

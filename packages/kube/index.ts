@@ -32,6 +32,8 @@ export {
   waitForRollout,
   rolloutProgress,
   gateProgressLine,
+  unschedulableVerdict,
+  DEFAULT_UNSCHEDULABLE_GRACE_MS,
   podProblem,
   podWaitingReason,
   recentEvents,
@@ -42,6 +44,8 @@ export {
   type PodProblem,
   type RolloutResult,
   type WaitForRolloutOptions,
+  type UnschedulableFacts,
+  type UnschedulableVerdict,
 } from './rollout';
 export { waitForEndpoints, endpointsState, type EndpointsOptions, type EndpointsState } from './endpoints';
 export type * from './types';

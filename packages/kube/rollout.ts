@@ -78,6 +78,49 @@ export function gateProgressLine(
   return { line, ready, desired };
 }
 
+export const DEFAULT_UNSCHEDULABLE_GRACE_MS = 120_000;
+
+export interface UnschedulableFacts {
+  /** The scheduler's PodScheduled message, e.g. "0/3 nodes are available: 3 node(s) didn't match …". */
+  schedulerMessage: string;
+  /** When the pod was first seen Unschedulable (ms since epoch). */
+  since: number;
+  now: number;
+  graceMs: number;
+  /** The pod's events, any source. */
+  events: readonly KubeEvent[];
+}
+
+export type UnschedulableVerdict =
+  { wait: true; autoscaler?: string } | { wait: false; reason: string; message: string };
+
+const eventTime = (e: KubeEvent): string => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
+
+/**
+ * Whether an Unschedulable pod may still be placed: the cluster autoscaler's latest word decides
+ * (TriggeredScaleUp: a node is coming; NotTriggerScaleUp: no node group can fit it); without any word
+ * from an autoscaler the pod gets a grace period, then the scheduler's message is the reason.
+ */
+export function unschedulableVerdict(facts: UnschedulableFacts): UnschedulableVerdict {
+  const latest = facts.events
+    .filter(
+      (e) =>
+        (e.source?.component ?? e.reportingComponent) === 'cluster-autoscaler' &&
+        (e.reason === 'TriggeredScaleUp' || e.reason === 'NotTriggerScaleUp'),
+    )
+    .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+    .at(-1);
+  if (latest?.reason === 'TriggeredScaleUp') return { wait: true, autoscaler: latest.message ?? '' };
+  if (latest?.reason === 'NotTriggerScaleUp')
+    return {
+      wait: false,
+      reason: 'NotTriggerScaleUp',
+      message: latest.message ?? 'no node group fits the pod',
+    };
+  if (facts.now - facts.since < facts.graceMs) return { wait: true };
+  return { wait: false, reason: 'Unschedulable', message: facts.schedulerMessage };
+}
+
 export interface PodProblem {
   pod: string;
   container?: string;
@@ -216,6 +259,8 @@ export interface WaitForRolloutOptions {
   podSelector: string;
   deadline: number;
   signal?: AbortSignal;
+  /** How long an Unschedulable pod may wait without word from a cluster autoscaler. Default 2 min. */
+  unschedulableGraceMs?: number;
   /** The revision the podSelector picks, for the progress lines. */
   revision?: string | number;
   /** One line per state change, e.g. "web-green: 1/3 of revision 7 ready (2 old pods still terminating)". */
@@ -232,8 +277,9 @@ export interface RolloutResult {
 
 /**
  * Waits until a Deployment is fully rolled out, watching the Deployment and its pods together. A pod in a
- * state that will not heal (image pull back-off, crash loop, unschedulable, bad config) or an exceeded
- * progress deadline fails at once, with the pod's reason and recent events.
+ * state that will not heal (image pull back-off, crash loop, bad config) or an exceeded progress deadline
+ * fails at once, with the pod's reason and recent events. An Unschedulable pod fails only when the cluster
+ * autoscaler says no node group fits it, or after the grace period without any autoscaler scale-up.
  */
 export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions): Promise<RolloutResult> {
   const started = Date.now();
@@ -263,6 +309,59 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
   };
 
   let podFailure: PodProblem | undefined;
+  // Unschedulable pods wait for the autoscaler's word (read from their events, watched only once a pod
+  // is unschedulable) or for the grace period; the verdict settles `scheduling`.
+  const graceMs = options.unschedulableGraceMs ?? DEFAULT_UNSCHEDULABLE_GRACE_MS;
+  const unschedulable = new Map<string, { message: string; since: number }>();
+  let events: KubeEvent[] = [];
+  let eventWatch: Promise<unknown> | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  let toldAutoscaler = '';
+  let settleScheduling: (problem: PodProblem) => void = () => undefined;
+  const scheduling = new Promise<PodProblem>((resolve) => (settleScheduling = resolve));
+  const judgeScheduling = (): void => {
+    for (const [pod, seen] of unschedulable) {
+      const verdict = unschedulableVerdict({
+        schedulerMessage: seen.message,
+        since: seen.since,
+        now: Date.now(),
+        graceMs,
+        events: events.filter((e) => e.involvedObject?.name === pod),
+      });
+      if (!verdict.wait) {
+        podFailure = { pod, reason: verdict.reason, message: verdict.message };
+        settleScheduling(podFailure);
+        return;
+      }
+      if (verdict.autoscaler !== undefined && toldAutoscaler === '') {
+        toldAutoscaler = verdict.autoscaler;
+        options.onProgress?.(`waiting for the cluster autoscaler: ${verdict.autoscaler}`);
+      }
+    }
+  };
+  const watchScheduling = (): void => {
+    eventWatch ??= watchUntil(
+      kube,
+      { path: KNOWN.events(options.namespace), fieldSelector: 'involvedObject.kind=Pod' },
+      {
+        deadline: options.deadline,
+        signal: controller.signal,
+        onTimeout: () => new Error('events: deadline'),
+        decide: (objects) => {
+          events = [...objects.values()] as KubeEvent[];
+          judgeScheduling();
+          return undefined;
+        },
+      },
+    ).catch(() => undefined);
+    // The grace period ends between events too; never beyond the deadline, where the gate times out anyway.
+    clearTimeout(graceTimer);
+    graceTimer = setTimeout(
+      judgeScheduling,
+      Math.min(graceMs + 50, Math.max(0, options.deadline - Date.now())),
+    );
+  };
+
   const podWatch = watchUntil(
     kube,
     { path: KNOWN.pods(options.namespace), labelSelector: options.podSelector },
@@ -273,13 +372,24 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
       decide: (objects) => {
         lastPods = [...objects.values()] as Pod[];
         report();
+        const stillUnschedulable = new Set<string>();
         for (const pod of lastPods) {
           const problem = podProblem(pod);
+          if (problem?.reason === 'Unschedulable') {
+            stillUnschedulable.add(problem.pod);
+            if (!unschedulable.has(problem.pod)) {
+              unschedulable.set(problem.pod, { message: problem.message, since: Date.now() });
+              watchScheduling();
+            }
+            continue;
+          }
           if (problem) {
             podFailure = problem;
             return problem;
           }
         }
+        for (const pod of unschedulable.keys()) if (!stillUnschedulable.has(pod)) unschedulable.delete(pod);
+        if (unschedulable.size > 0) judgeScheduling();
         return undefined;
       },
     },
@@ -310,6 +420,7 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
 
   const first = await Promise.race([
     podWatch.then((problem) => (problem ? { problem } : new Promise<never>(() => undefined))),
+    scheduling.then((problem) => ({ problem })),
     deploymentWatch.then((outcome) => ({ outcome })),
   ])
     .catch(async (error: unknown) => {
@@ -323,7 +434,11 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
         options.name,
       );
     })
-    .finally(() => controller.abort());
+    .finally(() => {
+      clearTimeout(graceTimer);
+      controller.abort();
+    });
+  await eventWatch;
 
   if ('problem' in first || podFailure) {
     const problem = podFailure as PodProblem;
