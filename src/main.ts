@@ -79,7 +79,11 @@ void runAction({
     const kubeconfigFile = session.kubeconfigFile;
     try {
       const { Kube } = await import('@swiss-deploy/kube');
-      const kube = await Kube.connect({ kubeconfigFile, context: values.context });
+      const kube = await Kube.connect({
+        kubeconfigFile,
+        context: values.context,
+        stepTimeoutMs: values.timeout,
+      });
       const manifests = await render(chart);
       out.set('manifests', manifests.file);
       out.set('manifest-digest', manifests.digest);

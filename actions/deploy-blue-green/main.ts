@@ -45,7 +45,12 @@ void runAction({
     if (manifests) validateManifests(manifests, { app: values.app, namespace: values.namespace });
 
     const session = LockSession.open(values.kubeconfig, values.context);
-    const kube = await Kube.connect({ kubeconfigFile: session.kubeconfigFile, context: values.context });
+    const kube = await Kube.connect({
+      kubeconfigFile: session.kubeconfigFile,
+      context: values.context,
+      // No single API request may outlast the step: a silent server fails it in time.
+      stepTimeoutMs: values.timeout,
+    });
 
     const run = runInfoFromEnv();
     const deployment = await recordDeployment({
@@ -66,6 +71,7 @@ void runAction({
         manifests,
         action: values.action,
         timeoutMs: values.timeout,
+        unschedulableGraceMs: values['unschedulable-grace'],
         promotion: values.promotion,
         previousReplicas,
         historyLimit: values['history-limit'],

@@ -38,7 +38,12 @@ void runAction({
 
     const run = runInfoFromEnv();
     try {
-      const kube = await Kube.connect({ kubeconfigFile: session.kubeconfigFile, context: values.context });
+      const kube = await Kube.connect({
+        kubeconfigFile: session.kubeconfigFile,
+        context: values.context,
+        // No single API request may outlast the step: a silent server fails it in time.
+        stepTimeoutMs: values.timeout,
+      });
       // A dry run writes nothing, on GitHub either.
       const deployment = await recordDeployment({
         token: dryRun ? undefined : values['github-token'],
@@ -58,6 +63,7 @@ void runAction({
           reason: values.reason,
           dryRun,
           timeoutMs: values.timeout,
+          unschedulableGraceMs: values['unschedulable-grace'],
           lockWaitMs: values['lock-timeout'],
           historyLimit: values['history-limit'],
           holder: lockHolderFromEnv(),

@@ -41,6 +41,8 @@ export interface DeployOptions extends Omit<LockOptions, 'log' | 'phase'> {
   /** Replicas the previous color keeps after a switch; `all` leaves it as it was (instant rollback). */
   previousReplicas?: number | 'all';
   historyLimit?: number;
+  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
+  unschedulableGraceMs?: number;
   run?: RunInfo;
   log?: Logger;
   phase?: Phase;
@@ -70,7 +72,15 @@ export async function runBlueGreen(kube: Kube, options: DeployOptions): Promise<
   }
   return withDeployLock(kube, { ...options, log, phase }, async (lock) => {
     const run: DeployRun = {
-      step: { kube, discovery: new Discovery(kube), lock, log, phase, namespace: options.namespace },
+      step: {
+        kube,
+        discovery: new Discovery(kube),
+        lock,
+        log,
+        phase,
+        namespace: options.namespace,
+        unschedulableGraceMs: options.unschedulableGraceMs,
+      },
       options,
       started,
     };

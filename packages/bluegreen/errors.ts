@@ -1,5 +1,5 @@
 import { UserError, WorldError, errorMessage } from '@swiss-deploy/kit';
-import { KubeApiError, UnknownKindError } from '@swiss-deploy/kube';
+import { KubeApiError, KubeTimeoutError, UnknownKindError } from '@swiss-deploy/kube';
 import type { PlannedObject } from './plan';
 
 /**
@@ -69,6 +69,14 @@ export function explainLockError(error: unknown, namespace: string): Error {
         hint: 'The kubeconfig (input or KUBECONFIG) holds an expired or wrong credential. Nothing was changed.',
       });
     }
+  }
+  if (error instanceof KubeTimeoutError) {
+    // Only here is it known that nothing was written yet.
+    return new WorldError(error.message, {
+      cause: error,
+      untouched: 'everything: nothing had been changed yet',
+      hint: error.hint,
+    });
   }
   if (error instanceof UserError || error instanceof WorldError) return error;
   return new WorldError(`The API server could not be reached or failed: ${errorMessage(error)}`, {

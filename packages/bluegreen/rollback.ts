@@ -54,6 +54,8 @@ export interface RollbackOptions extends Omit<LockOptions, 'log' | 'phase'> {
   dryRun?: boolean;
   /** How long the readiness gate (scale-up, redeploy) and the switch may take. */
   timeoutMs: number;
+  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
+  unschedulableGraceMs?: number;
   historyLimit?: number;
   run?: RunInfo;
   log?: Logger;
@@ -299,6 +301,7 @@ async function execute(
     kube,
     discovery: new Discovery(kube),
     lock,
+    unschedulableGraceMs: options.unschedulableGraceMs,
     log,
     phase,
     namespace: options.namespace,

@@ -27,6 +27,8 @@ export interface StepContext {
   log: Logger;
   phase: Phase;
   namespace: string;
+  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler. */
+  unschedulableGraceMs?: number;
 }
 
 /** What serves now, so that a switch that fails half-way can put all of it back in the same step. */
@@ -113,6 +115,8 @@ export async function gate(
           namespace: plan.namespace,
           name: workload.object.metadata.name as string,
           podSelector: selectorString(workload.podSelector),
+          revision: plan.revision,
+          unschedulableGraceMs: context.unschedulableGraceMs,
           deadline,
           signal: controller.signal,
           onProgress: (line) => context.log.info(line),

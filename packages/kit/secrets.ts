@@ -27,12 +27,14 @@ function secretLines(value: string): string[] {
  * kubeconfig does not turn every `apiVersion: v1` in the log into ***. Values shorter than 4 characters
  * are not masked (the runner ignores them too).
  */
-export function registerSecret(value: string | undefined): void {
+export function registerSecret(value: string | undefined, options: { anyLength?: boolean } = {}): void {
   if (!value) return;
   const candidates = value.includes('\n') ? [value, ...secretLines(value)] : [value];
   for (const candidate of candidates) {
     const trimmed = candidate.trim();
-    if (trimmed.length < 4 || registry.has(trimmed)) continue;
+    // A value known to be a credential (a kubeconfig's password) is masked however short it is.
+    const tooShort = !options.anyLength && trimmed.length < 4;
+    if (trimmed === '' || tooShort || registry.has(trimmed)) continue;
     registry.add(trimmed);
     core.setSecret(trimmed);
   }

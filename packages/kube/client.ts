@@ -2,9 +2,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { UserError } from '@swiss-deploy/kit';
+import { UserError, registerSecret } from '@swiss-deploy/kit';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError } from './errors';
+import { KubeApiError, KubeTimeoutError, WatchStalledError } from './errors';
 import type { Status, WatchEvent } from './types';
 
 export interface ConnectOptions {
@@ -13,7 +13,17 @@ export interface ConnectOptions {
   /** A context of that kubeconfig; without it, its current-context. */
   context?: string;
   env?: NodeJS.ProcessEnv;
+  /** Connect + answer deadline of one request unless it says otherwise. Default 30 s. */
+  requestTimeoutMs?: number;
+  /** The step's own timeout: no single request may outlast it, so a silent server fails the step in time. */
+  stepTimeoutMs?: number;
+  /** A watch that delivers nothing, not even a bookmark, for this long is torn down and opened again. Default 90 s. */
+  watchIdleMs?: number;
 }
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** The API server sends a bookmark about once a minute on a quiet watch; silence past that means a dead stream. */
+export const DEFAULT_WATCH_IDLE_MS = 90_000;
 
 export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
@@ -21,6 +31,15 @@ export interface RequestOptions {
   contentType?: string;
   /** Counted under this name too (e.g. "lease-renew"), so a test can tell time-driven requests apart. */
   purpose?: string;
+  /** This request's deadline instead of the client's `requestTimeoutMs` (never beyond the step's timeout). */
+  timeoutMs?: number;
+  /** Aborting stops the request; it then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface WatchOptions {
+  /** Liveness window of this watch instead of the client's `watchIdleMs`. */
+  idleMs?: number;
 }
 
 export type WatchHandler<T> = (event: WatchEvent<T>) => void;
@@ -37,6 +56,9 @@ export class Kube {
     private readonly config: KubeConfig,
     readonly server: string,
     readonly contextName: string,
+    /** Connect + answer deadline of a request that names none. */
+    readonly requestTimeoutMs: number,
+    readonly watchIdleMs: number,
   ) {}
 
   static async connect(options: ConnectOptions = {}): Promise<Kube> {
@@ -70,13 +92,9 @@ export class Kube {
       }
     } catch (error) {
       if (error instanceof UserError) throw error;
-      throw new UserError(
-        `The kubeconfig from ${source!} cannot be read: ${String((error as Error).message)}`,
-        {
-          hint: 'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.',
-        },
-      );
+      throw kubeconfigError(describeSource(source!, env), error);
     }
+    maskCredentials(config);
     if (options.context) {
       const names = config.getContexts().map((c) => c.name);
       if (!names.includes(options.context)) {
@@ -89,11 +107,24 @@ export class Kube {
     }
     const cluster = config.getCurrentCluster();
     if (!cluster?.server) {
-      throw new UserError(`The kubeconfig from ${source} has no current cluster with a server address.`, {
-        hint: 'Set current-context in the kubeconfig or pass the context input.',
-      });
+      throw new UserError(
+        `${capitalise(describeSource(source, env))} has no current cluster with a server address.`,
+        {
+          hint: 'Set current-context in the kubeconfig or pass the context input.',
+        },
+      );
     }
-    return new Kube(config, cluster.server.replace(/\/+$/, ''), config.getCurrentContext());
+    const requestTimeoutMs = Math.min(
+      options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      options.stepTimeoutMs ?? Infinity,
+    );
+    return new Kube(
+      config,
+      cluster.server.replace(/\/+$/, ''),
+      config.getCurrentContext(),
+      Math.max(1, requestTimeoutMs),
+      options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS,
+    );
   }
 
   /** Requests made so far: all of them, or those of one purpose / HTTP verb. */
@@ -111,17 +142,59 @@ export class Kube {
       this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
   }
 
+  /** The deadline of one request: its own, or the client's, never beyond the client's step bound. */
+  private timeoutOf(options: RequestOptions): number {
+    return Math.max(1, Math.min(options.timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs));
+  }
+
+  /**
+   * Runs `work` under a deadline: when it passes, `destroy` tears down the connection and the promise
+   * rejects with a KubeTimeoutError naming this server. An aborted `signal` rejects with its reason.
+   */
+  private async bounded<T>(
+    method: string,
+    path: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    work: (track: (request: http.ClientRequest) => void) => Promise<T>,
+  ): Promise<T> {
+    signal?.throwIfAborted();
+    let request: http.ClientRequest | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const stop = new Promise<never>((_, reject) => {
+      const fail = (error: unknown): void => {
+        request?.destroy();
+        reject(error);
+      };
+      timer = setTimeout(() => fail(new KubeTimeoutError(this.server, method, path, timeoutMs)), timeoutMs);
+      onAbort = () => fail(signal?.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const running = work((opened) => (request = opened));
+    // The loser of the race still settles (a destroyed socket errors): that must not be unhandled.
+    running.catch(() => undefined);
+    try {
+      return await Promise.race([running, stop]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      stop.catch(() => undefined);
+    }
+  }
+
   private async open(
     method: string,
     path: string,
     options: RequestOptions,
-    signal?: AbortSignal,
+    track: (request: http.ClientRequest) => void,
   ): Promise<{ request: http.ClientRequest; response: http.IncomingMessage }> {
     const url = new URL(this.server + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
     const init: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
+    // Inside the deadline too: an exec credential plugin can hang as well as a server.
     await this.config.applyToHTTPSOptions(init);
     const headers = init.headers as Record<string, string>;
     let payload: string | undefined;
@@ -133,80 +206,159 @@ export class Kube {
     headers['User-Agent'] = 'swiss-deploy';
     const transport = url.protocol === 'http:' ? http : https;
     return new Promise((resolve, reject) => {
-      const request = transport.request(url, { ...init, signal }, (response) =>
-        resolve({ request, response }),
-      );
+      const request = transport.request(url, init, (response) => resolve({ request, response }));
+      track(request);
       request.on('error', reject);
       if (payload !== undefined) request.write(payload);
       request.end();
     });
   }
 
-  /** One request; the parsed JSON answer, or a KubeApiError with the server's Status. */
+  /**
+   * One request; the parsed JSON answer, or a KubeApiError with the server's Status. Connect, headers and
+   * body share one deadline (`timeoutMs`, else the client's), past which it fails with a KubeTimeoutError.
+   */
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     this.count(method, options.purpose);
-    const { response } = await this.open(method, path, options);
-    const text = await readBody(response);
-    const code = response.statusCode ?? 0;
-    if (code < 200 || code >= 300) throw apiError(method, path, code, text);
-    return (text === '' ? undefined : JSON.parse(text)) as T;
+    return this.bounded(method, path, this.timeoutOf(options), options.signal, async (track) => {
+      const { response } = await this.open(method, path, options, track);
+      const text = await readBody(response);
+      const code = response.statusCode ?? 0;
+      if (code < 200 || code >= 300) throw apiError(method, path, code, text);
+      return (text === '' ? undefined : JSON.parse(text)) as T;
+    });
   }
 
   /**
    * Streams a watch until the server ends it, `signal` aborts, or `onEvent` throws. Resolves on a clean end;
-   * an ERROR event (e.g. 410 Gone) is raised as a KubeApiError.
+   * an ERROR event (e.g. 410 Gone) is raised as a KubeApiError. Opening it has the request deadline; once
+   * open, a stream silent for its liveness window (no event, no bookmark) is torn down with a
+   * WatchStalledError, so the caller can watch again from its last resourceVersion.
    */
   async watch<T>(
     path: string,
     query: Record<string, string | number | boolean | undefined>,
     onEvent: WatchHandler<T>,
     signal: AbortSignal,
+    options: WatchOptions = {},
   ): Promise<void> {
     this.count('WATCH');
+    if (signal.aborted) return;
     let opened: { request: http.ClientRequest; response: http.IncomingMessage };
     try {
-      opened = await this.open('GET', path, { query: { ...query, watch: 1 } }, signal);
+      opened = await this.bounded('WATCH', path, this.requestTimeoutMs, signal, (track) =>
+        this.open('GET', path, { query: { ...query, watch: 1 } }, track),
+      );
     } catch (error) {
       if (signal.aborted) return;
       throw error;
     }
     const { response, request } = opened;
     const code = response.statusCode ?? 0;
-    if (code !== 200) throw apiError('WATCH', path, code, await readBody(response));
+    if (code !== 200) {
+      const text = await this.bounded('WATCH', path, this.requestTimeoutMs, signal, () => readBody(response));
+      throw apiError('WATCH', path, code, text);
+    }
+    const idleMs = options.idleMs ?? this.watchIdleMs;
     await new Promise<void>((resolve, reject) => {
       let buffered = '';
-      let failed = false;
-      const fail = (error: unknown): void => {
-        if (failed) return;
-        failed = true;
-        request.destroy();
-        reject(error);
+      let settled = false;
+      let idle: NodeJS.Timeout | undefined;
+      const finish = (error?: unknown): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(idle);
+        signal.removeEventListener('abort', onAbort);
+        if (error === undefined) {
+          resolve();
+        } else {
+          request.destroy();
+          reject(error);
+        }
       };
+      const onAbort = (): void => {
+        request.destroy();
+        finish();
+      };
+      const alive = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => finish(new WatchStalledError(path, idleMs)), idleMs);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      alive();
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => {
+        // Any bytes count as life: a bookmark or an event may arrive in pieces.
+        alive();
         buffered += chunk;
         let newline: number;
-        while (!failed && (newline = buffered.indexOf('\n')) >= 0) {
+        while (!settled && (newline = buffered.indexOf('\n')) >= 0) {
           const line = buffered.slice(0, newline).trim();
           buffered = buffered.slice(newline + 1);
           if (line === '') continue;
           const event = JSON.parse(line) as WatchEvent<T>;
           if (event.type === 'ERROR') {
             const status = event.object as unknown as Status;
-            fail(new KubeApiError('WATCH', path, status.code ?? 500, status, 'watch error'));
+            finish(new KubeApiError('WATCH', path, status.code ?? 500, status, 'watch error'));
             return;
           }
           try {
             onEvent(event);
           } catch (error) {
-            fail(error);
+            finish(error);
           }
         }
       });
-      response.on('end', () => (failed ? undefined : resolve()));
-      response.on('error', (error) => (signal.aborted ? resolve() : fail(error)));
-      response.on('close', () => (failed ? undefined : resolve()));
+      response.on('end', () => finish());
+      response.on('error', (error) => (signal.aborted ? finish() : finish(error)));
+      response.on('close', () => finish());
     });
+  }
+}
+
+/** A file the action wrote from the kubeconfig input is "the kubeconfig input": its temp path is internal. */
+function describeSource(source: string, env: NodeJS.ProcessEnv): string {
+  const temp = env.RUNNER_TEMP;
+  if ((temp && source.startsWith(temp)) || path.basename(source).startsWith('swiss-deploy-kubeconfig-'))
+    return 'the kubeconfig input';
+  return `the kubeconfig from ${source}`;
+}
+
+/**
+ * The parser's message quotes the offending lines (a code frame of a secret), so only its position and
+ * its content-free reason are kept.
+ */
+function kubeconfigError(what: string, error: unknown): UserError {
+  const yamlError = error as { name?: string; reason?: string; mark?: { line?: number; column?: number } };
+  const hint =
+    'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.';
+  if (yamlError?.name === 'YAMLException' && yamlError.mark) {
+    const at = `line ${(yamlError.mark.line ?? 0) + 1}, column ${(yamlError.mark.column ?? 0) + 1}`;
+    return new UserError(
+      `${capitalise(what)} is not valid YAML at ${at}: ${yamlError.reason ?? 'a syntax error'}.`,
+      { hint },
+    );
+  }
+  // Structural errors ("users[0].name is missing") name fields, never values; a missing file names its path.
+  const message = String((error as Error)?.message ?? error).split('\n')[0] as string;
+  return new UserError(`${capitalise(what)} cannot be read: ${message}`, { hint });
+}
+
+const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+
+/**
+ * Registers every credential of the kubeconfig for masking, whatever its length: the input as a whole is
+ * masked only in parts long enough to look secret, and a 6-character password is still a password.
+ */
+function maskCredentials(config: KubeConfig): void {
+  for (const user of config.getUsers()) {
+    for (const value of [user.token, user.password, user.keyData]) registerSecret(value, { anyLength: true });
+    const exec = user.exec as { env?: Array<{ value?: unknown }> } | undefined;
+    for (const variable of exec?.env ?? [])
+      if (typeof variable.value === 'string') registerSecret(variable.value, { anyLength: true });
+    const provider = user.authProvider as { config?: Record<string, unknown> } | undefined;
+    for (const value of Object.values(provider?.config ?? {}))
+      if (typeof value === 'string') registerSecret(value, { anyLength: true });
   }
 }
 

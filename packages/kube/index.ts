@@ -1,5 +1,11 @@
 // Talking to Kubernetes: one counted client, server-side apply, watches, rollout gates, leases. The package's only door.
-export { Kube, type ConnectOptions, type RequestOptions } from './client';
+export {
+  Kube,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  type ConnectOptions,
+  type RequestOptions,
+  type WatchOptions,
+} from './client';
 export {
   KubeApiError,
   isNotFound,
@@ -8,6 +14,7 @@ export {
   isUnauthorized,
   isGone,
   isInvalid,
+  KubeTimeoutError,
 } from './errors';
 export { Discovery, collectionPath, objectPath, describeObject, KNOWN, type ResourceInfo } from './discovery';
 export { applyObject, scaleDeployment, UnknownKindError, FIELD_MANAGER, type ApplyOptions } from './apply';
@@ -24,6 +31,9 @@ export {
 export {
   waitForRollout,
   rolloutProgress,
+  gateProgressLine,
+  unschedulableVerdict,
+  DEFAULT_UNSCHEDULABLE_GRACE_MS,
   podProblem,
   podWaitingReason,
   recentEvents,
@@ -34,6 +44,8 @@ export {
   type PodProblem,
   type RolloutResult,
   type WaitForRolloutOptions,
+  type UnschedulableFacts,
+  type UnschedulableVerdict,
 } from './rollout';
 export { waitForEndpoints, endpointsState, type EndpointsOptions, type EndpointsState } from './endpoints';
 export type * from './types';

@@ -95,6 +95,7 @@ export class LeaseLock {
   private timer?: NodeJS.Timeout;
   private lost?: Error;
   private releasing = false;
+  private renewing = false;
 
   private constructor(
     private readonly kube: Kube,
@@ -181,7 +182,7 @@ export class LeaseLock {
 
   private start(): this {
     const interval = (this.durationSeconds * 1000) / 3;
-    this.timer = setInterval(() => void this.renew(), interval);
+    this.timer = setInterval(() => void this.renew(interval), interval);
     this.timer.unref();
     return this;
   }
@@ -196,8 +197,10 @@ export class LeaseLock {
     if (this.lost) throw this.lost;
   }
 
-  private async renew(): Promise<void> {
-    if (this.releasing || this.lost) return;
+  /** Each renewal ends before the next is due, so renewals against a silent server never pile up. */
+  private async renew(timeoutMs: number): Promise<void> {
+    if (this.releasing || this.lost || this.renewing) return;
+    this.renewing = true;
     try {
       this.lease = await this.kube.request<Lease>(
         'PUT',
@@ -206,6 +209,7 @@ export class LeaseLock {
           body: { ...this.lease, spec: { ...this.lease.spec, renewTime: microTime() } },
           query: { fieldManager: 'swiss-deploy' },
           purpose: 'lease-renew',
+          timeoutMs,
         },
       );
     } catch (error) {
@@ -218,7 +222,9 @@ export class LeaseLock {
         );
         this.stop();
       }
-      // Other failures (a blip of the API server): the next renewal tries again, well before expiry.
+      // Other failures (a blip of the API server, a timeout): the next renewal tries again, well before expiry.
+    } finally {
+      this.renewing = false;
     }
   }
 

@@ -50,6 +50,77 @@ export function rolloutProgress(deployment: Deployment): RolloutProgress {
   return { desired, updated, ready, available, complete, deadlineExceeded };
 }
 
+/** Ready and not being deleted: a pod that can take traffic. */
+function isReadyPod(pod: Pod): boolean {
+  if (pod.metadata.deletionTimestamp) return false;
+  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+
+/**
+ * One gate progress line, counting only the new revision's pods (those the revision podSelector matched):
+ * the Deployment's readyReplicas also counts the previous revision's pods still in the idle color, which
+ * made "3/3 ready" appear while none of the new pods was. Pods of older ReplicaSets are told apart.
+ */
+export function gateProgressLine(
+  name: string,
+  deployment: Deployment | undefined,
+  revisionPods: readonly Pod[],
+  revision?: string | number,
+): { line: string; ready: number; desired: number } {
+  const ready = revisionPods.filter(isReadyPod).length;
+  const desired = deployment?.spec?.replicas ?? 1;
+  const status = deployment?.status ?? {};
+  const old = Math.max(0, (status.replicas ?? 0) - (status.updatedReplicas ?? 0));
+  const of = revision === undefined ? 'of the new pods' : `of revision ${revision}`;
+  const line =
+    `${name}: ${ready}/${desired} ${of} ready` +
+    (old > 0 ? ` (${old} old ${old === 1 ? 'pod' : 'pods'} still terminating)` : '');
+  return { line, ready, desired };
+}
+
+export const DEFAULT_UNSCHEDULABLE_GRACE_MS = 120_000;
+
+export interface UnschedulableFacts {
+  /** The scheduler's PodScheduled message, e.g. "0/3 nodes are available: 3 node(s) didn't match …". */
+  schedulerMessage: string;
+  /** When the pod was first seen Unschedulable (ms since epoch). */
+  since: number;
+  now: number;
+  graceMs: number;
+  /** The pod's events, any source. */
+  events: readonly KubeEvent[];
+}
+
+export type UnschedulableVerdict =
+  { wait: true; autoscaler?: string } | { wait: false; reason: string; message: string };
+
+const eventTime = (e: KubeEvent): string => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
+
+/**
+ * Whether an Unschedulable pod may still be placed: the cluster autoscaler's latest word decides
+ * (TriggeredScaleUp: a node is coming; NotTriggerScaleUp: no node group can fit it); without any word
+ * from an autoscaler the pod gets a grace period, then the scheduler's message is the reason.
+ */
+export function unschedulableVerdict(facts: UnschedulableFacts): UnschedulableVerdict {
+  const latest = facts.events
+    .filter(
+      (e) =>
+        (e.source?.component ?? e.reportingComponent) === 'cluster-autoscaler' &&
+        (e.reason === 'TriggeredScaleUp' || e.reason === 'NotTriggerScaleUp'),
+    )
+    .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+    .at(-1);
+  if (latest?.reason === 'TriggeredScaleUp') return { wait: true, autoscaler: latest.message ?? '' };
+  if (latest?.reason === 'NotTriggerScaleUp')
+    return {
+      wait: false,
+      reason: 'NotTriggerScaleUp',
+      message: latest.message ?? 'no node group fits the pod',
+    };
+  if (facts.now - facts.since < facts.graceMs) return { wait: true };
+  return { wait: false, reason: 'Unschedulable', message: facts.schedulerMessage };
+}
+
 export interface PodProblem {
   pod: string;
   container?: string;
@@ -188,7 +259,11 @@ export interface WaitForRolloutOptions {
   podSelector: string;
   deadline: number;
   signal?: AbortSignal;
-  /** One line per state change, e.g. "web-green: 1/3 ready". */
+  /** How long an Unschedulable pod may wait without word from a cluster autoscaler. Default 2 min. */
+  unschedulableGraceMs?: number;
+  /** The revision the podSelector picks, for the progress lines. */
+  revision?: string | number;
+  /** One line per state change, e.g. "web-green: 1/3 of revision 7 ready (2 old pods still terminating)". */
   onProgress?: (line: string) => void;
 }
 
@@ -202,8 +277,9 @@ export interface RolloutResult {
 
 /**
  * Waits until a Deployment is fully rolled out, watching the Deployment and its pods together. A pod in a
- * state that will not heal (image pull back-off, crash loop, unschedulable, bad config) or an exceeded
- * progress deadline fails at once, with the pod's reason and recent events.
+ * state that will not heal (image pull back-off, crash loop, bad config) or an exceeded progress deadline
+ * fails at once, with the pod's reason and recent events. An Unschedulable pod fails only when the cluster
+ * autoscaler says no node group fits it, or after the grace period without any autoscaler scale-up.
  */
 export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions): Promise<RolloutResult> {
   const started = Date.now();
@@ -212,23 +288,80 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
   let lastDeployment: Deployment | undefined;
   let lastPods: Pod[] = [];
   let lastLine = '';
-  const report = (line: string): void => {
+  const report = (): void => {
+    if (!lastDeployment) return;
+    const { line } = gateProgressLine(options.name, lastDeployment, lastPods, options.revision);
     if (line !== lastLine) options.onProgress?.(line);
     lastLine = line;
   };
   const describeWaiting = (): string => {
-    const progress = lastDeployment ? rolloutProgress(lastDeployment) : undefined;
+    const progress = lastDeployment
+      ? gateProgressLine(options.name, lastDeployment, lastPods, options.revision)
+      : undefined;
     const reasons = lastPods
       .map((pod) => ({ pod: pod.metadata.name, why: podWaitingReason(pod) }))
       .filter((p) => p.why)
       .map((p) => `${p.pod} (${p.why})`);
     return (
-      `${progress ? `${progress.ready}/${progress.desired} ready, ${progress.available} available` : 'no status yet'}` +
+      `${progress ? `${progress.ready}/${progress.desired} of the new pods ready` : 'no status yet'}` +
       (reasons.length ? `; waiting: ${reasons.slice(0, 5).join('; ')}` : '')
     );
   };
 
   let podFailure: PodProblem | undefined;
+  // Unschedulable pods wait for the autoscaler's word (read from their events, watched only once a pod
+  // is unschedulable) or for the grace period; the verdict settles `scheduling`.
+  const graceMs = options.unschedulableGraceMs ?? DEFAULT_UNSCHEDULABLE_GRACE_MS;
+  const unschedulable = new Map<string, { message: string; since: number }>();
+  let events: KubeEvent[] = [];
+  let eventWatch: Promise<unknown> | undefined;
+  let graceTimer: NodeJS.Timeout | undefined;
+  let toldAutoscaler = '';
+  let settleScheduling: (problem: PodProblem) => void = () => undefined;
+  const scheduling = new Promise<PodProblem>((resolve) => (settleScheduling = resolve));
+  const judgeScheduling = (): void => {
+    for (const [pod, seen] of unschedulable) {
+      const verdict = unschedulableVerdict({
+        schedulerMessage: seen.message,
+        since: seen.since,
+        now: Date.now(),
+        graceMs,
+        events: events.filter((e) => e.involvedObject?.name === pod),
+      });
+      if (!verdict.wait) {
+        podFailure = { pod, reason: verdict.reason, message: verdict.message };
+        settleScheduling(podFailure);
+        return;
+      }
+      if (verdict.autoscaler !== undefined && toldAutoscaler === '') {
+        toldAutoscaler = verdict.autoscaler;
+        options.onProgress?.(`waiting for the cluster autoscaler: ${verdict.autoscaler}`);
+      }
+    }
+  };
+  const watchScheduling = (): void => {
+    eventWatch ??= watchUntil(
+      kube,
+      { path: KNOWN.events(options.namespace), fieldSelector: 'involvedObject.kind=Pod' },
+      {
+        deadline: options.deadline,
+        signal: controller.signal,
+        onTimeout: () => new Error('events: deadline'),
+        decide: (objects) => {
+          events = [...objects.values()] as KubeEvent[];
+          judgeScheduling();
+          return undefined;
+        },
+      },
+    ).catch(() => undefined);
+    // The grace period ends between events too; never beyond the deadline, where the gate times out anyway.
+    clearTimeout(graceTimer);
+    graceTimer = setTimeout(
+      judgeScheduling,
+      Math.min(graceMs + 50, Math.max(0, options.deadline - Date.now())),
+    );
+  };
+
   const podWatch = watchUntil(
     kube,
     { path: KNOWN.pods(options.namespace), labelSelector: options.podSelector },
@@ -238,13 +371,25 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
       onTimeout: () => new Error('pods: deadline'),
       decide: (objects) => {
         lastPods = [...objects.values()] as Pod[];
+        report();
+        const stillUnschedulable = new Set<string>();
         for (const pod of lastPods) {
           const problem = podProblem(pod);
+          if (problem?.reason === 'Unschedulable') {
+            stillUnschedulable.add(problem.pod);
+            if (!unschedulable.has(problem.pod)) {
+              unschedulable.set(problem.pod, { message: problem.message, since: Date.now() });
+              watchScheduling();
+            }
+            continue;
+          }
           if (problem) {
             podFailure = problem;
             return problem;
           }
         }
+        for (const pod of unschedulable.keys()) if (!stillUnschedulable.has(pod)) unschedulable.delete(pod);
+        if (unschedulable.size > 0) judgeScheduling();
         return undefined;
       },
     },
@@ -266,9 +411,7 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
         if (!deployment) return undefined;
         lastDeployment = deployment;
         const progress = rolloutProgress(deployment);
-        report(
-          `${options.name}: ${progress.ready}/${progress.desired} ready, ${progress.available} available`,
-        );
+        report();
         if (progress.deadlineExceeded) return { deadline: progress.deadlineExceeded };
         return progress.complete ? { complete: true } : undefined;
       },
@@ -277,6 +420,7 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
 
   const first = await Promise.race([
     podWatch.then((problem) => (problem ? { problem } : new Promise<never>(() => undefined))),
+    scheduling.then((problem) => ({ problem })),
     deploymentWatch.then((outcome) => ({ outcome })),
   ])
     .catch(async (error: unknown) => {
@@ -290,7 +434,11 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
         options.name,
       );
     })
-    .finally(() => controller.abort());
+    .finally(() => {
+      clearTimeout(graceTimer);
+      controller.abort();
+    });
+  await eventWatch;
 
   if ('problem' in first || podFailure) {
     const problem = podFailure as PodProblem;
@@ -317,10 +465,11 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
       events,
     );
   }
-  const progress = lastDeployment ? rolloutProgress(lastDeployment) : { desired: 0, ready: 0 };
+  const progress = gateProgressLine(options.name, lastDeployment, lastPods, options.revision);
   return {
     name: options.name,
-    replicas: progress.desired,
+    replicas: lastDeployment ? progress.desired : 0,
+    // The new revision's ready pods, never the previous revision's still in this color.
     ready: progress.ready,
     durationMs: Date.now() - started,
     pods: lastPods,

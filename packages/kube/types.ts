@@ -152,6 +152,8 @@ export interface KubeEvent extends KubeObject {
   eventTime?: string;
   firstTimestamp?: string;
   involvedObject?: { kind?: string; name?: string; uid?: string };
+  source?: { component?: string };
+  reportingComponent?: string;
 }
 
 export interface Secret extends KubeObject {

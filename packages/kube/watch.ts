@@ -1,5 +1,5 @@
 import type { Kube } from './client';
-import { isGone } from './errors';
+import { isGone, isStalledWatch } from './errors';
 import type { KubeList, KubeObject, WatchEvent } from './types';
 
 export interface WatchTarget {
@@ -20,6 +20,8 @@ export interface WatchUntilOptions<R> {
    * no longer has answers 410 Gone, and the wait lists again.
    */
   resourceVersion?: string;
+  /** The watch's liveness window instead of the client's (see ConnectOptions.watchIdleMs). */
+  idleMs?: number;
   /** Called with every change; return a value to finish, throw to fail. */
   decide: (objects: ReadonlyMap<string, KubeObject>, event?: WatchEvent<KubeObject>) => R | undefined;
 }
@@ -28,7 +30,8 @@ export interface WatchUntilOptions<R> {
  * List, then watch from the list's resourceVersion until `decide` returns a value: an informer for one wait.
  * The request count depends on what happens, not on how long it takes: one list, one watch that lasts until
  * the deadline (timeoutSeconds), bookmarks to keep the resourceVersion fresh, and a new list only when the
- * server answers 410 Gone.
+ * server answers 410 Gone. A watch that goes silent (no event, no bookmark) for its liveness window is opened
+ * again from the last resourceVersion: a half-open connection must not outlive the deadline unnoticed.
  */
 export async function watchUntil<R>(
   kube: Kube,
@@ -54,10 +57,17 @@ export async function watchUntil<R>(
       `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
     while (!controller.signal.aborted) {
       if (resourceVersion === undefined) {
-        const list = await kube.request<KubeList<KubeObject>>('GET', target.path, {
-          query: { labelSelector: target.labelSelector, fieldSelector: target.fieldSelector },
-          purpose: 'list',
-        });
+        let list: KubeList<KubeObject>;
+        try {
+          list = await kube.request<KubeList<KubeObject>>('GET', target.path, {
+            query: { labelSelector: target.labelSelector, fieldSelector: target.fieldSelector },
+            purpose: 'list',
+            signal: controller.signal,
+          });
+        } catch (error) {
+          if (controller.signal.aborted) break;
+          throw error;
+        }
         objects.clear();
         for (const item of list.items) objects.set(key(item), item);
         resourceVersion = list.metadata.resourceVersion;
@@ -84,8 +94,10 @@ export async function watchUntil<R>(
             if (result !== undefined) controller.abort();
           },
           controller.signal,
+          { idleMs: options.idleMs },
         );
       } catch (error) {
+        if (isStalledWatch(error)) continue;
         if (!isGone(error)) throw error;
         resourceVersion = undefined;
       }

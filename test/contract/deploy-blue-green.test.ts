@@ -2,6 +2,7 @@
 // reached: inputs, manifests, credentials, and a post step with nothing to do. The cluster-facing runs
 // are in test/integration/deploy/action.test.ts.
 import { copyFileSync, mkdtempSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runAction } from '../support/runner';
@@ -121,4 +122,40 @@ describe('deploy-blue-green before it reaches the cluster', () => {
     expect(main.log).not.toContain('secret-marker-4711');
     expect(main.annotations[0]?.message).toMatch(/has no current cluster|cannot be read/);
   });
+
+  it('fails within its timeout, naming the server, when the API server accepts and never answers', async () => {
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const server = `http://127.0.0.1:${(silent.address() as net.AddressInfo).port}`;
+    const kubeconfig = [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{ name: c, cluster: { server: "${server}", insecure-skip-tls-verify: true } }]`,
+      'users: [{ name: u, user: { token: silent-test-token } }]',
+      'contexts: [{ name: x, context: { cluster: c, user: u } }]',
+      'current-context: x',
+    ].join('\n');
+    try {
+      // The bound is the jest timeout below: a run that hangs fails the test instead of measuring it.
+      const { main } = await runAction({
+        actionDir,
+        inputs: { app: 'shop', namespace: 'shop', action: 'abort', kubeconfig, timeout: '5s' },
+        env: noCluster,
+        timeoutMs: 25_000,
+      });
+      expect(main.exitCode).toBe(1);
+      expect(main.annotations[0]?.message).toContain(
+        `The Kubernetes API server ${server} did not answer GET /apis/coordination.k8s.io/v1/namespaces/shop/leases/`,
+      );
+      expect(main.annotations[0]?.message).toContain('within 5.0s');
+      expect(main.log).toContain('Left untouched: everything: nothing had been changed yet');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 import {
   endpointsState,
+  gateProgressLine,
   podProblem,
   podWaitingReason,
   rolloutProgress,
@@ -171,5 +172,53 @@ describe('endpointsState', () => {
       },
     ];
     expect(endpointsState(slices, new Set(['new-1', 'new-2']))).toEqual({ ready: 1, foreign: ['old-1'] });
+  });
+});
+
+describe('gate progress counts only the new revision’s pods', () => {
+  const ready = (name: string, deleting = false): Pod => ({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, ...(deleting ? { deletionTimestamp: '2026-12-02T09:00:00Z' } : {}) },
+    status: { conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+  const starting = (name: string): Pod => ({
+    ...ready(name),
+    status: { conditions: [{ type: 'Ready', status: 'False' }] },
+  });
+  // The idle color still runs 3 pods of the previous revision, all ready: the Deployment says 3 ready.
+  const idle = deployment({ replicas: 5, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+
+  it.each([
+    [
+      'no new pod ready yet',
+      [starting('a'), starting('b')],
+      'web-blue: 0/3 of revision 7 ready (2 old pods still terminating)',
+      0,
+    ],
+    [
+      'one new pod ready',
+      [ready('a'), starting('b'), starting('c')],
+      'web-blue: 1/3 of revision 7 ready (2 old pods still terminating)',
+      1,
+    ],
+    [
+      'a new pod being deleted is not ready',
+      [ready('a', true), ready('b')],
+      'web-blue: 1/3 of revision 7 ready (2 old pods still terminating)',
+      1,
+    ],
+  ])('%s', (_case, pods, line, count) => {
+    const progress = gateProgressLine('web-blue', idle, pods, 7);
+    expect(progress.line).toBe(line);
+    expect(progress.ready).toBe(count);
+  });
+
+  it('drops the old-pod note once only the new revision is left', () => {
+    const done = deployment({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(gateProgressLine('web-blue', done, [ready('a'), ready('b'), ready('c')], 7).line).toBe(
+      'web-blue: 3/3 of revision 7 ready',
+    );
+    expect(gateProgressLine('web-blue', done, [ready('a')]).line).toBe('web-blue: 1/3 of the new pods ready');
   });
 });
