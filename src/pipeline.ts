@@ -1,6 +1,5 @@
 import * as path from 'node:path';
-import * as core from '@actions/core';
-import { UserError, WorldError, errorMessage, group, maskSecrets, type InputValues } from '@swiss-deploy/kit';
+import { UserError, WorldError, errorMessage, group, log, type InputValues } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
 import type { DeployOptions, DeployReport, RollbackReport } from '@swiss-deploy/bluegreen';
 import type { SmokeReport } from '@swiss-deploy/smoke';
@@ -8,10 +7,7 @@ import type { inputs } from './contract';
 
 export type Inputs = InputValues<typeof inputs>;
 
-export const log = {
-  info: (line: string) => core.info(maskSecrets(line)),
-  warning: (line: string) => core.warning(maskSecrets(line)),
-};
+export { log };
 
 /** What the chain did, for outputs and the summary. */
 export interface ChainSteps {
