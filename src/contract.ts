@@ -30,7 +30,7 @@ export const inputs = {
   }),
   'history-limit': input.integer({ default: '10', min: 1, max: 100 }),
   'lock-timeout': input.duration({ default: '0s', max: '1h' }),
-  'smoke-checks': input.string(),
+  'smoke-checks': input.string({ multiline: true }),
   'smoke-path': input.string({ default: '/healthz', pattern: /^\//, allowed: 'a path starting with /' }),
   'smoke-timeout': input.duration({ default: '10s', min: '100ms', max: '10m' }),
   'smoke-retries': input.integer({ default: '10', min: 0, max: 1000 }),
