@@ -16,6 +16,7 @@ export { SavedState, isPostStep } from './state';
 export { JobSummary, link, code, type Cell } from './summary';
 export { exec, childEnv, describeCommand, ExecError, type ExecOptions, type ExecResult } from './exec';
 export { registerSecret, maskSecrets, containsSecret } from './secrets';
+export { resolveInWorkspace, type ContainmentOptions } from './workspace';
 export { log, safe, neutralise, type Logger, type AnnotationProperties } from './log';
 export { parseDuration, formatDuration } from './duration';
 export { retry, backoffDelay, sleep, type RetryOptions } from './retry';
