@@ -19,7 +19,7 @@ export const inputs = {
     pattern: /^(all|\d+)$/,
     allowed: '"all" or a whole number',
   }),
-  'smoke-checks': input.string(),
+  'smoke-checks': input.string({ multiline: true }),
   'smoke-path': input.string({
     default: '/healthz',
     pattern: /^\/[^\s]*$/,

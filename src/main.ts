@@ -1,13 +1,13 @@
 // swiss/deploy@v1: render → deploy blue/green → smoke-test the preview → promote → smoke-test live, or roll back.
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import * as core from '@actions/core';
 import {
   JobSummary,
   code,
   defineOutputs,
   errorMessage,
   formatDuration,
+  group,
   parseInputs,
   runAction,
 } from '@swiss-deploy/kit';
@@ -95,7 +95,7 @@ void runAction({
         holder: lockHolderFromEnv(),
         run: runInfoFromEnv(),
         log,
-        phase: <T>(title: string, work: () => Promise<T>) => core.group(title, work),
+        phase: group,
         onLocked: session.onLocked,
       };
       const { recordDeployment } = await import('@swiss-deploy/github');
@@ -143,6 +143,6 @@ void runAction({
   // Also after a failure or cancellation: release a deploy lock the main step could not release.
   post: async () => {
     const { LockSession } = await import('@swiss-deploy/bluegreen');
-    await LockSession.releaseAfterInterruption('run', (line) => core.info(line));
+    await LockSession.releaseAfterInterruption('run', (line) => log.info(line));
   },
 });

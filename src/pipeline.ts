@@ -1,6 +1,5 @@
 import * as path from 'node:path';
-import * as core from '@actions/core';
-import { group, maskSecrets, type InputValues } from '@swiss-deploy/kit';
+import { group, log, type InputValues } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
 import type { ChainSteps as Steps, DeployOptions } from '@swiss-deploy/bluegreen';
 import type { RenderPlan } from '@swiss-deploy/helm';
@@ -9,10 +8,7 @@ import type { inputs } from './contract';
 
 export type Inputs = InputValues<typeof inputs>;
 
-export const log = {
-  info: (line: string) => core.info(maskSecrets(line)),
-  warning: (line: string) => core.warning(maskSecrets(line)),
-};
+export { log };
 
 export type ChainSteps = Steps<SmokeReport>;
 

@@ -1,4 +1,3 @@
-import * as core from '@actions/core';
 import * as os from 'node:os';
 import {
   JobSummary,
@@ -7,6 +6,7 @@ import {
   defineOutputs,
   formatDuration,
   group,
+  log,
   parseInputs,
   runAction,
 } from '@swiss-deploy/kit';
@@ -53,7 +53,7 @@ void runAction({
 
     await group('Docker and buildx', async () => {
       const tools = await checkDocker();
-      core.info(`docker ${tools.client} (engine ${tools.server}), buildx ${tools.buildx}`);
+      log.info(`docker ${tools.client} (engine ${tools.server}), buildx ${tools.buildx}`);
     });
 
     let dockerConfig: string | undefined;
@@ -63,13 +63,13 @@ void runAction({
       session.save({ dockerConfig, registry });
       await group(`Log in to ${registry}`, async () => {
         await loginToRegistry(dockerConfig as string, registry, username, password);
-        core.info(`logged in to ${registry} as ${username}`);
+        log.info(`logged in to ${registry} as ${username}`);
       });
     }
 
     const build = await group(`Build ${plan.name.repository}`, async () => {
-      for (const note of plan.notes) core.info(note);
-      core.info(`tags: ${plan.tags.join(', ') || '(none: pushed by digest)'}`);
+      for (const note of plan.notes) log.info(note);
+      log.info(`tags: ${plan.tags.join(', ') || '(none: pushed by digest)'}`);
       return buildImage({
         context: values.context,
         file: values.file,
@@ -89,7 +89,7 @@ void runAction({
         dockerConfig,
         tempDir,
         workspace,
-        log: (line) => core.info(line),
+        log: (line) => log.info(line),
       });
     });
 
@@ -99,7 +99,7 @@ void runAction({
         ? await registryImageSize(plan.name.repository, build.digest, dockerConfig)
         : await localImageSize([...plan.references, imageRef]);
       if (measured)
-        core.info(
+        log.info(
           `${formatBytes(measured.bytes)} (${measured.measured === 'registry' ? 'compressed, as pushed' : 'unpacked, local'})`,
         );
       return measured;
@@ -145,6 +145,6 @@ void runAction({
     const saved = session.load();
     if (!saved) return;
     const { loggedOut, detail } = await logoutFromRegistry(saved.dockerConfig, saved.registry);
-    core.info(loggedOut ? `logged out of ${saved.registry}` : `logout of ${saved.registry}: ${detail}`);
+    log.info(loggedOut ? `logged out of ${saved.registry}` : `logout of ${saved.registry}: ${detail}`);
   },
 });

@@ -1,11 +1,10 @@
-import * as core from '@actions/core';
 import {
   defineOutputs,
   errorMessage,
   formatDuration,
   group,
   inputConflict,
-  maskSecrets,
+  log,
   parseInputs,
   runAction,
 } from '@swiss-deploy/kit';
@@ -24,10 +23,6 @@ import { Kube } from '@swiss-deploy/kube';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
-const log = {
-  info: (line: string) => core.info(maskSecrets(line)),
-  warning: (line: string) => core.warning(maskSecrets(line)),
-};
 
 void runAction({
   main: async () => {
@@ -109,5 +104,5 @@ void runAction({
   },
 
   // Runs after main, also when the job failed or was cancelled: releases a lock main did not release.
-  post: () => LockSession.releaseAfterInterruption('deploy', (line) => core.info(line)),
+  post: () => LockSession.releaseAfterInterruption('deploy', (line) => log.info(line)),
 });

@@ -1,10 +1,9 @@
-import * as core from '@actions/core';
 import {
   defineOutputs,
   errorMessage,
   formatDuration,
   group,
-  maskSecrets,
+  log,
   parseInputs,
   runAction,
 } from '@swiss-deploy/kit';
@@ -22,10 +21,6 @@ import { Kube } from '@swiss-deploy/kube';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
-const log = {
-  info: (line: string) => core.info(maskSecrets(line)),
-  warning: (line: string) => core.warning(maskSecrets(line)),
-};
 
 void runAction({
   main: async () => {
@@ -101,5 +96,5 @@ void runAction({
   },
 
   // Runs after main, also when the job failed or was cancelled: releases a lock main did not release.
-  post: () => LockSession.releaseAfterInterruption('rollback', (line) => core.info(line)),
+  post: () => LockSession.releaseAfterInterruption('rollback', (line) => log.info(line)),
 });

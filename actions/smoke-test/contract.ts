@@ -3,7 +3,7 @@ import { SERVICE_PATTERN } from '@swiss-deploy/smoke';
 
 export const inputs = {
   url: input.string({ pattern: /^https?:\/\/\S+$/i, allowed: 'an absolute http:// or https:// URL' }),
-  checks: input.string(),
+  checks: input.string({ multiline: true }),
   service: input.string({
     pattern: SERVICE_PATTERN,
     allowed: 'namespace/name:port, e.g. shop/web-preview:80',

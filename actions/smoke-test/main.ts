@@ -1,13 +1,8 @@
-import * as core from '@actions/core';
-import { WorldError, defineOutputs, group, maskSecrets, parseInputs, runAction } from '@swiss-deploy/kit';
+import { WorldError, defineOutputs, group, log, parseInputs, runAction } from '@swiss-deploy/kit';
 import { describeFailure, planSmokeTest, runSmokeTest, smokeSummary } from '@swiss-deploy/smoke';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
-const log = {
-  info: (line: string) => core.info(maskSecrets(line)),
-  warning: (line: string) => core.warning(maskSecrets(line)),
-};
 
 void runAction({
   main: async () => {
@@ -43,7 +38,7 @@ void runAction({
     // One annotation per failing check, on its line of the checks file when it has one.
     for (const result of report.results.filter((r) => !r.passed)) {
       const where = result.check.location;
-      core.error(maskSecrets(describeFailure(result)), {
+      log.error(describeFailure(result), {
         title: `Smoke check failed: ${result.check.name}`,
         ...(where ? { file: where.file, startLine: where.line, startColumn: where.column } : {}),
       });

@@ -1,8 +1,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as core from '@actions/core';
-import { exec, installTool, registerSecret, type InstalledTool } from '@swiss-deploy/kit';
+import { exec, installTool, log, registerSecret, type InstalledTool } from '@swiss-deploy/kit';
 import { explainHelmFailure, type ChartFiles } from './helm-errors';
 import { helmToolSpec } from './helm-versions';
 import type { ChartSource, RenderOptions } from './types';
@@ -141,7 +140,7 @@ export class Helm {
     try {
       const result = await this.run(args, { cwd: options.cwd, timeoutMs: 2 * MINUTE });
       // helm prints its warnings (deprecated values, skipped files) on stderr of a successful render.
-      for (const line of result.stderr.split('\n')) if (line.trim() !== '') core.info(`helm: ${line}`);
+      for (const line of result.stderr.split('\n')) if (line.trim() !== '') log.info(`helm: ${line}`);
       return result.stdout;
     } catch (error) {
       throw explainHelmFailure(error, 'template', chart);

@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { InputError, describeProblem } from '@swiss-deploy/kit';
+import { InputError, describeProblem, resolveInWorkspace } from '@swiss-deploy/kit';
 import { resolveChartSource } from './chart';
 import { resolveHelmVersion } from './helm-versions';
 import { supportedKubeMinor, supportedKubeVersions } from './kube-schema';
@@ -52,11 +52,6 @@ export interface RenderPlan {
   manifestsFile: string;
 }
 
-function inside(workspace: string, file: string): boolean {
-  const relative = path.relative(workspace, file);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
-
 /**
  * Checks everything the inputs mean before anything runs: files exist, values parse, the chart source
  * is complete, the helm and Kubernetes versions are ones the action can pin and validate. Every problem
@@ -65,6 +60,16 @@ function inside(workspace: string, file: string): boolean {
 export function planRender(request: RenderRequest): RenderPlan {
   const problems: string[] = [];
   const workspace = path.resolve(request.workspace);
+  // Every file the chart is rendered from, and the folder written to, stays inside the workspace.
+  const contained = (input: string, value: string): string | undefined => {
+    try {
+      return resolveInWorkspace(input, value, { workspace });
+    } catch (error) {
+      if (error instanceof InputError) problems.push(...error.problems);
+      else throw error;
+      return undefined;
+    }
+  };
 
   const source = resolveChartSource({
     chart: request.chart,
@@ -74,6 +79,7 @@ export function planRender(request: RenderRequest): RenderPlan {
     workspace,
   });
   if ('problem' in source) problems.push(source.problem);
+  else if (source.kind === 'local') contained('chart', request.chart.trim());
 
   const helm = resolveHelmVersion(request.helmVersion);
   if ('reason' in helm)
@@ -93,7 +99,8 @@ export function planRender(request: RenderRequest): RenderPlan {
 
   const valuesFiles: string[] = [];
   for (const file of request.valuesFiles) {
-    const full = path.resolve(workspace, file);
+    const full = contained('values-files', file);
+    if (full === undefined) continue;
     if (!existsSync(full) || !statSync(full).isFile())
       problems.push(`Input "values-files" lists "${file}", which is not a file in the workspace.`);
     else valuesFiles.push(full);
@@ -111,8 +118,9 @@ export function planRender(request: RenderRequest): RenderPlan {
   const set = assignments('set', request.set);
   const setString = assignments('set-string', request.setString);
   const setFile = assignments('set-file', request.setFile).map(({ key, value }) => {
-    const full = path.resolve(workspace, value);
-    if (!existsSync(full) || !statSync(full).isFile())
+    const checked = contained('set-file', value);
+    const full = checked ?? path.resolve(workspace, value);
+    if (checked !== undefined && (!existsSync(full) || !statSync(full).isFile()))
       problems.push(`Input "set-file" sets ${key} from "${value}", which is not a file in the workspace.`);
     return { key, value: full };
   });
@@ -143,9 +151,7 @@ export function planRender(request: RenderRequest): RenderPlan {
     }
   }
 
-  const outputDir = path.resolve(workspace, request.outputDir);
-  if (!inside(workspace, outputDir))
-    problems.push(describeProblem('output-dir', request.outputDir, 'a folder inside the workspace'));
+  const outputDir = contained('output-dir', request.outputDir) ?? path.resolve(workspace, request.outputDir);
 
   const hasUser = Boolean(request.registryUsername);
   const hasPassword = Boolean(request.registryPassword);

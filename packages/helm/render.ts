@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import * as core from '@actions/core';
-import { UserError, manifestDigest } from '@swiss-deploy/kit';
+import { UserError, log, manifestDigest, safe } from '@swiss-deploy/kit';
 import { chartFiles, fetchChart } from './chart';
 import { Helm } from './helm';
 import { locationOf, type ChartFiles } from './helm-errors';
@@ -19,7 +18,7 @@ import type { FetchedChart, ObjectId, RenderedDocument } from './types';
 /** The helm the plan pins: reused from the tool cache or PATH when it is exactly that version. */
 export async function installHelm(plan: RenderPlan): Promise<Helm> {
   const helm = await Helm.install(plan.helmVersion, plan.helmMirror ? { mirror: plan.helmMirror } : {});
-  core.info(`helm ${helm.version} (${helm.source}): ${helm.binary}`);
+  log.info(`helm ${helm.version} (${helm.source}): ${helm.binary}`);
   return helm;
 }
 
@@ -28,13 +27,13 @@ export async function prepareChart(helm: Helm, plan: RenderPlan): Promise<Fetche
   if (plan.credentials && plan.source.kind === 'oci') {
     const host = plan.source.ref.slice('oci://'.length).split('/')[0] as string;
     await helm.registryLogin(host, plan.credentials.username, plan.credentials.password, plan.plainHttp);
-    core.info(`logged in to ${host} as ${plan.credentials.username}`);
+    log.info(`logged in to ${safe(host)} as ${safe(plan.credentials.username)}`);
   }
   const chart = await fetchChart(helm, plan.source, { plainHttp: plan.plainHttp, workspace: plan.workspace });
-  core.info(`chart ${chart.name} ${chart.version} (${chart.label})`);
+  log.info(`chart ${safe(chart.name)} ${safe(chart.version)} (${safe(chart.label)})`);
   if (plan.options.dependencyUpdate) {
     await helm.dependencyUpdate(chartFiles(chart, plan.workspace));
-    core.info('dependencies updated');
+    log.info('dependencies updated');
   }
   return chart;
 }
@@ -52,11 +51,11 @@ export async function renderChart(helm: Helm, chart: FetchedChart, plan: RenderP
   let lintReport: string | undefined;
   if (plan.lint) {
     lintReport = await helm.lint(files, plan.options);
-    core.info('helm lint --strict: no findings that fail');
+    log.info('helm lint --strict: no findings that fail');
   }
   const text = await helm.template(files, plan.options);
   const documents = splitManifests(text);
-  core.info(`rendered ${documents.length} objects`);
+  log.info(`rendered ${documents.length} objects`);
   return { chart, text, documents, ...(lintReport === undefined ? {} : { lintReport }) };
 }
 
@@ -87,8 +86,8 @@ export async function inspectManifests(rendered: Rendered, plan: RenderPlan): Pr
 
   const report = validator.validate(rendered.documents, ids);
   for (const id of report.unchecked)
-    core.info(
-      `${describeObject(id)} (${id.apiVersion}) is a custom resource: no bundled schema, not validated`,
+    log.info(
+      `${safe(describeObject(id))} (${safe(id.apiVersion)}) is a custom resource: no bundled schema, not validated`,
     );
   if (report.problems.length > 0) {
     const lines = report.problems.slice(0, 25).map((p) => `  - ${formatSchemaProblem(p)}`);
@@ -102,7 +101,7 @@ export async function inspectManifests(rendered: Rendered, plan: RenderPlan): Pr
       },
     );
   }
-  core.info(`${report.checked} objects match the Kubernetes ${validator.kubeVersion} schemas`);
+  log.info(`${report.checked} objects match the Kubernetes ${validator.kubeVersion} schemas`);
 
   const images: string[] = [];
   const unpinned: string[] = [];

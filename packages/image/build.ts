@@ -106,6 +106,14 @@ export function buildxArguments(request: BuildRequest, metadataFile: string): st
   return args;
 }
 
+/** What buildx's gha cache reads from the environment; exec withholds ACTIONS_* from every other tool. */
+const GHA_CACHE_ENV = [
+  'ACTIONS_RUNTIME_TOKEN',
+  'ACTIONS_CACHE_URL',
+  'ACTIONS_RESULTS_URL',
+  'ACTIONS_CACHE_SERVICE_V2',
+];
+
 /** Runs the build, streaming one log line per step, and reads the digest from buildx's metadata file. */
 export async function buildImage(request: BuildRequest): Promise<BuildResult> {
   const usesGha = [...request.cacheFrom, ...request.cacheTo].some((entry) =>
@@ -132,6 +140,7 @@ export async function buildImage(request: BuildRequest): Promise<BuildResult> {
     // Relative context and file paths mean the workspace, as in every workflow step.
     cwd: request.workspace,
     env,
+    ...(usesGha ? { passEnv: GHA_CACHE_ENV } : {}),
     okExitCodes: 'any',
     onLine: (line, stream) => (stream === 'stderr' ? progress.feed(line) : request.log?.(line)),
   });

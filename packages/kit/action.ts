@@ -1,6 +1,5 @@
-import * as core from '@actions/core';
 import { UserError, WorldError, causeChain, errorMessage } from './errors';
-import { maskSecrets } from './secrets';
+import { log } from './log';
 import { isPostStep, markPostPending } from './state';
 
 export interface ActionHandlers {
@@ -33,8 +32,8 @@ export function reportFailure(error: unknown): void {
   if (error instanceof UserError) {
     const message = error.hint ? `${error.message}\n${error.hint}` : error.message;
     const location = error.location;
-    core.error(
-      maskSecrets(message),
+    log.error(
+      message,
       location
         ? {
             title: location.file,
@@ -51,14 +50,14 @@ export function reportFailure(error: unknown): void {
     for (const cause of causeChain(error)) lines.push(`Cause: ${cause}`);
     if (error.untouched) lines.push(`Left untouched: ${error.untouched}`);
     if (error.hint) lines.push(error.hint);
-    core.error(maskSecrets(lines.join('\n')));
+    log.error(lines.join('\n'));
     return;
   }
-  core.error(maskSecrets(`Unexpected error: ${errorMessage(error)}`));
-  if (error instanceof Error && error.stack) core.info(maskSecrets(error.stack));
+  log.error(`Unexpected error: ${errorMessage(error)}`);
+  if (error instanceof Error && error.stack) log.info(error.stack);
 }
 
-/** A titled, collapsible log section around one phase of the work. */
+/** A titled, collapsible log section around one phase of the work; the title is always one line. */
 export function group<T>(title: string, work: () => Promise<T>): Promise<T> {
-  return core.group(title, work);
+  return log.group(title, work);
 }

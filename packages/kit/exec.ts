@@ -1,14 +1,19 @@
 import { spawn } from 'node:child_process';
-import * as core from '@actions/core';
 import { UserError, WorldError } from './errors';
 import { maskSecrets } from './secrets';
+import { log } from './log';
 import { formatDuration } from './duration';
 
 export interface ExecOptions {
   cwd?: string;
-  /** Added to (or, with `replaceEnv`, instead of) the current environment. */
+  /**
+   * Added to (or, with `replaceEnv`, instead of) the child's environment: this process's environment
+   * without the variables `childEnv` withholds. A value given here always reaches the child.
+   */
   env?: Record<string, string | undefined>;
   replaceEnv?: boolean;
+  /** Names of withheld variables this tool does need, passed on from this process's environment. */
+  passEnv?: readonly string[];
   /** Written to stdin, then closed: the way to hand a tool a password. */
   input?: string;
   /** Kills the process (and its children) after this long. */
@@ -54,12 +59,38 @@ export function describeCommand(file: string, args: readonly string[]): string {
 }
 
 /**
+ * The runner hands every step its inputs as `INPUT_*` (passwords, kubeconfigs and tokens among them) and
+ * its own credentials as `ACTIONS_*` (runtime, cache and OIDC tokens). A tool needs none of them, and a
+ * tool may run code from the repository (a Dockerfile, a chart's plugin, a kubeconfig exec plugin), so
+ * they stay in this process.
+ */
+function withheld(name: string): boolean {
+  return /^(INPUT_|ACTIONS_)/i.test(name) || name.toUpperCase() === 'GITHUB_TOKEN';
+}
+
+/**
+ * The environment a child process starts from: `base` without the step's inputs, the runner's `ACTIONS_*`
+ * tokens and GITHUB_TOKEN, except the names in `pass`; then `extra`, which always wins.
+ */
+export function childEnv(
+  extra: Record<string, string | undefined> = {},
+  pass: readonly string[] = [],
+  base: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (!withheld(name) || pass.includes(name)) env[name] = value;
+  }
+  return { ...env, ...extra };
+}
+
+/**
  * Runs a program with an argument array, never through a shell, so no value can be read as shell
  * syntax. Output is captured (and masked when streamed); a non-zero exit becomes an ExecError.
  */
 export function exec(file: string, args: readonly string[], options: ExecOptions = {}): Promise<ExecResult> {
   const started = Date.now();
-  const env = options.replaceEnv ? { ...options.env } : { ...process.env, ...options.env };
+  const env = options.replaceEnv ? { ...options.env } : childEnv(options.env, options.passEnv);
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, {
       cwd: options.cwd,
@@ -80,7 +111,7 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
       partial[stream] = flush ? '' : (lines.pop() ?? '');
       for (const line of flush ? lines.filter((l) => l !== '') : lines) {
         const masked = maskSecrets(line);
-        if (options.stream) core.info(masked);
+        if (options.stream) log.info(masked);
         options.onLine?.(masked, stream);
       }
     };

@@ -14,8 +14,10 @@ export {
 export { defineOutputs, type Outputs, type OutputValue } from './outputs';
 export { SavedState, isPostStep } from './state';
 export { JobSummary, link, code, type Cell } from './summary';
-export { exec, describeCommand, ExecError, type ExecOptions, type ExecResult } from './exec';
+export { exec, childEnv, describeCommand, ExecError, type ExecOptions, type ExecResult } from './exec';
 export { registerSecret, maskSecrets, containsSecret } from './secrets';
+export { resolveInWorkspace, type ContainmentOptions } from './workspace';
+export { log, safe, neutralise, type Logger, type AnnotationProperties } from './log';
 export { parseDuration, formatDuration } from './duration';
 export { retry, backoffDelay, sleep, type RetryOptions } from './retry';
 export {

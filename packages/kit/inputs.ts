@@ -55,11 +55,23 @@ interface StringOptions extends CommonOptions {
   /** What the pattern means, for the error message ("a DNS-1123 label"). */
   allowed?: string;
   maxLength?: number;
+  /**
+   * Allow line breaks. A string input is one line unless it says otherwise: names, paths, URLs and
+   * versions never hold a line break, and one in a value that is logged or pasted into a file is how
+   * workflow commands and YAML get injected. Secret inputs (kubeconfigs, keys) may span lines: they are
+   * masked and never printed.
+   */
+  multiline?: boolean;
 }
 
 function string<O extends StringOptions>(options: O = {} as O) {
-  const allowed = options.allowed ?? (options.pattern ? `text matching ${options.pattern}` : 'any text');
+  const multiline = options.multiline ?? options.secret ?? false;
+  const allowed =
+    options.allowed ??
+    (options.pattern ? `text matching ${options.pattern}` : multiline ? 'any text' : 'one line of text');
   return define<string, O>('string', options, allowed, (raw) => {
+    if (!multiline && /[\r\n\u2028\u2029]/.test(raw))
+      return bad('it holds a line break; this input takes one line');
     if (options.maxLength !== undefined && raw.length > options.maxLength)
       return bad(`longer than ${options.maxLength} characters`);
     if (options.pattern && !options.pattern.test(raw)) return bad();

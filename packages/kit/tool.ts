@@ -6,6 +6,7 @@ import * as core from '@actions/core';
 import * as io from '@actions/io';
 import { UserError, WorldError, errorMessage } from './errors';
 import { exec } from './exec';
+import { log } from './log';
 import { retry } from './retry';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
@@ -124,7 +125,7 @@ export async function installTool(spec: ToolSpec, options: InstallOptions = {}):
       attempts: 3,
       retryable: (error) => !(error instanceof tc.HTTPError && error.httpStatusCode === 404),
       onRetry: (error, attempt, delay) =>
-        core.info(
+        log.info(
           `Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`,
         ),
     });

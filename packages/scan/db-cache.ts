@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import * as core from '@actions/core';
-import { errorMessage } from '@swiss-deploy/kit';
+import { errorMessage, log } from '@swiss-deploy/kit';
 import { utcDay } from './ignore-file';
 
 /**
@@ -39,9 +38,7 @@ export async function restoreDb(plan: DbCachePlan): Promise<DbRestore> {
     if (hit === undefined) return 'none';
     return hit === plan.key ? 'today' : 'older';
   } catch (error) {
-    core.warning(
-      `Could not restore the Trivy DB cache (${errorMessage(error)}); Trivy downloads it instead.`,
-    );
+    log.warning(`Could not restore the Trivy DB cache (${errorMessage(error)}); Trivy downloads it instead.`);
     return 'none';
   }
 }
@@ -56,6 +53,6 @@ export async function saveDb(plan: DbCachePlan, restored: DbRestore): Promise<vo
     await cache.saveCache(present, plan.key);
   } catch (error) {
     // Another job of the same day saved it first, or the cache is full: the next run downloads again.
-    core.info(`Trivy DB cache not saved: ${errorMessage(error)}`);
+    log.info(`Trivy DB cache not saved: ${errorMessage(error)}`);
   }
 }

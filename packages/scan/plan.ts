@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { UserError, describeProblem } from '@swiss-deploy/kit';
+import { InputError, UserError, describeProblem, resolveInWorkspace } from '@swiss-deploy/kit';
 import { parseIgnoreFile, type IgnoreEntry } from './ignore-file';
 import { policySettings, type PolicySettings } from './policy';
 import { normalizeTrivyVersion } from './trivy';
@@ -84,9 +84,21 @@ const IMAGE_REF =
 export async function planScan(inputs: ScanInputs, context: PlanContext): Promise<ScanPlan> {
   const problems: string[] = [];
   const resolve = (p: string) => path.resolve(context.workspace, p);
+  // Files read and uploaded stay inside the workspace, or RUNNER_TEMP where earlier steps write theirs.
+  const containment = { workspace: context.workspace, runnerTemp: context.temp };
+  const contained = (name: string, item: string): string | undefined => {
+    try {
+      return resolveInWorkspace(name, item, containment);
+    } catch (error) {
+      if (error instanceof InputError) problems.push(...error.problems);
+      else throw error;
+      return undefined;
+    }
+  };
   const existing = (name: string, items: string[], kind: 'file' | 'any') =>
     items.flatMap((item) => {
-      const absolute = resolve(item);
+      const absolute = contained(name, item);
+      if (absolute === undefined) return [];
       if (!existsSync(absolute)) {
         problems.push(
           describeProblem(
@@ -153,6 +165,8 @@ export async function planScan(inputs: ScanInputs, context: PlanContext): Promis
       'Nothing to scan: set at least one of the inputs "image-ref", "manifests", "config-paths" or "trivy-reports".',
     );
   }
+  const sarifFile = contained('sarif-file', inputs['sarif-file']);
+  const reportFile = contained('report-file', inputs['report-file']);
   if (problems.length > 0) {
     throw new UserError(
       problems.length === 1
@@ -188,8 +202,8 @@ export async function planScan(inputs: ScanInputs, context: PlanContext): Promis
     ignoreUnfixed: inputs['ignore-unfixed'],
     ignores,
     policy,
-    sarifFile: resolve(inputs['sarif-file']),
-    reportFile: resolve(inputs['report-file']),
+    sarifFile: sarifFile ?? resolve(inputs['sarif-file']),
+    reportFile: reportFile ?? resolve(inputs['report-file']),
     trivyVersion: normalizeTrivyVersion(inputs['trivy-version']),
     trivyMirror: mirror,
     dbRepositories: inputs['db-repository'],

@@ -1,12 +1,12 @@
 import { statSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import * as core from '@actions/core';
-import { UserError, type InstalledTool } from '@swiss-deploy/kit';
+import { UserError, log, safe, type InstalledTool } from '@swiss-deploy/kit';
 import { dbCachePlan, restoreDb, saveDb } from './db-cache';
 import type { GateResult } from './gate';
 import type { ScanPlan } from './plan';
-import { checkManifests } from './policy';
+import { parseManifests } from './manifests';
+import { checkObjects } from './policy';
 import { toReport } from './report';
 import { toSarif } from './sarif';
 import { Trivy, installTrivy } from './trivy';
@@ -21,10 +21,15 @@ export async function checkManifestFiles(plan: ScanPlan): Promise<Finding[]> {
       text: await readFile(absolute, 'utf8'),
     })),
   );
-  const findings = checkManifests(files, plan.policy);
-  core.info(
-    `${plan.manifests.length} manifest file(s), ${findings.length} finding(s) from the native policy`,
-  );
+  const objects = files.flatMap(({ file, text }) => {
+    const parsed = parseManifests(text, file);
+    // An empty file passes every rule; say so, since it most often means an earlier step rendered nothing.
+    if (parsed.length === 0)
+      log.warning(`${safe(file)} holds no Kubernetes object: nothing in it was checked.`, { file });
+    return parsed;
+  });
+  const findings = checkObjects(objects, plan.policy);
+  log.info(`${plan.manifests.length} manifest file(s), ${findings.length} finding(s) from the native policy`);
   return findings;
 }
 
@@ -45,7 +50,7 @@ export async function readTrivyReports(plan: ScanPlan): Promise<Finding[]> {
 
 export async function setupTrivy(plan: ScanPlan): Promise<{ trivy: Trivy; tool: InstalledTool }> {
   const tool = await installTrivy(plan.trivyVersion, { mirror: plan.trivyMirror });
-  core.info(`Trivy ${tool.version} (${tool.source}): ${tool.path}`);
+  log.info(`Trivy ${tool.version} (${tool.source}): ${tool.path}`);
   return { trivy: new Trivy(tool.path, plan.trivyCacheDir), tool };
 }
 
@@ -63,7 +68,7 @@ export async function scanImage(plan: ScanPlan, trivy: Trivy): Promise<Finding[]
   }
   const cachePlan = dbCachePlan(plan.trivyCacheDir, plan.now);
   const restored = plan.dbCache ? await restoreDb(cachePlan) : 'unavailable';
-  core.info(
+  log.info(
     {
       today: `Vulnerability DB restored from today's cache (${cachePlan.key}); no registry is asked.`,
       older: 'An older vulnerability DB was restored; Trivy updates it if it is stale.',
@@ -126,14 +131,14 @@ export function annotate(result: GateResult, limit = 50): void {
       endLine: finding.location.endLine,
     };
     const text = `${finding.message}${finding.fix ? `\nFix: ${finding.fix}` : ''}`;
-    if (finding.blocking) core.error(text, properties);
-    else if (finding.severity === 'LOW' || finding.severity === 'UNKNOWN') core.notice(text, properties);
-    else core.warning(text, properties);
+    if (finding.blocking) log.error(text, properties);
+    else if (finding.severity === 'LOW' || finding.severity === 'UNKNOWN') log.notice(text, properties);
+    else log.warning(text, properties);
   }
   for (const { entry } of result.expired) {
     const properties = { title: `Ignore entry ${entry.id} expired`, file: entry.file, startLine: entry.line };
     const text = `Expired on ${entry.expires}; the findings it covered count again.`;
-    if (result.threshold === 'NEVER') core.warning(text, properties);
-    else core.error(text, properties);
+    if (result.threshold === 'NEVER') log.warning(text, properties);
+    else log.error(text, properties);
   }
 }

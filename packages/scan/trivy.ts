@@ -1,11 +1,11 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import * as core from '@actions/core';
 import {
   UserError,
   WorldError,
   exec,
   installTool,
+  log,
   type InstalledTool,
   type ToolSpec,
 } from '@swiss-deploy/kit';
@@ -113,7 +113,7 @@ export class Trivy {
 
   private async run(args: string[], output: string, what: string, timeoutMs: number): Promise<TrivyReport> {
     await mkdir(path.dirname(output), { recursive: true });
-    core.info(`trivy ${args.join(' ')}`);
+    log.info(`trivy ${args.join(' ')}`);
     await exec(this.binary, args, { timeoutMs, stream: true }).catch((error: unknown) => {
       throw new WorldError(`Trivy could not scan ${what}.`, {
         cause: error,

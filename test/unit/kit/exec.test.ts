@@ -64,4 +64,35 @@ describe('exec', () => {
     });
     expect(lines.sort()).toEqual(['*** b', 'a', 'c']);
   });
+
+  it("keeps the step's inputs and the runner's tokens out of the child's environment", async () => {
+    Object.assign(process.env, {
+      INPUT_PASSWORD: 'registry-pass-123',
+      INPUT_KUBECONFIG: 'apiVersion: v1',
+      'INPUT_GITHUB-TOKEN': 'ghs_input_token',
+      ACTIONS_RUNTIME_TOKEN: 'runtime-token',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-token',
+      GITHUB_TOKEN: 'ghs_env_token',
+      GITHUB_WORKSPACE: '/work/space',
+      SWISS_KEPT: 'kept',
+    });
+    const printEnv = ['-e', 'console.log(JSON.stringify(process.env))'];
+    const seen = JSON.parse((await exec(node, printEnv)).stdout) as Record<string, string>;
+    expect(Object.keys(seen).filter((name) => /^(INPUT_|ACTIONS_)|^GITHUB_TOKEN$/i.test(name))).toEqual([]);
+    expect(seen).toMatchObject({ GITHUB_WORKSPACE: '/work/space', SWISS_KEPT: 'kept' });
+    expect(seen.PATH).toBe(process.env.PATH);
+  });
+
+  it('passes a withheld variable only when the caller names it or gives its value', async () => {
+    process.env.ACTIONS_RUNTIME_TOKEN = 'runtime-token';
+    process.env.ACTIONS_CACHE_URL = 'https://cache.example';
+    const printEnv = ['-e', 'console.log(JSON.stringify(process.env))'];
+    const seen = JSON.parse(
+      (await exec(node, printEnv, { passEnv: ['ACTIONS_CACHE_URL'], env: { GITHUB_TOKEN: 'explicit' } }))
+        .stdout,
+    ) as Record<string, string>;
+    expect(seen.ACTIONS_CACHE_URL).toBe('https://cache.example');
+    expect(seen.GITHUB_TOKEN).toBe('explicit');
+    expect(seen.ACTIONS_RUNTIME_TOKEN).toBeUndefined();
+  });
 });

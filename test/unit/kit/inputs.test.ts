@@ -73,7 +73,7 @@ describe('parseInputs', () => {
       'Input "timeout" is "5 minutes": expected a duration such as 90s, 5m or 1h30m.',
       'Input "promotion" is "yolo": expected one of "auto", "manual".',
       'Input "push" is "yes": expected true or false.',
-      'Input "app" is required: expected any text.',
+      'Input "app" is required: expected one line of text.',
     ]);
   });
 
@@ -147,5 +147,36 @@ describe('parseInputs', () => {
       expect(parseInputs(spec, { INPUT_FLAG: word }).flag).toBe(false);
     for (const word of ['1', 'yes', 'on'])
       expect(() => parseInputs(spec, { INPUT_FLAG: word })).toThrow(InputError);
+  });
+
+  it('refuses a line break in a single-line string input, naming the input and what is allowed', () => {
+    const spec = {
+      chart: input.string(),
+      'smoke-path': input.string({ pattern: /^\//, allowed: 'a path starting with /' }),
+    };
+    expect(
+      problemsOf(() =>
+        parseInputs(spec, {
+          INPUT_CHART: 'charts/app\n::set-output name=x::y',
+          'INPUT_SMOKE-PATH': '/healthz\r\n- url: http://evil',
+        }),
+      ),
+    ).toEqual([
+      'Input "chart" is "charts/app ::set-output name=x::y": expected one line of text (it holds a line break; this input takes one line).',
+      'Input "smoke-path" is "/healthz - url: http://evil": expected a path starting with / (it holds a line break; this input takes one line).',
+    ]);
+  });
+
+  it('keeps line breaks in inputs declared multi-line, and in secrets such as a kubeconfig', () => {
+    const spec = {
+      checks: input.string({ multiline: true }),
+      kubeconfig: input.string({ secret: true }),
+    };
+    const values = parseInputs(spec, {
+      INPUT_CHECKS: '- path: /\n- path: /ready',
+      INPUT_KUBECONFIG: 'apiVersion: v1\nkind: Config',
+    });
+    expect(values.checks).toBe('- path: /\n- path: /ready');
+    expect(values.kubeconfig).toBe('apiVersion: v1\nkind: Config');
   });
 });
