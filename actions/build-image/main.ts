@@ -33,6 +33,8 @@ void runAction({
   main: async () => {
     const values = parseInputs(inputs);
     const context = readEventContext();
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    // Every input is checked here, before docker is asked anything or the password leaves this process.
     const plan = planImage(
       {
         image: values.image,
@@ -45,11 +47,14 @@ void runAction({
         username: values.username,
         password: values.password,
         sizeBudget: values['size-budget'],
+        context: values.context,
+        file: values.file,
+        platforms: values.platforms,
+        workspace,
       },
       context,
     );
     const tempDir = process.env.RUNNER_TEMP || os.tmpdir();
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
 
     await group('Docker and buildx', async () => {
       const tools = await checkDocker();
@@ -71,8 +76,8 @@ void runAction({
       for (const note of plan.notes) log.info(note);
       log.info(`tags: ${plan.tags.join(', ') || '(none: pushed by digest)'}`);
       return buildImage({
-        context: values.context,
-        file: values.file,
+        context: plan.context,
+        file: plan.file,
         target: values.target,
         repository: plan.name.repository,
         tags: plan.references,

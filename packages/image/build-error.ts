@@ -72,8 +72,28 @@ export function buildFailureError(failure: BuildFailure, failedStep?: string): U
       },
     );
   }
+  if (REFUSED_CREDENTIALS.test(failure.message)) {
+    return new UserError(`The registry refused the push: ${failure.message}`, {
+      hint: 'Check username and password, and that they may push to this repository (packages: write for ghcr.io); nothing was pushed.',
+    });
+  }
+  if (REFUSED_ARGUMENTS.test(failure.message)) {
+    return new UserError(`buildx refused the build: ${failure.message}`, {
+      hint: 'Fix the inputs of the step (context, file, target, platforms, cache-from, cache-to, builder); nothing was pushed.',
+    });
+  }
+  // Only a failure of the world is worth running again; anything else would fail the same way.
+  const transient = TRANSIENT.test(failure.message);
   return new WorldError(`The image build failed: ${failure.message}`, {
     untouched: 'nothing was pushed',
-    hint: 'If the registry or the engine was briefly unavailable, re-run the job.',
+    hint: transient
+      ? 'The registry or the engine was unavailable; re-run the job once it is back.'
+      : "buildx's message above says what went wrong.",
   });
 }
+
+const TRANSIENT =
+  /connection refused|connection reset|i\/o timeout|timed? ?out|tls handshake|temporary failure|no such host|too many requests|toomanyrequests|unexpected status(?: code)?:? 5\d\d|\b50[234]\b|service unavailable|bad gateway|cannot connect to the docker daemon|no space left|unexpected eof/i;
+const REFUSED_CREDENTIALS = /unauthorized|authentication required|denied|forbidden|\b401\b|\b403\b/i;
+const REFUSED_ARGUMENTS =
+  /invalid reference format|invalid tag|invalid argument|unknown flag|failed to parse platform|unknown operating system or architecture|invalid platform|unable to prepare context|no such file or directory|target stage .* could not be found|failed to read dockerfile|invalid cache|unknown cache/i;

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
 import { UserError, registerSecret } from '@swiss-deploy/kit';
 import type { BuildSecret } from './build';
 import { parseImageName } from './image-name';
@@ -5,6 +7,8 @@ import { ociLabels, parseKeyValues } from './labels';
 import { parseSize } from './size';
 import { computeTags, parseTagRules } from './tag-rules';
 import type { EventContext, ImageName, LatestPolicy } from './types';
+import { checkPlatforms, checkRegistry } from './validate';
+import { resolveInWorkspace } from './workspace-path';
 
 /** The build inputs as the action reads them. */
 export interface ImageRequest {
@@ -18,6 +22,13 @@ export interface ImageRequest {
   username?: string;
   password?: string;
   sizeBudget?: string;
+  /** The build context: a folder in the workspace, or a Git/HTTP URL. Default `.`. */
+  context?: string;
+  /** The Dockerfile, in the workspace. */
+  file?: string;
+  platforms?: readonly string[];
+  /** Relative context and file paths are read from here. */
+  workspace?: string;
 }
 
 /** Everything decided before anything runs: names, tags, labels, args, secrets, login, budget. */
@@ -35,9 +46,15 @@ export interface ImagePlan {
   secrets: BuildSecret[];
   login?: { registry: string; username: string; password: string };
   sizeBudget?: number;
+  /** The context's real path inside the workspace, or the remote context URL as given. */
+  context: string;
+  /** The Dockerfile's real path inside the workspace, when the `file` input gives one. */
+  file?: string;
 }
 
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+/** What buildx fetches itself instead of reading a folder: a Git or HTTP(S) URL. */
+const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
 
 /** `id=value` lines into build secrets; the message never shows a value. */
 export function parseBuildSecrets(lines: readonly string[]): BuildSecret[] {
@@ -68,6 +85,19 @@ export function parseBuildSecrets(lines: readonly string[]): BuildSecret[] {
  */
 export function planImage(request: ImageRequest, context: EventContext): ImagePlan {
   const name = parseImageName(request.image);
+  if (request.registry) checkRegistry(request.registry);
+  checkPlatforms(request.platforms ?? []);
+  const workspace = request.workspace ?? process.cwd();
+  const given = request.context ?? '.';
+  // A remote context is fetched by BuildKit itself; only local paths could reach outside the workspace.
+  const buildContext = REMOTE_CONTEXT.test(given)
+    ? given
+    : resolveInWorkspace('context', given, workspace, 'folder');
+  let file = request.file ? resolveInWorkspace('file', request.file, workspace, 'file') : undefined;
+  // The default Dockerfile is read too: a checked-in symlink there must not lead out of the workspace.
+  const defaultFile = path.join(buildContext, 'Dockerfile');
+  if (!file && buildContext !== given && existsSync(defaultFile))
+    file = resolveInWorkspace('file', path.relative(workspace, defaultFile), workspace, 'file');
   const rules = parseTagRules(request.tags);
   const { tags, version, notes } = computeTags(rules, context, request.latest);
   const labels = ociLabels(context, version, request.labels);
@@ -108,6 +138,8 @@ export function planImage(request: ImageRequest, context: EventContext): ImagePl
     secrets,
     login,
     sizeBudget,
+    context: buildContext,
+    file,
   };
 }
 

@@ -1,6 +1,7 @@
 import { UserError } from '@swiss-deploy/kit';
 import { branchOf, isPullRequest, tagOf } from './event-context';
 import type { ComputedTags, EventContext, LatestPolicy, RuleCommon, TagRule } from './types';
+import { checkGivenTag } from './validate';
 
 /** The rules used when the `tags` input is left empty, as action.yml spells them. */
 export const DEFAULT_TAG_RULES = [
@@ -67,12 +68,39 @@ function checkExpressions(line: string, value: string, extra: readonly string[] 
   }
 }
 
+/**
+ * The text the user wrote around `{{ }}` expressions goes into the tag as it is, so it must be tag
+ * characters: `bad tag!` is refused, not rewritten. What an expression yields is sanitised later.
+ */
+function checkLiteralText(line: string, attribute: string, value: string): void {
+  const literal = value.replace(EXPRESSION, '');
+  const bad = [...new Set(literal.replace(/[A-Za-z0-9_.-]/g, ''))];
+  if (bad.length === 0) return;
+  throw new UserError(
+    `Input "tags" has the rule "${line}", whose ${attribute} "${value}" holds ${bad.map((c) => JSON.stringify(c)).join(', ')}: ` +
+      'a tag may hold only letters, digits, "_", "." and "-" ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}).',
+    {
+      hint: 'Write the tag as it should be pushed; only what {{branch}}, {{tag}} and the other expressions yield is rewritten.',
+    },
+  );
+}
+
+/** True when a rule's tag is written out in full by the user, with no expression in it. */
+function isLiteralRule(rule: TagRule): boolean {
+  const parts = [rule.common.prefix ?? '', rule.common.suffix ?? '', rule.type === 'raw' ? rule.value : ''];
+  return rule.type === 'raw' && parts.every((part) => !new RegExp(EXPRESSION.source).test(part));
+}
+
 /** Parses one line of the `tags` input. A line without `type=` is a raw tag, as in `latest` or `stable`. */
 export function parseTagRule(line: string): TagRule {
-  const source = line.trim();
-  if (!source.includes('=')) return parseTagRule(`type=raw,value=${source}`);
+  const shown = line.trim();
+  return parseRule(shown.includes('=') ? shown : `type=raw,value=${shown}`, shown);
+}
+
+/** `text` is the rule as attributes; messages quote it as the user wrote it (`source`). */
+function parseRule(text: string, source: string): TagRule {
   const attributes = new Map<string, string>();
-  for (const part of splitAttributes(source)) {
+  for (const part of splitAttributes(text)) {
     const eq = part.indexOf('=');
     if (eq <= 0) throw ruleError(source, `"${part}" is not key=value`);
     const key = part.slice(0, eq).trim().toLowerCase();
@@ -95,12 +123,14 @@ export function parseTagRule(line: string): TagRule {
     throw ruleError(source, `enable must be true, false or an expression such as {{is_default_branch}}`);
   }
   const common: RuleCommon = {
-    source,
+    source: text,
     enable,
     prefix: attributes.get('prefix'),
     suffix: attributes.get('suffix'),
   };
   for (const affix of [common.prefix, common.suffix]) if (affix) checkExpressions(source, affix);
+  if (common.prefix) checkLiteralText(source, 'prefix', common.prefix);
+  if (common.suffix) checkLiteralText(source, 'suffix', common.suffix);
 
   switch (type) {
     case 'sha': {
@@ -119,6 +149,7 @@ export function parseTagRule(line: string): TagRule {
       if (!pattern)
         throw ruleError(source, 'it needs a pattern, e.g. pattern={{version}} or {{major}}.{{minor}}');
       checkExpressions(source, pattern, SEMVER_EXPRESSIONS);
+      checkLiteralText(source, 'pattern', pattern);
       if (!SEMVER_EXPRESSIONS.some((name) => pattern.includes(`{{${name}}}`)))
         throw ruleError(
           source,
@@ -132,11 +163,16 @@ export function parseTagRule(line: string): TagRule {
       const value = attributes.get('value');
       if (!value) throw ruleError(source, 'it needs a value, e.g. value=stable');
       checkExpressions(source, value);
-      return { type, value, common };
+      checkLiteralText(source, 'value', value);
+      const rule: TagRule = { type, value, common };
+      // A tag the user wrote out in full is pushed as written or refused; a derived one is made valid.
+      if (isLiteralRule(rule)) checkGivenTag(source, `${common.prefix ?? ''}${value}${common.suffix ?? ''}`);
+      return rule;
     }
     default: {
       const pattern = attributes.get('pattern') ?? 'nightly';
       checkExpressions(source, pattern);
+      checkLiteralText(source, 'pattern', pattern);
       return { type: 'schedule', pattern, common };
     }
   }

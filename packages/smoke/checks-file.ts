@@ -12,6 +12,7 @@ import {
 import { UserError, parseDuration, registerSecret, type SourceLocation } from '@swiss-deploy/kit';
 import { parseJsonPath } from './json-path';
 import { closest } from './suggest';
+import { redactUrlCredentials, takeUrlCredentials, withUrlAuthorization } from './url-credentials';
 import type {
   Check,
   Expectations,
@@ -38,7 +39,18 @@ export interface ChecksSource {
 }
 
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-const TOP_FIELDS = ['defaults', 'checks'] as const;
+const TOP_FIELDS = ['env', 'defaults', 'checks'] as const;
+
+/**
+ * Names a checks file may never read: the runner's own credentials and the step's inputs (a kubeconfig,
+ * a password) are not the checks file's to send anywhere, whoever wrote it.
+ */
+export function isReservedEnvName(name: string): boolean {
+  const upper = name.toUpperCase();
+  return RESERVED_ENV_PREFIXES.some((prefix) => upper.startsWith(`${prefix}_`)) || upper === 'GITHUB_TOKEN';
+}
+const RESERVED_ENV_PREFIXES = ['INPUT', 'ACTIONS', 'RUNNER'] as const;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const POLICY_FIELDS = [
   'timeout',
   'retries',
@@ -138,9 +150,11 @@ interface Problem {
  * unknown field (named, with the closest known one), a value of the wrong kind. Every problem carries
  * its line; all of them are reported in one UserError whose location is the first.
  *
- * The file is either a list of checks, or a mapping with `checks` and optional `defaults`.
- * `${NAME}` in headers, body, path and url is replaced by the environment variable NAME (`$${` escapes it);
- * header values that came from the environment or name a credential are masked.
+ * The file is either a list of checks, or a mapping with `checks` and optional `env` and `defaults`.
+ * `${NAME}` in headers, body, path and url is replaced by the environment variable NAME (`$${` escapes it),
+ * but only for a NAME the file declares in `env`: the file is repository content, and the step's
+ * environment also holds the runner's tokens and the action's secret inputs. Every expanded value is
+ * masked for the rest of the run, as are header values that name a credential.
  */
 export function parseChecks(
   source: ChecksSource,
@@ -173,14 +187,16 @@ export function parseChecks(
   const problem = (node: YamlNode | Pair | null | undefined, message: string) =>
     problems.push({ message, ...at(node) });
 
-  const reader = new FieldReader(problem, env, doc);
   const root = doc.contents;
+  const reader = new FieldReader(problem, env, doc);
+  const topFields = isMap(root) ? reader.fields(root, TOP_FIELDS, 'the top level') : undefined;
+  reader.declared = declaredEnv(topFields?.get('env'), problem);
   let fileDefaults: YAMLMap | undefined;
   let checkNodes: YamlNode[] = [];
   if (isSeq(root)) {
     checkNodes = root.items as YamlNode[];
   } else if (isMap(root)) {
-    const fields = reader.fields(root, TOP_FIELDS, 'the top level');
+    const fields = topFields as TopFields;
     const checks = fields.get('checks');
     if (!checks) problem(root, 'the top level has no "checks" list');
     else if (!isSeq(checks.value)) problem(checks.value ?? checks.key, '"checks" must be a list of checks');
@@ -203,7 +219,10 @@ export function parseChecks(
     followRedirects: defaults.followRedirects,
     maxRedirects: defaults.maxRedirects,
   };
-  if (fileDefaults) base = reader.settings(fileDefaults, base, DEFAULT_FIELDS, '"defaults"');
+  if (fileDefaults) {
+    reader.context = '"defaults"';
+    base = reader.settings(fileDefaults, base, DEFAULT_FIELDS, '"defaults"');
+  }
   if (checkNodes.length === 0 && isSeq(root)) problem(root, 'the list of checks is empty');
 
   const checks: Check[] = [];
@@ -226,6 +245,43 @@ export function parseChecks(
 
   if (problems.length > 0) throw checksError(where, source, problems);
   return checks;
+}
+
+type TopFields = Map<string, { key: YamlNode; value: YamlNode | null }>;
+
+/** The `env` list: the only names `${NAME}` may read. Reserved and malformed names are refused here. */
+function declaredEnv(field: { key: YamlNode; value: YamlNode | null } | undefined, problem: ProblemSink) {
+  const names = new Set<string>();
+  if (!field) return names;
+  if (!isSeq(field.value)) {
+    problem(
+      field.value ?? field.key,
+      '"env" must be a list of environment variable names, e.g. [SMOKE_TOKEN]',
+    );
+    return names;
+  }
+  for (const item of field.value.items as YamlNode[]) {
+    const name = isScalar(item) && typeof item.value === 'string' ? item.value : undefined;
+    if (name === undefined || !ENV_NAME.test(name)) {
+      problem(
+        item,
+        `"env" lists ${JSON.stringify(isScalar(item) ? item.value : '…')}, which is not an environment variable name`,
+      );
+    } else if (isReservedEnvName(name)) {
+      problem(item, reservedEnvMessage(name, '"env" declares'));
+    } else {
+      names.add(name);
+    }
+  }
+  return names;
+}
+
+function reservedEnvMessage(name: string, who: string): string {
+  return (
+    `${who} \${${name}}, which a checks file may not read: ` +
+    `${RESERVED_ENV_PREFIXES.map((prefix) => `${prefix}_*`).join(', ')} and GITHUB_TOKEN ` +
+    "hold the step's inputs and the runner's credentials"
+  );
 }
 
 function firstLine(message: string): string {
@@ -266,11 +322,17 @@ type ProblemSink = (node: YamlNode | Pair | null | undefined, message: string) =
 
 /** Reads typed values out of YAML nodes, reporting each problem against its node. */
 class FieldReader {
+  /** What is being read, for messages: `"defaults"` or `check "health"`. */
+  context = 'the checks';
+
   constructor(
     private readonly problem: ProblemSink,
     private readonly env: NodeJS.ProcessEnv,
     private readonly doc: Document,
   ) {}
+
+  /** The names the file's `env` list declares: the only ones `${NAME}` may read. */
+  declared: ReadonlySet<string> = new Set();
 
   /** The pairs of a mapping by key; unknown keys are reported with the closest known one. */
   fields(map: YAMLMap, known: readonly string[], what: string, hint?: (key: string) => string | undefined) {
@@ -367,13 +429,27 @@ class FieldReader {
     return value === undefined ? [] : [value];
   }
 
-  /** Replaces `${NAME}` with the environment variable; `$${` stays a literal `${`. */
+  /**
+   * Replaces `${NAME}` with the environment variable when the file declares NAME in `env`; `$${` stays a
+   * literal `${`. The value is masked from here on: it lands in URLs, bodies and headers that are logged.
+   */
   expand(node: YamlNode | null, field: string, text: string): { text: string; fromEnv: boolean } {
     let fromEnv = false;
     const expanded = text.replace(/\$(\$?)\{([^}]*)\}/g, (whole, escaped: string, name: string) => {
       if (escaped) return whole.slice(1);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      if (!ENV_NAME.test(name)) {
         this.problem(node, `"${field}" refers to \${${name}}, which is not an environment variable name`);
+        return whole;
+      }
+      if (isReservedEnvName(name)) {
+        this.problem(node, reservedEnvMessage(name, `${this.context} "${field}" uses`));
+        return whole;
+      }
+      if (!this.declared.has(name)) {
+        this.problem(
+          node,
+          `${this.context} "${field}" uses \${${name}}, which the file does not declare: add ${name} to its "env" list`,
+        );
         return whole;
       }
       const value = this.env[name];
@@ -381,6 +457,7 @@ class FieldReader {
         this.problem(node, `"${field}" uses \${${name}}, but the environment variable ${name} is not set`);
         return whole;
       }
+      registerSecret(value);
       fromEnv = true;
       return value;
     });
@@ -465,6 +542,11 @@ class FieldReader {
         : undefined,
     );
     const value = (name: string) => fields.get(name)?.value ?? null;
+    const givenName = value('name');
+    this.context =
+      isScalar(givenName) && givenName.value !== null
+        ? `check ${JSON.stringify(String(givenName.value))}`
+        : `check ${index + 1}`;
     const settings = this.settings(node, base, CHECK_FIELDS, `check ${index + 1}`, fields);
 
     let method = 'GET';
@@ -478,6 +560,7 @@ class FieldReader {
     }
 
     let target = '';
+    let urlAuthorization: string | undefined;
     if (fields.has('path') && fields.has('url')) {
       this.problem(fields.get('url')?.key, 'a check has "path" or "url", not both');
     } else if (fields.has('path')) {
@@ -491,11 +574,15 @@ class FieldReader {
       if (url !== undefined) {
         target = this.expand(value('url'), 'url', url).text;
         if (!/^https?:\/\/[^/]/i.test(target) || !URL.canParse(target))
-          this.problem(value('url'), `"url" is "${url}": expected an absolute http:// or https:// URL`);
+          this.problem(
+            value('url'),
+            `"url" is "${redactUrlCredentials(url)}": expected an absolute http:// or https:// URL`,
+          );
+        else ({ url: target, authorization: urlAuthorization } = takeUrlCredentials(target));
       }
     }
 
-    const headers = { ...settings.headers };
+    const headers = withUrlAuthorization({ ...settings.headers }, urlAuthorization);
     let body: string | undefined;
     if (fields.has('body')) {
       const bodyNode = value('body');

@@ -4,6 +4,7 @@ import { UserError, errorMessage, inputConflict } from '@swiss-deploy/kit';
 import { maskHeaderSecrets, parseChecks, urlCheck, type CheckDefaults } from './checks-file';
 import { parseLoadSpec } from './load-spec';
 import type { Check, LoadSpec, RetryPolicy, TlsOptions } from './types';
+import { redactUrlCredentials, takeUrlCredentials, withUrlAuthorization } from './url-credentials';
 
 /** The smoke test's settings as the action's inputs give them, already typed by the kit. */
 export interface SmokeSettings {
@@ -96,20 +97,26 @@ function readFileInput(name: string, given: string, workspace: string): { text: 
  * Nothing is sent and no cluster is contacted here: a mistake in the inputs costs no request.
  */
 export function planSmokeTest(settings: SmokeSettings, env: NodeJS.ProcessEnv = process.env): SmokePlan {
-  const { url, checks: checksInput, service } = settings;
-  if (!url && !checksInput && !service) {
+  const { checks: checksInput, service } = settings;
+  const shownUrl = settings.url === undefined ? undefined : redactUrlCredentials(settings.url);
+  if (!settings.url && !checksInput && !service) {
     throw inputConflict('Give the smoke test something to test: "url", "checks" or "service".');
   }
-  if (url && service) {
+  if (settings.url && service) {
     throw inputConflict(
       'Inputs "url" and "service" both say where to send the requests; give one.',
       'Use "service" to reach a Service through the API server, "url" for anything reachable from the runner.',
     );
   }
-  if (url && !/^https?:\/\/[^/]/i.test(url)) {
-    throw inputConflict(`Input "url" is "${url}": expected an absolute http:// or https:// URL.`);
+  if (settings.url && !/^https?:\/\/[^/]/i.test(settings.url)) {
+    throw inputConflict(`Input "url" is "${shownUrl}": expected an absolute http:// or https:// URL.`);
   }
-  if (url && !URL.canParse(url)) throw inputConflict(`Input "url" is "${url}", which is not a valid URL.`);
+  if (settings.url && !URL.canParse(settings.url))
+    throw inputConflict(`Input "url" is "${shownUrl}", which is not a valid URL.`);
+  // From here on the base URL has no userinfo: its credentials travel as a masked Authorization header.
+  const { url, authorization: baseAuthorization } = settings.url
+    ? takeUrlCredentials(settings.url)
+    : { url: undefined, authorization: undefined };
   if (service && !SERVICE_PATTERN.test(service)) {
     throw inputConflict(
       `Input "service" is "${service}": expected namespace/name:port, e.g. shop/web-preview:80 or shop/web-preview:http.`,
@@ -146,6 +153,12 @@ export function planSmokeTest(settings: SmokeSettings, env: NodeJS.ProcessEnv = 
       checks = parseChecks({ text, file: shown }, defaults, env);
       checksSource = shown;
     }
+    // The base URL's credentials go with the requests sent to it, not to a check's own absolute URL.
+    checks = checks.map((check) =>
+      /^https?:\/\//i.test(check.target)
+        ? check
+        : { ...check, headers: withUrlAuthorization(check.headers, baseAuthorization) },
+    );
     if (!url && !service) {
       const relative = checks.filter((c) => !/^https?:\/\//i.test(c.target));
       if (relative.length > 0) {
@@ -157,6 +170,7 @@ export function planSmokeTest(settings: SmokeSettings, env: NodeJS.ProcessEnv = 
     }
   } else {
     checks = [urlCheck(url ?? '', defaults)];
+    checks[0]!.headers = withUrlAuthorization(checks[0]!.headers, baseAuthorization);
     if (service) {
       checks = [{ ...checks[0]!, name: `GET / on ${service}`, target: '' }];
     }

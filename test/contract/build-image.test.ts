@@ -75,4 +75,53 @@ describe('build-image before any build', () => {
     expect(main.log).not.toContain('registry-pass-4321');
     expect(main.log).not.toContain('npm-token-9876');
   });
+
+  describe('refuses bad inputs by name before any docker call or login', () => {
+    // No docker on PATH and an engine address that leads nowhere: reaching either would change the error.
+    const nowhere = { ...noDocker, DOCKER_HOST: 'tcp://127.0.0.1:1' };
+    const login = { username: 'ci', password: 'registry-pass-contract-77' };
+
+    it.each([
+      ['bad tag!', 'Input "tags" has the rule "bad tag!", whose value "bad tag!" holds " ", "!"'],
+      ['-x', 'Input "tags" has the rule "-x", whose tag "-x" is not a valid tag'],
+      ['t'.repeat(129), `whose tag "${'t'.repeat(129)}" is not a valid tag`],
+    ])('the tag %s', async (tags, message) => {
+      const { main } = await runAction({
+        actionDir,
+        inputs: { image: 'ghcr.io/swiss/example-app', tags, ...login },
+        env: nowhere,
+      });
+      expect(main.exitCode).not.toBe(0);
+      expect(main.annotations).toHaveLength(1);
+      expect(main.annotations[0]?.message).toContain(message);
+      expect(main.annotations[0]?.message).toContain('[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}');
+      expect(main.log).not.toMatch(/docker was not found|Log in to/);
+      expect(main.outputs).toEqual({});
+    });
+
+    it.each([
+      [
+        { platforms: 'linux/amd64,windows/potato' },
+        'Input "platforms" has "windows/potato": expected os/arch',
+      ],
+      [
+        { registry: 'https://ghcr.io' },
+        'Input "registry" is "https://ghcr.io": expected a host with an optional port',
+      ],
+      [
+        { context: '../../../../etc' },
+        'Input "context" is "../../../../etc", which is outside the workspace',
+      ],
+      [{ file: '/etc/passwd' }, 'Input "file" is "/etc/passwd", which is outside the workspace'],
+    ])('%j', async (bad, message) => {
+      const { main } = await runAction({
+        actionDir,
+        inputs: { image: 'ghcr.io/swiss/example-app', ...login, ...bad },
+        env: nowhere,
+      });
+      expect(main.exitCode).not.toBe(0);
+      expect(main.annotations[0]?.message).toContain(message);
+      expect(main.log).not.toMatch(/docker was not found|Log in to/);
+    });
+  });
 });

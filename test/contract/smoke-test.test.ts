@@ -92,7 +92,7 @@ describe('the smoke-test action', () => {
       level: 'error',
       title: 'Smoke check failed: version',
       file: 'checks.yml',
-      line: 14,
+      line: 15,
       column: 5,
     });
     expect(version?.message).toMatch(
@@ -103,7 +103,7 @@ describe('the smoke-test action', () => {
     );
     expect(version?.message).toContain('  Got 500 Internal Server Error in');
     expect(version?.message).toContain('body: "{\\"error\\":\\"database down\\",\\"token\\":\\"***\\"}"');
-    expect(order).toMatchObject({ file: 'checks.yml', line: 29 });
+    expect(order).toMatchObject({ file: 'checks.yml', line: 30 });
     expect(summary?.message).toMatch(
       /^Smoke test of http:\/\/127\.0\.0\.1:\d+ failed: 2 of 3 checks failed \(version, create order\)\./,
     );
@@ -166,6 +166,77 @@ describe('the smoke-test action', () => {
     expect(main.outputs.requests).toBe('61');
     expect(main.summary).toContain('<h3>Load</h3>');
     expect(main.summary).toMatch(/<td>60<\/td><td>0<\/td><td>0% \(≤ 0%\)<\/td>/);
+  });
+
+  describe('credentials in the URL', () => {
+    const password = 'pw-in-url-7f3a9c';
+    let seen: (string | undefined)[];
+    let guarded: TestServer;
+    beforeAll(async () => {
+      guarded = await startServer((req, res) => {
+        seen.push(req.headers.authorization);
+        // Failing on purpose, so the name and URL land in the annotations and failed-checks too.
+        text(res, 503, 'not yet');
+      });
+    });
+    beforeEach(() => {
+      seen = [];
+    });
+    afterAll(() => guarded.close());
+
+    /** Everything a person or a later step can read: the raw stdout less mask commands, summary, outputs… */
+    const readable = (main: Awaited<ReturnType<typeof runAction>>['main']) =>
+      [
+        main.stdout
+          .split('\n')
+          .filter((line) => !line.startsWith('::add-mask::'))
+          .join('\n'),
+        main.stderr,
+        main.summary,
+        JSON.stringify(main.outputs),
+        JSON.stringify(main.annotations),
+        JSON.stringify(main.state),
+      ].join('\n');
+
+    it('sends userinfo as Basic auth, as curl does, and shows the password nowhere', async () => {
+      const url = `http://ops:${password}@127.0.0.1:${guarded.port}/healthz`;
+      const { main } = await runAction({ actionDir, inputs: { url, retries: '1', interval: '10ms' } });
+      expect(main.exitCode).toBe(1);
+      const basic = `Basic ${Buffer.from(`ops:${password}`).toString('base64')}`;
+      expect(seen).toEqual([basic, basic]);
+      expect(main.masks).toEqual(expect.arrayContaining([password]));
+      expect(JSON.parse(main.outputs['failed-checks'] as string)).toEqual([
+        `http://127.0.0.1:${guarded.port}/healthz`,
+      ]);
+      const everything = readable(main);
+      expect(everything).not.toContain(password);
+      expect(everything).not.toContain(basic.slice('Basic '.length));
+      expect(everything).not.toContain('ops:');
+    });
+
+    it('does the same for a check URL in the checks file', async () => {
+      const checks = `- name: guarded\n  url: http://ops:${password}@127.0.0.1:${guarded.port}/x\n`;
+      const { main } = await runAction({ actionDir, inputs: { checks, retries: '0' } });
+      expect(main.exitCode).toBe(1);
+      expect(seen).toEqual([`Basic ${Buffer.from(`ops:${password}`).toString('base64')}`]);
+      expect(readable(main)).not.toContain(password);
+    });
+  });
+
+  it('sends no runner credential or step input a checks file asks for, and names the reference', async () => {
+    const before = server.count;
+    const checks = 'checks:\n  - name: steal\n    url: ${ACTIONS_RUNTIME_TOKEN}\n';
+    const { main } = await runAction({
+      actionDir,
+      inputs: { url: server.url, checks },
+      env: { ACTIONS_RUNTIME_TOKEN: 'runtime-token-canary' },
+    });
+    expect(main.exitCode).toBe(1);
+    expect(server.count).toBe(before);
+    expect(main.annotations[0]?.message).toContain(
+      'check "steal" "url" uses ${ACTIONS_RUNTIME_TOKEN}, which a checks file may not read',
+    );
+    expect(main.stdout).not.toContain('runtime-token-canary');
   });
 
   it('refuses inputs it cannot use, all at once', async () => {

@@ -101,6 +101,29 @@ describe('pointing a failed build at its Dockerfile line', () => {
     );
     expect(failure.location).toBeUndefined();
     expect(buildFailureError(failure)).toBeInstanceOf(WorldError);
+    expect(buildFailureError(failure).hint).toContain('re-run the job');
+  });
+
+  it.each([
+    ['ERROR: invalid tag "x:bad tag": invalid reference format', 'buildx refused the build'],
+    ['ERROR: failed to parse platform windows/potato', 'buildx refused the build'],
+    [
+      'ERROR: failed to push r.local/x:1: unauthorized: authentication required',
+      'The registry refused the push',
+    ],
+  ])("calls %j the user's to fix, not a reason to re-run", (line, message) => {
+    const error = buildFailureError(locateBuildFailure([line], '/work/repo/Dockerfile', workspace));
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.message).toContain(message);
+    expect(error.hint).not.toContain('re-run');
+  });
+
+  it('does not tell anyone to re-run a failure it cannot tell is passing', () => {
+    const error = buildFailureError(
+      locateBuildFailure(['ERROR: something buildx says'], '/work/repo/Dockerfile', workspace),
+    );
+    expect(error).toBeInstanceOf(WorldError);
+    expect(error.hint).not.toContain('re-run');
   });
 });
 

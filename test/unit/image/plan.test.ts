@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import {
   checkSizeBudget,
@@ -166,3 +167,91 @@ describe('the example app', () => {
     }
   });
 });
+
+describe('every input is checked before docker or the registry is asked anything', () => {
+  const workspace = mkdtempSync(path.join(os.tmpdir(), 'image-plan-'));
+  mkdirSync(path.join(workspace, 'app'));
+  writeFileSync(path.join(workspace, 'app', 'Dockerfile'), 'FROM scratch\n');
+  const outside = mkdtempSync(path.join(os.tmpdir(), 'image-outside-'));
+  writeFileSync(path.join(outside, 'Dockerfile'), 'FROM scratch\n');
+  symlinkSync(outside, path.join(workspace, 'escape'));
+  symlinkSync(path.join(outside, 'Dockerfile'), path.join(workspace, 'app', 'Dockerfile.link'));
+  const inWorkspace = { ...request, workspace };
+
+  it('resolves context and file to their real paths inside the workspace', () => {
+    const plan = planImage({ ...inWorkspace, context: 'app', file: 'app/Dockerfile' }, context);
+    expect(plan.context).toBe(path.join(realpathOf(workspace), 'app'));
+    expect(plan.file).toBe(path.join(realpathOf(workspace), 'app', 'Dockerfile'));
+  });
+
+  it.each([
+    [{ context: '../../../../etc' }, 'Input "context" is "../../../../etc", which is outside the workspace'],
+    [{ context: 'escape' }, 'Input "context" is "escape", which is outside the workspace (it leads to'],
+    [
+      { context: 'app', file: 'app/Dockerfile.link' },
+      'Input "file" is "app/Dockerfile.link", which is outside',
+    ],
+    [
+      { context: 'app', file: '/etc/passwd' },
+      'Input "file" is "/etc/passwd", which is outside the workspace',
+    ],
+    [{ context: 'nowhere' }, 'Input "context" is "nowhere", which does not exist in the workspace'],
+    [{ context: 'app/Dockerfile' }, 'Input "context" is "app/Dockerfile", which is not a folder'],
+  ])('keeps context and file in the workspace: %j', (paths, message) => {
+    expect(() => planImage({ ...inWorkspace, ...paths }, context)).toThrow(message);
+  });
+
+  it('refuses a default Dockerfile that is a symlink out of the workspace', () => {
+    const dir = path.join(workspace, 'linked');
+    mkdirSync(dir);
+    symlinkSync(path.join(outside, 'Dockerfile'), path.join(dir, 'Dockerfile'));
+    expect(() => planImage({ ...inWorkspace, context: 'linked' }, context)).toThrow(
+      'which is outside the workspace',
+    );
+  });
+
+  it('passes a remote context as given: BuildKit fetches it, nothing is read from the runner', () => {
+    const remote = 'https://github.com/swiss/example-app.git#main';
+    expect(planImage({ ...inWorkspace, context: remote }, context).context).toBe(remote);
+  });
+
+  it('refuses an unknown os or arch in platforms, listing the allowed forms', () => {
+    expect(() =>
+      planImage({ ...inWorkspace, platforms: ['linux/amd64', 'windows/potato'] }, context),
+    ).toThrow(
+      /^Input "platforms" has "windows\/potato": expected os\/arch\[\/variant\] with os one of linux, windows/,
+    );
+    for (const bad of ['linux', 'linux/arm/v9', 'linux/amd64/v7', 'plan9/amd64', 'linux/amd64/v2/x'])
+      expect(() => planImage({ ...inWorkspace, platforms: [bad] }, context)).toThrow(`"${bad}"`);
+    expect(() =>
+      planImage(
+        { ...inWorkspace, platforms: ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm64/v8'] },
+        context,
+      ),
+    ).not.toThrow();
+  });
+
+  it.each(['https://ghcr.io', 'ghcr.io/swiss', 'ghcr.io:port', 'ghcr io'])(
+    'refuses registry %s: it is host[:port] without scheme or path',
+    (registry) => {
+      expect(() =>
+        planImage({ ...inWorkspace, registry, username: 'u', password: 'p-1234' }, context),
+      ).toThrow(
+        `Input "registry" is "${registry}": expected a host with an optional port (host[:port]), without a scheme or a path.`,
+      );
+    },
+  );
+
+  it('accepts a registry host with a port, and says how to write a URL given instead', () => {
+    expect(planImage({ ...inWorkspace, registry: '127.0.0.1:5001' }, context).name).toBeDefined();
+    try {
+      planImage({ ...inWorkspace, registry: 'https://ghcr.io/' }, context);
+    } catch (error) {
+      expect((error as { hint?: string }).hint).toBe('Write registry: ghcr.io');
+    }
+  });
+});
+
+function realpathOf(dir: string): string {
+  return realpathSync(dir);
+}

