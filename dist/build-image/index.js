@@ -37201,13 +37201,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary)
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path, warning
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, markdownSummary, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -37233,7 +37235,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -38122,7 +38124,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -38130,7 +38132,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -38138,7 +38140,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -40421,8 +40423,6 @@ function copyFile(srcFile, destFile, force) {
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: external "node:os"
 const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./packages/kit/errors.ts
@@ -40441,7 +40441,7 @@ class errors_UserError extends Error {
     }
 }
 /** Several input problems reported at once, so a user fixes them in one round trip. */
-class InputError extends errors_UserError {
+class errors_InputError extends errors_UserError {
     problems;
     constructor(problems) {
         super(problems.length === 1
@@ -40481,6 +40481,8 @@ function causeChain(error) {
     return chain;
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./packages/kit/secrets.ts
 
 /**
@@ -40508,13 +40510,15 @@ function secretLines(value) {
  * kubeconfig does not turn every `apiVersion: v1` in the log into ***. Values shorter than 4 characters
  * are not masked (the runner ignores them too).
  */
-function registerSecret(value) {
+function registerSecret(value, options = {}) {
     if (!value)
         return;
     const candidates = value.includes('\n') ? [value, ...secretLines(value)] : [value];
     for (const candidate of candidates) {
         const trimmed = candidate.trim();
-        if (trimmed.length < 4 || registry.has(trimmed))
+        // A value known to be a credential (a kubeconfig's password) is masked however short it is.
+        const tooShort = !options.anyLength && trimmed.length < 4;
+        if (trimmed === '' || tooShort || registry.has(trimmed))
             continue;
         registry.add(trimmed);
         lib_core/* setSecret */.Pq(trimmed);
@@ -40540,6 +40544,87 @@ function containsSecret(text) {
 function clearSecretsForTesting() {
     registry.clear();
 }
+
+;// CONCATENATED MODULE: ./packages/kit/log.ts
+
+
+/**
+ * The runner reads workflow commands from every line a step prints, on stdout and stderr alike:
+ * `::name …::data` when the line starts with `::` after its leading whitespace is trimmed, and the legacy
+ * `##[name …]data` anywhere in a line. A line ends at `\n`, `\r\n` or a bare `\r`. So a value from an input
+ * or a repository file that holds a line break followed by `::set-output …` or `::stop-commands::…`, or
+ * holds `##[` at all, would speak to the runner if printed as it is.
+ *
+ * Neutralising puts a backslash into the pattern: `:\:` at the start of a line, `##\[` inside one. A
+ * zero-width character would read better, but the runner (.NET) matches `StartsWith`/`IndexOf` with the
+ * current culture, where ICU ignores zero-width characters, so `\u200B::` can still match `::`; a
+ * backslash is an ordinary character in every culture and shows the reader that the text was escaped.
+ */
+const LEADING_COMMAND = /^(\s*):(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+function neutraliseLine(line) {
+    return line.replace(LEADING_COMMAND, '$1:\\').replace(LEGACY_COMMAND, '##\\[');
+}
+/**
+ * Text as it may be printed: registered secrets masked, every line neutralised so the runner reads no
+ * command from it. Line breaks stay (as `\n`), so a multi-line message is still several log lines.
+ */
+function neutralise(text) {
+    return secrets_maskSecrets(text)
+        .split(/\r\n|\r|\n/)
+        .map(neutraliseLine)
+        .join('\n');
+}
+/**
+ * A value from an input or a file, made fit to sit inside one log line: line breaks and other control
+ * characters shown as escapes (`\n`, `\r`, `\t`, `\u001b`), so the value cannot start a line of its own or
+ * move the cursor, and a reader sees exactly what it holds. The line it goes into is neutralised by `log`.
+ */
+function safe(value) {
+    const text = typeof value === 'string' ? value : String(value);
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (char) => {
+        if (char === '\n')
+            return '\\n';
+        if (char === '\r')
+            return '\\r';
+        if (char === '\t')
+            return '\\t';
+        return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+function annotationProperties(properties) {
+    if (!properties)
+        return {};
+    return properties.title === undefined ? properties : { ...properties, title: oneLine(properties.title) };
+}
+/** A title is one line: masked, neutralised, line breaks shown as escapes. */
+function oneLine(text) {
+    return neutraliseLine(safe(secrets_maskSecrets(text)));
+}
+/**
+ * The one way the suite prints. Every line is masked and neutralised; annotations keep their file and
+ * line; group titles are always one line. Wrap values from inputs and files in `safe()` as well, so a
+ * value stays on the line it belongs to.
+ */
+const log_log = {
+    info(text) {
+        lib_core/* info */.pq(neutralise(text));
+    },
+    warning(text, properties) {
+        lib_core/* warning */.$e(neutralise(text), annotationProperties(properties));
+    },
+    error(text, properties) {
+        lib_core/* error */.z3(neutralise(text), annotationProperties(properties));
+    },
+    notice(text, properties) {
+        lib_core/* notice */.lm(neutralise(text), annotationProperties(properties));
+    },
+    /** A titled, collapsible log section around one phase of the work. */
+    group(title, work) {
+        return lib_core/* group */.Os(oneLine(title), work);
+    },
+};
 
 ;// CONCATENATED MODULE: ./packages/kit/state.ts
 
@@ -40587,7 +40672,6 @@ function isPostStep() {
 
 
 
-
 /**
  * The one way every action starts. One bundle serves both `main` and `post`: main leaves a flag in
  * the saved state, and the runner hands it back only to the post step.
@@ -40613,7 +40697,7 @@ function reportFailure(error) {
     if (error instanceof errors_UserError) {
         const message = error.hint ? `${error.message}\n${error.hint}` : error.message;
         const location = error.location;
-        lib_core/* error */.z3(secrets_maskSecrets(message), location
+        log_log.error(message, location
             ? {
                 title: location.file,
                 file: location.file,
@@ -40631,16 +40715,16 @@ function reportFailure(error) {
             lines.push(`Left untouched: ${error.untouched}`);
         if (error.hint)
             lines.push(error.hint);
-        lib_core/* error */.z3(secrets_maskSecrets(lines.join('\n')));
+        log_log.error(lines.join('\n'));
         return;
     }
-    lib_core/* error */.z3(secrets_maskSecrets(`Unexpected error: ${errors_errorMessage(error)}`));
+    log_log.error(`Unexpected error: ${errors_errorMessage(error)}`);
     if (error instanceof Error && error.stack)
-        lib_core/* info */.pq(secrets_maskSecrets(error.stack));
+        log_log.info(error.stack);
 }
-/** A titled, collapsible log section around one phase of the work. */
+/** A titled, collapsible log section around one phase of the work; the title is always one line. */
 function group(title, work) {
-    return lib_core/* group */.Os(title, work);
+    return log_log.group(title, work);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -40702,8 +40786,12 @@ function inputs_define(kind, options, allowed, parse, empty) {
 const ok = (value) => ({ ok: true, value });
 const bad = (reason) => ({ ok: false, reason });
 function string(options = {}) {
-    const allowed = options.allowed ?? (options.pattern ? `text matching ${options.pattern}` : 'any text');
+    const multiline = options.multiline ?? options.secret ?? false;
+    const allowed = options.allowed ??
+        (options.pattern ? `text matching ${options.pattern}` : multiline ? 'any text' : 'one line of text');
     return inputs_define('string', options, allowed, (raw) => {
+        if (!multiline && /[\r\n\u2028\u2029]/.test(raw))
+            return bad('it holds a line break; this input takes one line');
         if (options.maxLength !== undefined && raw.length > options.maxLength)
             return bad(`longer than ${options.maxLength} characters`);
         if (options.pattern && !options.pattern.test(raw))
@@ -40835,7 +40923,7 @@ function shown(raw, secret) {
     const oneLine = raw.replace(/\s+/g, ' ');
     return JSON.stringify(oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine);
 }
-function describeProblem(name, raw, allowed, secret = false, reason) {
+function inputs_describeProblem(name, raw, allowed, secret = false, reason) {
     return `Input "${name}" is ${shown(raw, secret)}: expected ${allowed}${reason ? ` (${reason})` : ''}.`;
 }
 /**
@@ -40860,10 +40948,10 @@ function parseInputs(specs, env = process.env) {
         if (result.ok)
             values[name] = result.value;
         else
-            problems.push(describeProblem(name, text, spec.allowed, spec.secret, result.reason));
+            problems.push(inputs_describeProblem(name, text, spec.allowed, spec.secret, result.reason));
     }
     if (problems.length > 0)
-        throw new InputError(problems);
+        throw new errors_InputError(problems);
     return values;
 }
 /** A problem that involves several inputs or the meaning of a value, found after parsing. */
@@ -40986,12 +41074,33 @@ function describeCommand(file, args) {
     return secrets_maskSecrets([file, ...args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '));
 }
 /**
+ * The runner hands every step its inputs as `INPUT_*` (passwords, kubeconfigs and tokens among them) and
+ * its own credentials as `ACTIONS_*` (runtime, cache and OIDC tokens). A tool needs none of them, and a
+ * tool may run code from the repository (a Dockerfile, a chart's plugin, a kubeconfig exec plugin), so
+ * they stay in this process.
+ */
+function withheld(name) {
+    return /^(INPUT_|ACTIONS_)/i.test(name) || name.toUpperCase() === 'GITHUB_TOKEN';
+}
+/**
+ * The environment a child process starts from: `base` without the step's inputs, the runner's `ACTIONS_*`
+ * tokens and GITHUB_TOKEN, except the names in `pass`; then `extra`, which always wins.
+ */
+function childEnv(extra = {}, pass = [], base = process.env) {
+    const env = {};
+    for (const [name, value] of Object.entries(base)) {
+        if (!withheld(name) || pass.includes(name))
+            env[name] = value;
+    }
+    return { ...env, ...extra };
+}
+/**
  * Runs a program with an argument array, never through a shell, so no value can be read as shell
  * syntax. Output is captured (and masked when streamed); a non-zero exit becomes an ExecError.
  */
 function exec_exec(file, args, options = {}) {
     const started = Date.now();
-    const env = options.replaceEnv ? { ...options.env } : { ...process.env, ...options.env };
+    const env = options.replaceEnv ? { ...options.env } : childEnv(options.env, options.passEnv);
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
             cwd: options.cwd,
@@ -41013,7 +41122,7 @@ function exec_exec(file, args, options = {}) {
             for (const line of flush ? lines.filter((l) => l !== '') : lines) {
                 const masked = secrets_maskSecrets(line);
                 if (options.stream)
-                    lib_core/* info */.pq(masked);
+                    log_log.info(masked);
                 options.onLine?.(masked, stream);
             }
         };
@@ -41085,17 +41194,68 @@ function killGroup(pid, signal) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+;// CONCATENATED MODULE: ./packages/kit/workspace.ts
+
+
+
+
+/**
+ * The real path of `absolute`: symlinks followed as far as the path exists, the rest (a folder not yet
+ * made) appended, so an output folder under a checked-in symlink is judged by where it would land.
+ */
+function realPath(absolute) {
+    const missing = [];
+    let current = absolute;
+    for (;;) {
+        try {
+            return path.join(realpathSync(current), ...missing.reverse());
+        }
+        catch {
+            const parent = path.dirname(current);
+            if (parent === current)
+                return absolute;
+            missing.push(path.basename(current));
+            current = parent;
+        }
+    }
+}
+function inside(root, target) {
+    const relative = path.relative(root, target);
+    return (relative === '' ||
+        (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative)));
+}
+/**
+ * Resolves a file or folder input against the workspace and makes sure it stays there, judged by its real
+ * path: `../../etc`, `/proc/self/environ` and a checked-in symlink that points out of the repository are
+ * refused alike. A repository's content must not make the action read (and log, render or upload) a file
+ * of the runner, nor write outside the places the step owns. Returns the absolute path (as given, not the
+ * real one, so logs and outputs show the path the user wrote); throws an InputError naming the input.
+ */
+function resolveInWorkspace(input, value, options) {
+    const absolute = path.resolve(options.workspace, value);
+    const real = realPath(absolute);
+    const roots = [options.workspace, ...(options.runnerTemp ? [options.runnerTemp] : [])].map((root) => realPath(path.resolve(root)));
+    if (roots.some((root) => inside(root, real)))
+        return absolute;
+    const allowed = options.runnerTemp
+        ? 'a path inside GITHUB_WORKSPACE or RUNNER_TEMP'
+        : 'a path inside GITHUB_WORKSPACE';
+    const reason = real === absolute ? 'it is outside' : `it resolves to ${real}, outside`;
+    throw new InputError([describeProblem(input, value, allowed, false, reason)]);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(8701);
 ;// CONCATENATED MODULE: ./packages/kit/tool.ts
+
 
 
 
@@ -41171,7 +41331,7 @@ async function installTool(spec, options = {}) {
         archive = await retry(() => tc.downloadTool(url), {
             attempts: 3,
             retryable: (error) => !(error instanceof tc.HTTPError && error.httpStatusCode === 404),
-            onRetry: (error, attempt, delay) => core.info(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
+            onRetry: (error, attempt, delay) => log.info(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
         });
     }
     catch (error) {
@@ -41284,6 +41444,8 @@ const deployTargetInputs = {
 
 
 
+
+
 ;// CONCATENATED MODULE: ./packages/image/event-context.ts
 
 
@@ -41355,7 +41517,53 @@ function isPullRequest(context) {
         /^refs\/pull\//.test(context.ref));
 }
 
+;// CONCATENATED MODULE: ./packages/image/validate.ts
+
+/** The OCI distribution spec's tag grammar. */
+const TAG_GRAMMAR = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const TAG_ALLOWED = 'a tag is 1 to 128 letters, digits, "_", "." or "-", not starting with "." or "-" ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})';
+/** Refuses a tag the user wrote that a registry would not take; derived tags are sanitised instead. */
+function checkGivenTag(rule, tag) {
+    if (TAG_GRAMMAR.test(tag))
+        return;
+    throw new errors_UserError(`Input "tags" has the rule "${rule}", whose tag "${tag}" is not a valid tag: ${TAG_ALLOWED}.`, {
+        hint: 'Write the tag as it should be pushed; only tags derived from the branch, tag or PR are rewritten.',
+    });
+}
+const OS = ['linux', 'windows', 'darwin', 'freebsd'];
+const ARCH = ['amd64', 'arm64', 'arm', '386', 'ppc64le', 's390x', 'riscv64', 'mips64le', 'loong64'];
+const VARIANTS = {
+    arm: ['v5', 'v6', 'v7'],
+    arm64: ['v8'],
+    amd64: ['v1', 'v2', 'v3', 'v4'],
+};
+/** `os/arch[/variant]` with a known os, arch and variant; buildx drops or rejects the rest late. */
+function checkPlatforms(platforms) {
+    const bad = platforms.filter((platform) => {
+        const [os, arch, variant, ...rest] = platform.split('/');
+        if (rest.length > 0 || !os || !arch || !OS.includes(os) || !ARCH.includes(arch))
+            return true;
+        return variant !== undefined && !(VARIANTS[arch] ?? []).includes(variant);
+    });
+    if (bad.length === 0)
+        return;
+    const variants = Object.entries(VARIANTS)
+        .map(([arch, list]) => `${arch}/${list.join('|')}`)
+        .join(', ');
+    throw new errors_UserError(`Input "platforms" has ${bad.map((p) => `"${p}"`).join(', ')}: expected os/arch[/variant] with os one of ` +
+        `${OS.join(', ')}; arch one of ${ARCH.join(', ')}; variants ${variants} (e.g. linux/amd64, linux/arm64, linux/arm/v7).`);
+}
+/** `registry` is where to log in: a host with an optional port, as docker login takes it. */
+function checkRegistry(registry) {
+    const hostPort = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+    if (hostPort.test(registry))
+        return;
+    const withoutScheme = registry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+    throw new errors_UserError(`Input "registry" is "${registry}": expected a host with an optional port (host[:port]), without a scheme or a path.`, { hint: withoutScheme && hostPort.test(withoutScheme) ? `Write registry: ${withoutScheme}` : undefined });
+}
+
 ;// CONCATENATED MODULE: ./packages/image/tag-rules.ts
+
 
 
 /** The rules used when the `tags` input is left empty, as action.yml spells them. */
@@ -41420,13 +41628,34 @@ function checkExpressions(line, value, extra = []) {
         }
     }
 }
+/**
+ * The text the user wrote around `{{ }}` expressions goes into the tag as it is, so it must be tag
+ * characters: `bad tag!` is refused, not rewritten. What an expression yields is sanitised later.
+ */
+function checkLiteralText(line, attribute, value) {
+    const literal = value.replace(EXPRESSION, '');
+    const bad = [...new Set(literal.replace(/[A-Za-z0-9_.-]/g, ''))];
+    if (bad.length === 0)
+        return;
+    throw new errors_UserError(`Input "tags" has the rule "${line}", whose ${attribute} "${value}" holds ${bad.map((c) => JSON.stringify(c)).join(', ')}: ` +
+        'a tag may hold only letters, digits, "_", "." and "-" ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}).', {
+        hint: 'Write the tag as it should be pushed; only what {{branch}}, {{tag}} and the other expressions yield is rewritten.',
+    });
+}
+/** True when a rule's tag is written out in full by the user, with no expression in it. */
+function isLiteralRule(rule) {
+    const parts = [rule.common.prefix ?? '', rule.common.suffix ?? '', rule.type === 'raw' ? rule.value : ''];
+    return rule.type === 'raw' && parts.every((part) => !new RegExp(EXPRESSION.source).test(part));
+}
 /** Parses one line of the `tags` input. A line without `type=` is a raw tag, as in `latest` or `stable`. */
 function parseTagRule(line) {
-    const source = line.trim();
-    if (!source.includes('='))
-        return parseTagRule(`type=raw,value=${source}`);
+    const shown = line.trim();
+    return parseRule(shown.includes('=') ? shown : `type=raw,value=${shown}`, shown);
+}
+/** `text` is the rule as attributes; messages quote it as the user wrote it (`source`). */
+function parseRule(text, source) {
     const attributes = new Map();
-    for (const part of splitAttributes(source)) {
+    for (const part of splitAttributes(text)) {
         const eq = part.indexOf('=');
         if (eq <= 0)
             throw ruleError(source, `"${part}" is not key=value`);
@@ -41452,7 +41681,7 @@ function parseTagRule(line) {
         throw ruleError(source, `enable must be true, false or an expression such as {{is_default_branch}}`);
     }
     const common = {
-        source,
+        source: text,
         enable,
         prefix: attributes.get('prefix'),
         suffix: attributes.get('suffix'),
@@ -41460,6 +41689,10 @@ function parseTagRule(line) {
     for (const affix of [common.prefix, common.suffix])
         if (affix)
             checkExpressions(source, affix);
+    if (common.prefix)
+        checkLiteralText(source, 'prefix', common.prefix);
+    if (common.suffix)
+        checkLiteralText(source, 'suffix', common.suffix);
     switch (type) {
         case 'sha': {
             const format = attributes.get('format') ?? 'short';
@@ -41478,6 +41711,7 @@ function parseTagRule(line) {
             if (!pattern)
                 throw ruleError(source, 'it needs a pattern, e.g. pattern={{version}} or {{major}}.{{minor}}');
             checkExpressions(source, pattern, SEMVER_EXPRESSIONS);
+            checkLiteralText(source, 'pattern', pattern);
             if (!SEMVER_EXPRESSIONS.some((name) => pattern.includes(`{{${name}}}`)))
                 throw ruleError(source, 'the pattern uses none of {{version}}, {{major}}, {{minor}}, {{patch}}, {{raw}}');
             const value = attributes.get('value');
@@ -41490,11 +41724,17 @@ function parseTagRule(line) {
             if (!value)
                 throw ruleError(source, 'it needs a value, e.g. value=stable');
             checkExpressions(source, value);
-            return { type, value, common };
+            checkLiteralText(source, 'value', value);
+            const rule = { type, value, common };
+            // A tag the user wrote out in full is pushed as written or refused; a derived one is made valid.
+            if (isLiteralRule(rule))
+                checkGivenTag(source, `${common.prefix ?? ''}${value}${common.suffix ?? ''}`);
+            return rule;
         }
         default: {
             const pattern = attributes.get('pattern') ?? 'nightly';
             checkExpressions(source, pattern);
+            checkLiteralText(source, 'pattern', pattern);
             return { type: 'schedule', pattern, common };
         }
     }
@@ -41792,13 +42032,48 @@ function formatBytes(bytes) {
     return `${value.toFixed(value < 10 ? 2 : 1)} ${unit}`;
 }
 
+;// CONCATENATED MODULE: ./packages/image/workspace-path.ts
+
+
+
+/**
+ * A path input resolved against the workspace, with symlinks followed, that must stay inside it:
+ * `context: ../../etc` or a checked-in symlink to `/` would hand buildx files that are not the
+ * repository's. Returns the real path.
+ */
+function workspace_path_resolveInWorkspace(input, given, workspace, kind) {
+    const root = (0,external_node_fs_namespaceObject.realpathSync)(workspace);
+    const candidate = external_node_path_namespaceObject.resolve(root, given);
+    if (!(0,external_node_fs_namespaceObject.existsSync)(candidate)) {
+        throw new errors_UserError(`Input "${input}" is "${given}", which does not exist in the workspace.`, {
+            hint: 'Give a path relative to the workspace, and check out the repository before this step.',
+        });
+    }
+    const real = (0,external_node_fs_namespaceObject.realpathSync)(candidate);
+    const relative = external_node_path_namespaceObject.relative(root, real);
+    if (relative.startsWith('..') || external_node_path_namespaceObject.isAbsolute(relative)) {
+        throw new errors_UserError(`Input "${input}" is "${given}", which is outside the workspace${real !== candidate ? ` (it leads to ${real})` : ''}.`, { hint: `The ${kind} must be inside GITHUB_WORKSPACE (${root}); nothing was built.` });
+    }
+    const isFolder = (0,external_node_fs_namespaceObject.statSync)(real).isDirectory();
+    if (isFolder !== (kind === 'folder')) {
+        throw new errors_UserError(`Input "${input}" is "${given}", which is not a ${kind}.`);
+    }
+    return real;
+}
+
 ;// CONCATENATED MODULE: ./packages/image/plan.ts
 
 
 
 
 
+
+
+
+
 const SECRET_ID = /^[A-Za-z0-9_.-]+$/;
+/** What buildx fetches itself instead of reading a folder: a Git or HTTP(S) URL. */
+const REMOTE_CONTEXT = /^(?:https?:\/\/|git@|git:\/\/|ssh:\/\/)/i;
 /** `id=value` lines into build secrets; the message never shows a value. */
 function parseBuildSecrets(lines) {
     const secrets = [];
@@ -41824,6 +42099,20 @@ function parseBuildSecrets(lines) {
  */
 function planImage(request, context) {
     const name = parseImageName(request.image);
+    if (request.registry)
+        checkRegistry(request.registry);
+    checkPlatforms(request.platforms ?? []);
+    const workspace = request.workspace ?? process.cwd();
+    const given = request.context ?? '.';
+    // A remote context is fetched by BuildKit itself; only local paths could reach outside the workspace.
+    const buildContext = REMOTE_CONTEXT.test(given)
+        ? given
+        : workspace_path_resolveInWorkspace('context', given, workspace, 'folder');
+    let file = request.file ? workspace_path_resolveInWorkspace('file', request.file, workspace, 'file') : undefined;
+    // The default Dockerfile is read too: a checked-in symlink there must not lead out of the workspace.
+    const defaultFile = external_node_path_namespaceObject.join(buildContext, 'Dockerfile');
+    if (!file && buildContext !== given && (0,external_node_fs_namespaceObject.existsSync)(defaultFile))
+        file = workspace_path_resolveInWorkspace('file', external_node_path_namespaceObject.relative(workspace, defaultFile), workspace, 'file');
     const rules = parseTagRules(request.tags);
     const { tags, version, notes } = computeTags(rules, context, request.latest);
     const labels = ociLabels(context, version, request.labels);
@@ -41858,6 +42147,8 @@ function planImage(request, context) {
         secrets,
         login,
         sizeBudget,
+        context: buildContext,
+        file,
     };
 }
 /** Fails when the image is larger than its budget, saying by how much. */
@@ -42045,11 +42336,28 @@ function buildFailureError(failure, failedStep) {
             location: failure.location,
         });
     }
+    if (REFUSED_CREDENTIALS.test(failure.message)) {
+        return new errors_UserError(`The registry refused the push: ${failure.message}`, {
+            hint: 'Check username and password, and that they may push to this repository (packages: write for ghcr.io); nothing was pushed.',
+        });
+    }
+    if (REFUSED_ARGUMENTS.test(failure.message)) {
+        return new errors_UserError(`buildx refused the build: ${failure.message}`, {
+            hint: 'Fix the inputs of the step (context, file, target, platforms, cache-from, cache-to, builder); nothing was pushed.',
+        });
+    }
+    // Only a failure of the world is worth running again; anything else would fail the same way.
+    const transient = TRANSIENT.test(failure.message);
     return new errors_WorldError(`The image build failed: ${failure.message}`, {
         untouched: 'nothing was pushed',
-        hint: 'If the registry or the engine was briefly unavailable, re-run the job.',
+        hint: transient
+            ? 'The registry or the engine was unavailable; re-run the job once it is back.'
+            : "buildx's message above says what went wrong.",
     });
 }
+const TRANSIENT = /connection refused|connection reset|i\/o timeout|timed? ?out|tls handshake|temporary failure|no such host|too many requests|toomanyrequests|unexpected status(?: code)?:? 5\d\d|\b50[234]\b|service unavailable|bad gateway|cannot connect to the docker daemon|no space left|unexpected eof/i;
+const REFUSED_CREDENTIALS = /unauthorized|authentication required|denied|forbidden|\b401\b|\b403\b/i;
+const REFUSED_ARGUMENTS = /invalid reference format|invalid tag|invalid argument|unknown flag|failed to parse platform|unknown operating system or architecture|invalid platform|unable to prepare context|no such file or directory|target stage .* could not be found|failed to read dockerfile|invalid cache|unknown cache/i;
 
 ;// CONCATENATED MODULE: ./packages/image/build-progress.ts
 /** A Dockerfile step, as BuildKit names it: `[2/4] RUN …`, `[build 3/5] COPY …`, `[linux/arm64 deps 1/3] FROM …`. */
@@ -42238,6 +42546,13 @@ function buildxArguments(request, metadataFile) {
     args.push(request.context);
     return args;
 }
+/** What buildx's gha cache reads from the environment; exec withholds ACTIONS_* from every other tool. */
+const GHA_CACHE_ENV = [
+    'ACTIONS_RUNTIME_TOKEN',
+    'ACTIONS_CACHE_URL',
+    'ACTIONS_RESULTS_URL',
+    'ACTIONS_CACHE_SERVICE_V2',
+];
 /** Runs the build, streaming one log line per step, and reads the digest from buildx's metadata file. */
 async function buildImage(request) {
     const usesGha = [...request.cacheFrom, ...request.cacheTo].some((entry) => /^(gha$|type=gha\b)/.test(entry));
@@ -42263,6 +42578,7 @@ async function buildImage(request) {
         // Relative context and file paths mean the workspace, as in every workflow step.
         cwd: request.workspace,
         env,
+        ...(usesGha ? { passEnv: GHA_CACHE_ENV } : {}),
         okExitCodes: 'any',
         onLine: (line, stream) => (stream === 'stderr' ? progress.feed(line) : request.log?.(line)),
     });
@@ -42403,7 +42719,6 @@ const outputs = ['image', 'digest', 'image-ref', 'tags', 'metadata', 'size'];
 
 
 
-
 const out = defineOutputs(outputs);
 /** What post needs to log out: where the login lives and for which registry. Never the password. */
 const session = new SavedState('build-image-login');
@@ -42411,6 +42726,8 @@ void runAction({
     main: async () => {
         const values = parseInputs(inputs);
         const context = readEventContext();
+        const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+        // Every input is checked here, before docker is asked anything or the password leaves this process.
         const plan = planImage({
             image: values.image,
             tags: values.tags,
@@ -42422,12 +42739,15 @@ void runAction({
             username: values.username,
             password: values.password,
             sizeBudget: values['size-budget'],
+            context: values.context,
+            file: values.file,
+            platforms: values.platforms,
+            workspace,
         }, context);
         const tempDir = process.env.RUNNER_TEMP || external_node_os_namespaceObject.tmpdir();
-        const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
         await group('Docker and buildx', async () => {
             const tools = await checkDocker();
-            lib_core/* info */.pq(`docker ${tools.client} (engine ${tools.server}), buildx ${tools.buildx}`);
+            log_log.info(`docker ${tools.client} (engine ${tools.server}), buildx ${tools.buildx}`);
         });
         let dockerConfig;
         if (plan.login) {
@@ -42436,16 +42756,16 @@ void runAction({
             session.save({ dockerConfig, registry });
             await group(`Log in to ${registry}`, async () => {
                 await loginToRegistry(dockerConfig, registry, username, password);
-                lib_core/* info */.pq(`logged in to ${registry} as ${username}`);
+                log_log.info(`logged in to ${registry} as ${username}`);
             });
         }
         const build = await group(`Build ${plan.name.repository}`, async () => {
             for (const note of plan.notes)
-                lib_core/* info */.pq(note);
-            lib_core/* info */.pq(`tags: ${plan.tags.join(', ') || '(none: pushed by digest)'}`);
+                log_log.info(note);
+            log_log.info(`tags: ${plan.tags.join(', ') || '(none: pushed by digest)'}`);
             return buildImage({
-                context: values.context,
-                file: values.file,
+                context: plan.context,
+                file: plan.file,
                 target: values.target,
                 repository: plan.name.repository,
                 tags: plan.references,
@@ -42462,7 +42782,7 @@ void runAction({
                 dockerConfig,
                 tempDir,
                 workspace,
-                log: (line) => lib_core/* info */.pq(line),
+                log: (line) => log_log.info(line),
             });
         });
         const imageRef = `${plan.name.repository}@${build.digest}`;
@@ -42471,7 +42791,7 @@ void runAction({
                 ? await registryImageSize(plan.name.repository, build.digest, dockerConfig)
                 : await localImageSize([...plan.references, imageRef]);
             if (measured)
-                lib_core/* info */.pq(`${formatBytes(measured.bytes)} (${measured.measured === 'registry' ? 'compressed, as pushed' : 'unpacked, local'})`);
+                log_log.info(`${formatBytes(measured.bytes)} (${measured.measured === 'registry' ? 'compressed, as pushed' : 'unpacked, local'})`);
             return measured;
         });
         const budget = plan.sizeBudget;
@@ -42514,7 +42834,7 @@ void runAction({
         if (!saved)
             return;
         const { loggedOut, detail } = await logoutFromRegistry(saved.dockerConfig, saved.registry);
-        lib_core/* info */.pq(loggedOut ? `logged out of ${saved.registry}` : `logout of ${saved.registry}: ${detail}`);
+        log_log.info(loggedOut ? `logged out of ${saved.registry}` : `logout of ${saved.registry}: ${detail}`);
     },
 });
 

@@ -13,8 +13,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: GitHubApiError, GitHubClient, GitHubDeployment
 
-// EXTERNAL MODULE: ./packages/kit/index.ts + 13 modules
-var kit = __webpack_require__(5201);
+// EXTERNAL MODULE: ./packages/kit/index.ts + 15 modules
+var kit = __webpack_require__(2379);
 ;// CONCATENATED MODULE: ./packages/github/client.ts
 
 /** An answer GitHub refused, with its status and message. */

@@ -49,10 +49,8 @@ var promises_ = __webpack_require__(1455);
 var external_node_os_ = __webpack_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __webpack_require__(6058);
-// EXTERNAL MODULE: ./packages/kit/index.ts + 13 modules
-var kit = __webpack_require__(5201);
+// EXTERNAL MODULE: ./packages/kit/index.ts + 15 modules
+var kit = __webpack_require__(2379);
 ;// CONCATENATED MODULE: ./packages/helm/helm-errors.ts
 
 
@@ -351,7 +349,6 @@ function capabilityArgs(options) {
 
 
 
-
 const MINUTE = 60_000;
 /**
  * One helm binary and the environment it runs in. Stateless apart from a private registry config
@@ -475,7 +472,7 @@ class Helm {
             // helm prints its warnings (deprecated values, skipped files) on stderr of a successful render.
             for (const line of result.stderr.split('\n'))
                 if (line.trim() !== '')
-                    core/* info */.pq(`helm: ${line}`);
+                    kit/* log */.Rm.info(`helm: ${line}`);
             return result.stdout;
         }
         catch (error) {
@@ -981,10 +978,6 @@ function formatSchemaProblem(problem) {
 
 
 
-function inside(workspace, file) {
-    const relative = external_node_path_.relative(workspace, file);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_.isAbsolute(relative));
-}
 /**
  * Checks everything the inputs mean before anything runs: files exist, values parse, the chart source
  * is complete, the helm and Kubernetes versions are ones the action can pin and validate. Every problem
@@ -993,6 +986,19 @@ function inside(workspace, file) {
 function planRender(request) {
     const problems = [];
     const workspace = external_node_path_.resolve(request.workspace);
+    // Every file the chart is rendered from, and the folder written to, stays inside the workspace.
+    const contained = (input, value) => {
+        try {
+            return (0,kit/* resolveInWorkspace */.z1)(input, value, { workspace });
+        }
+        catch (error) {
+            if (error instanceof kit/* InputError */.dz)
+                problems.push(...error.problems);
+            else
+                throw error;
+            return undefined;
+        }
+    };
     const source = resolveChartSource({
         chart: request.chart,
         chartName: request.chartName,
@@ -1002,6 +1008,8 @@ function planRender(request) {
     });
     if ('problem' in source)
         problems.push(source.problem);
+    else if (source.kind === 'local')
+        contained('chart', request.chart.trim());
     const helm = resolveHelmVersion(request.helmVersion);
     if ('reason' in helm)
         problems.push((0,kit/* describeProblem */.BJ)('helm-version', request.helmVersion, 'a pinned helm release', false, helm.reason));
@@ -1010,7 +1018,9 @@ function planRender(request) {
     }
     const valuesFiles = [];
     for (const file of request.valuesFiles) {
-        const full = external_node_path_.resolve(workspace, file);
+        const full = contained('values-files', file);
+        if (full === undefined)
+            continue;
         if (!(0,external_node_fs_.existsSync)(full) || !(0,external_node_fs_.statSync)(full).isFile())
             problems.push(`Input "values-files" lists "${file}", which is not a file in the workspace.`);
         else
@@ -1030,8 +1040,9 @@ function planRender(request) {
     const set = assignments('set', request.set);
     const setString = assignments('set-string', request.setString);
     const setFile = assignments('set-file', request.setFile).map(({ key, value }) => {
-        const full = external_node_path_.resolve(workspace, value);
-        if (!(0,external_node_fs_.existsSync)(full) || !(0,external_node_fs_.statSync)(full).isFile())
+        const checked = contained('set-file', value);
+        const full = checked ?? external_node_path_.resolve(workspace, value);
+        if (checked !== undefined && (!(0,external_node_fs_.existsSync)(full) || !(0,external_node_fs_.statSync)(full).isFile()))
             problems.push(`Input "set-file" sets ${key} from "${value}", which is not a file in the workspace.`);
         return { key, value: full };
     });
@@ -1056,9 +1067,7 @@ function planRender(request) {
             image = { ref, paths };
         }
     }
-    const outputDir = external_node_path_.resolve(workspace, request.outputDir);
-    if (!inside(workspace, outputDir))
-        problems.push((0,kit/* describeProblem */.BJ)('output-dir', request.outputDir, 'a folder inside the workspace'));
+    const outputDir = contained('output-dir', request.outputDir) ?? external_node_path_.resolve(workspace, request.outputDir);
     const hasUser = Boolean(request.registryUsername);
     const hasPassword = Boolean(request.registryPassword);
     if (hasUser !== hasPassword)
@@ -1109,11 +1118,10 @@ function planRender(request) {
 
 
 
-
 /** The helm the plan pins: reused from the tool cache or PATH when it is exactly that version. */
 async function installHelm(plan) {
     const helm = await Helm.install(plan.helmVersion, plan.helmMirror ? { mirror: plan.helmMirror } : {});
-    core/* info */.pq(`helm ${helm.version} (${helm.source}): ${helm.binary}`);
+    kit/* log */.Rm.info(`helm ${helm.version} (${helm.source}): ${helm.binary}`);
     return helm;
 }
 /** The chart on disk: logged in and pulled when remote, dependencies updated when asked. */
@@ -1121,13 +1129,13 @@ async function prepareChart(helm, plan) {
     if (plan.credentials && plan.source.kind === 'oci') {
         const host = plan.source.ref.slice('oci://'.length).split('/')[0];
         await helm.registryLogin(host, plan.credentials.username, plan.credentials.password, plan.plainHttp);
-        core/* info */.pq(`logged in to ${host} as ${plan.credentials.username}`);
+        kit/* log */.Rm.info(`logged in to ${(0,kit/* safe */.gB)(host)} as ${(0,kit/* safe */.gB)(plan.credentials.username)}`);
     }
     const chart = await fetchChart(helm, plan.source, { plainHttp: plan.plainHttp, workspace: plan.workspace });
-    core/* info */.pq(`chart ${chart.name} ${chart.version} (${chart.label})`);
+    kit/* log */.Rm.info(`chart ${(0,kit/* safe */.gB)(chart.name)} ${(0,kit/* safe */.gB)(chart.version)} (${(0,kit/* safe */.gB)(chart.label)})`);
     if (plan.options.dependencyUpdate) {
         await helm.dependencyUpdate(chartFiles(chart, plan.workspace));
-        core/* info */.pq('dependencies updated');
+        kit/* log */.Rm.info('dependencies updated');
     }
     return chart;
 }
@@ -1137,11 +1145,11 @@ async function renderChart(helm, chart, plan) {
     let lintReport;
     if (plan.lint) {
         lintReport = await helm.lint(files, plan.options);
-        core/* info */.pq('helm lint --strict: no findings that fail');
+        kit/* log */.Rm.info('helm lint --strict: no findings that fail');
     }
     const text = await helm.template(files, plan.options);
     const documents = splitManifests(text);
-    core/* info */.pq(`rendered ${documents.length} objects`);
+    kit/* log */.Rm.info(`rendered ${documents.length} objects`);
     return { chart, text, documents, ...(lintReport === undefined ? {} : { lintReport }) };
 }
 function firstLocation(files, source) {
@@ -1159,7 +1167,7 @@ async function inspectManifests(rendered, plan) {
     assertUnique(ids, rendered.documents);
     const report = validator.validate(rendered.documents, ids);
     for (const id of report.unchecked)
-        core/* info */.pq(`${describeObject(id)} (${id.apiVersion}) is a custom resource: no bundled schema, not validated`);
+        kit/* log */.Rm.info(`${(0,kit/* safe */.gB)(describeObject(id))} (${(0,kit/* safe */.gB)(id.apiVersion)}) is a custom resource: no bundled schema, not validated`);
     if (report.problems.length > 0) {
         const lines = report.problems.slice(0, 25).map((p) => `  - ${formatSchemaProblem(p)}`);
         if (report.problems.length > 25)
@@ -1170,7 +1178,7 @@ async function inspectManifests(rendered, plan) {
             ...(location ? { location } : {}),
         });
     }
-    core/* info */.pq(`${report.checked} objects match the Kubernetes ${validator.kubeVersion} schemas`);
+    kit/* log */.Rm.info(`${report.checked} objects match the Kubernetes ${validator.kubeVersion} schemas`);
     const images = [];
     const unpinned = [];
     let unpinnedSource;

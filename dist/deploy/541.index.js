@@ -47,8 +47,8 @@ __webpack_require__.d(__webpack_exports__, {
   workloadImages: () => (/* reexport */ workloadImages)
 });
 
-// EXTERNAL MODULE: ./packages/kit/index.ts + 13 modules
-var kit = __webpack_require__(5201);
+// EXTERNAL MODULE: ./packages/kit/index.ts + 15 modules
+var kit = __webpack_require__(2379);
 // EXTERNAL MODULE: ./packages/kube/index.ts + 9 modules
 var packages_kube = __webpack_require__(1797);
 ;// CONCATENATED MODULE: ./packages/bluegreen/errors.ts
@@ -114,6 +114,14 @@ function explainLockError(error, namespace) {
                 hint: 'The kubeconfig (input or KUBECONFIG) holds an expired or wrong credential. Nothing was changed.',
             });
         }
+    }
+    if (error instanceof packages_kube/* KubeTimeoutError */.bC) {
+        // Only here is it known that nothing was written yet.
+        return new kit/* WorldError */.nM(error.message, {
+            cause: error,
+            untouched: 'everything: nothing had been changed yet',
+            hint: error.hint,
+        });
     }
     if (error instanceof kit/* UserError */.yo || error instanceof kit/* WorldError */.nM)
         return error;
@@ -826,6 +834,8 @@ async function gate(context, plan, deadline) {
             namespace: plan.namespace,
             name: workload.object.metadata.name,
             podSelector: (0,packages_kube/* selectorString */.zD)(workload.podSelector),
+            revision: plan.revision,
+            unschedulableGraceMs: context.unschedulableGraceMs,
             deadline,
             signal: controller.signal,
             onProgress: (line) => context.log.info(line),
@@ -983,7 +993,15 @@ async function runBlueGreen(kube, options) {
     }
     return withDeployLock(kube, { ...options, log, phase }, async (lock) => {
         const run = {
-            step: { kube, discovery: new packages_kube/* Discovery */.TB(kube), lock, log, phase, namespace: options.namespace },
+            step: {
+                kube,
+                discovery: new packages_kube/* Discovery */.TB(kube),
+                lock,
+                log,
+                phase,
+                namespace: options.namespace,
+                unschedulableGraceMs: options.unschedulableGraceMs,
+            },
             options,
             started,
         };
@@ -1715,6 +1733,7 @@ async function execute(kube, plan, options, lock, started) {
         kube,
         discovery: new packages_kube/* Discovery */.TB(kube),
         lock,
+        unschedulableGraceMs: options.unschedulableGraceMs,
         log,
         phase,
         namespace: options.namespace,

@@ -13,6 +13,7 @@ __webpack_require__.d(__webpack_exports__, {
   cR: () => (/* reexport */ KNOWN),
   Kube: () => (/* reexport */ Kube),
   W3: () => (/* reexport */ KubeApiError),
+  bC: () => (/* reexport */ KubeTimeoutError),
   ip: () => (/* reexport */ LeaseLock),
   r_: () => (/* reexport */ UnknownKindError),
   qi: () => (/* reexport */ applyObject),
@@ -26,7 +27,7 @@ __webpack_require__.d(__webpack_exports__, {
   gj: () => (/* reexport */ waitForRollout)
 });
 
-// UNUSED EXPORTS: DEFAULT_LEASE_SECONDS, LockHeldError, RolloutFailedError, RolloutTimeoutError, collectionPath, describeObject, endpointsState, isConflict, isForbidden, isGone, isInvalid, isUnauthorized, objectPath, podProblem, podWaitingReason, recentEvents, watchUntil
+// UNUSED EXPORTS: DEFAULT_LEASE_SECONDS, DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_UNSCHEDULABLE_GRACE_MS, LockHeldError, RolloutFailedError, RolloutTimeoutError, collectionPath, describeObject, endpointsState, gateProgressLine, isConflict, isForbidden, isGone, isInvalid, isUnauthorized, objectPath, podProblem, podWaitingReason, recentEvents, unschedulableVerdict, watchUntil
 
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
@@ -36,9 +37,10 @@ var external_node_https_ = __webpack_require__(4708);
 var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __webpack_require__(6760);
-// EXTERNAL MODULE: ./packages/kit/index.ts + 13 modules
-var kit = __webpack_require__(5201);
+// EXTERNAL MODULE: ./packages/kit/index.ts + 15 modules
+var kit = __webpack_require__(2379);
 ;// CONCATENATED MODULE: ./packages/kube/errors.ts
+
 /** A request the API server refused or could not serve, with its HTTP code and the server's own words. */
 class KubeApiError extends Error {
     code;
@@ -67,6 +69,40 @@ const isUnauthorized = (error) => error instanceof KubeApiError && error.code ==
 /** 410 Gone: a watch's resourceVersion is too old; the caller must list again. */
 const isGone = (error) => error instanceof KubeApiError && error.code === 410;
 const isInvalid = (error) => error instanceof KubeApiError && error.code === 422;
+/**
+ * The API server did not answer in time: connect, headers and body share one deadline, so an address that
+ * accepts connections and never answers fails the step instead of hanging it until the job's limit.
+ */
+// What was left untouched is known only to the caller (the lock phase: everything), so it is not said here.
+class KubeTimeoutError extends kit/* WorldError */.nM {
+    server;
+    method;
+    path;
+    timeoutMs;
+    constructor(server, method, path, timeoutMs) {
+        super(`The Kubernetes API server ${server} did not answer ${method} ${path} within ${(0,kit/* formatDuration */.a3)(timeoutMs)}.`, {
+            hint: 'Check that the kubeconfig names the right server address and that the runner can reach it ' +
+                '(a firewall that accepts and never answers looks like this), then run again.',
+        });
+        this.server = server;
+        this.method = method;
+        this.path = path;
+        this.timeoutMs = timeoutMs;
+        this.name = 'KubeTimeoutError';
+    }
+}
+/** A watch delivered nothing, not even a bookmark, for its liveness window; the caller watches again. */
+class WatchStalledError extends Error {
+    path;
+    idleMs;
+    constructor(path, idleMs) {
+        super(`The watch of ${path} delivered nothing for ${(0,kit/* formatDuration */.a3)(idleMs)}.`);
+        this.path = path;
+        this.idleMs = idleMs;
+        this.name = 'WatchStalledError';
+    }
+}
+const isStalledWatch = (error) => error instanceof WatchStalledError;
 
 ;// CONCATENATED MODULE: ./packages/kube/client.ts
 
@@ -75,6 +111,9 @@ const isInvalid = (error) => error instanceof KubeApiError && error.code === 422
 
 
 
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** The API server sends a bookmark about once a minute on a quiet watch; silence past that means a dead stream. */
+const DEFAULT_WATCH_IDLE_MS = 90_000;
 /**
  * One connection to one cluster. Credentials and TLS come from @kubernetes/client-node's KubeConfig (so exec
  * plugins, OIDC, tokens and in-cluster accounts all work); requests are plain HTTPS, each one counted,
@@ -84,11 +123,17 @@ class Kube {
     config;
     server;
     contextName;
+    requestTimeoutMs;
+    watchIdleMs;
     counts = new Map();
-    constructor(config, server, contextName) {
+    constructor(config, server, contextName, 
+    /** Connect + answer deadline of a request that names none. */
+    requestTimeoutMs, watchIdleMs) {
         this.config = config;
         this.server = server;
         this.contextName = contextName;
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.watchIdleMs = watchIdleMs;
     }
     static async connect(options = {}) {
         const env = options.env ?? process.env;
@@ -125,10 +170,9 @@ class Kube {
         catch (error) {
             if (error instanceof kit/* UserError */.yo)
                 throw error;
-            throw new kit/* UserError */.yo(`The kubeconfig from ${source} cannot be read: ${String(error.message)}`, {
-                hint: 'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.',
-            });
+            throw kubeconfigError(describeSource(source, env), error);
         }
+        maskCredentials(config);
         if (options.context) {
             const names = config.getContexts().map((c) => c.name);
             if (!names.includes(options.context)) {
@@ -138,11 +182,12 @@ class Kube {
         }
         const cluster = config.getCurrentCluster();
         if (!cluster?.server) {
-            throw new kit/* UserError */.yo(`The kubeconfig from ${source} has no current cluster with a server address.`, {
+            throw new kit/* UserError */.yo(`${capitalise(describeSource(source, env))} has no current cluster with a server address.`, {
                 hint: 'Set current-context in the kubeconfig or pass the context input.',
             });
         }
-        return new Kube(config, cluster.server.replace(/\/+$/, ''), config.getCurrentContext());
+        const requestTimeoutMs = Math.min(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, options.stepTimeoutMs ?? Infinity);
+        return new Kube(config, cluster.server.replace(/\/+$/, ''), config.getCurrentContext(), Math.max(1, requestTimeoutMs), options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS);
     }
     /** Requests made so far: all of them, or those of one purpose / HTTP verb. */
     requestCount(purpose) {
@@ -156,13 +201,49 @@ class Kube {
         for (const key of ['*', verb, ...(purpose ? [purpose] : [])])
             this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     }
-    async open(method, path, options, signal) {
+    /** The deadline of one request: its own, or the client's, never beyond the client's step bound. */
+    timeoutOf(options) {
+        return Math.max(1, Math.min(options.timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs));
+    }
+    /**
+     * Runs `work` under a deadline: when it passes, `destroy` tears down the connection and the promise
+     * rejects with a KubeTimeoutError naming this server. An aborted `signal` rejects with its reason.
+     */
+    async bounded(method, path, timeoutMs, signal, work) {
+        signal?.throwIfAborted();
+        let request;
+        let timer;
+        let onAbort;
+        const stop = new Promise((_, reject) => {
+            const fail = (error) => {
+                request?.destroy();
+                reject(error);
+            };
+            timer = setTimeout(() => fail(new KubeTimeoutError(this.server, method, path, timeoutMs)), timeoutMs);
+            onAbort = () => fail(signal?.reason);
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+        const running = work((opened) => (request = opened));
+        // The loser of the race still settles (a destroyed socket errors): that must not be unhandled.
+        running.catch(() => undefined);
+        try {
+            return await Promise.race([running, stop]);
+        }
+        finally {
+            clearTimeout(timer);
+            if (onAbort)
+                signal?.removeEventListener('abort', onAbort);
+            stop.catch(() => undefined);
+        }
+    }
+    async open(method, path, options, track) {
         const url = new URL(this.server + path);
         for (const [key, value] of Object.entries(options.query ?? {})) {
             if (value !== undefined)
                 url.searchParams.set(key, String(value));
         }
         const init = { method, headers: { Accept: 'application/json' } };
+        // Inside the deadline too: an exec credential plugin can hang as well as a server.
         await this.config.applyToHTTPSOptions(init);
         const headers = init.headers;
         let payload;
@@ -174,32 +255,42 @@ class Kube {
         headers['User-Agent'] = 'swiss-deploy';
         const transport = url.protocol === 'http:' ? external_node_http_ : external_node_https_;
         return new Promise((resolve, reject) => {
-            const request = transport.request(url, { ...init, signal }, (response) => resolve({ request, response }));
+            const request = transport.request(url, init, (response) => resolve({ request, response }));
+            track(request);
             request.on('error', reject);
             if (payload !== undefined)
                 request.write(payload);
             request.end();
         });
     }
-    /** One request; the parsed JSON answer, or a KubeApiError with the server's Status. */
+    /**
+     * One request; the parsed JSON answer, or a KubeApiError with the server's Status. Connect, headers and
+     * body share one deadline (`timeoutMs`, else the client's), past which it fails with a KubeTimeoutError.
+     */
     async request(method, path, options = {}) {
         this.count(method, options.purpose);
-        const { response } = await this.open(method, path, options);
-        const text = await readBody(response);
-        const code = response.statusCode ?? 0;
-        if (code < 200 || code >= 300)
-            throw apiError(method, path, code, text);
-        return (text === '' ? undefined : JSON.parse(text));
+        return this.bounded(method, path, this.timeoutOf(options), options.signal, async (track) => {
+            const { response } = await this.open(method, path, options, track);
+            const text = await readBody(response);
+            const code = response.statusCode ?? 0;
+            if (code < 200 || code >= 300)
+                throw apiError(method, path, code, text);
+            return (text === '' ? undefined : JSON.parse(text));
+        });
     }
     /**
      * Streams a watch until the server ends it, `signal` aborts, or `onEvent` throws. Resolves on a clean end;
-     * an ERROR event (e.g. 410 Gone) is raised as a KubeApiError.
+     * an ERROR event (e.g. 410 Gone) is raised as a KubeApiError. Opening it has the request deadline; once
+     * open, a stream silent for its liveness window (no event, no bookmark) is torn down with a
+     * WatchStalledError, so the caller can watch again from its last resourceVersion.
      */
-    async watch(path, query, onEvent, signal) {
+    async watch(path, query, onEvent, signal, options = {}) {
         this.count('WATCH');
+        if (signal.aborted)
+            return;
         let opened;
         try {
-            opened = await this.open('GET', path, { query: { ...query, watch: 1 } }, signal);
+            opened = await this.bounded('WATCH', path, this.requestTimeoutMs, signal, (track) => this.open('GET', path, { query: { ...query, watch: 1 } }, track));
         }
         catch (error) {
             if (signal.aborted)
@@ -208,23 +299,46 @@ class Kube {
         }
         const { response, request } = opened;
         const code = response.statusCode ?? 0;
-        if (code !== 200)
-            throw apiError('WATCH', path, code, await readBody(response));
+        if (code !== 200) {
+            const text = await this.bounded('WATCH', path, this.requestTimeoutMs, signal, () => readBody(response));
+            throw apiError('WATCH', path, code, text);
+        }
+        const idleMs = options.idleMs ?? this.watchIdleMs;
         await new Promise((resolve, reject) => {
             let buffered = '';
-            let failed = false;
-            const fail = (error) => {
-                if (failed)
+            let settled = false;
+            let idle;
+            const finish = (error) => {
+                if (settled)
                     return;
-                failed = true;
-                request.destroy();
-                reject(error);
+                settled = true;
+                clearTimeout(idle);
+                signal.removeEventListener('abort', onAbort);
+                if (error === undefined) {
+                    resolve();
+                }
+                else {
+                    request.destroy();
+                    reject(error);
+                }
             };
+            const onAbort = () => {
+                request.destroy();
+                finish();
+            };
+            const alive = () => {
+                clearTimeout(idle);
+                idle = setTimeout(() => finish(new WatchStalledError(path, idleMs)), idleMs);
+            };
+            signal.addEventListener('abort', onAbort, { once: true });
+            alive();
             response.setEncoding('utf8');
             response.on('data', (chunk) => {
+                // Any bytes count as life: a bookmark or an event may arrive in pieces.
+                alive();
                 buffered += chunk;
                 let newline;
-                while (!failed && (newline = buffered.indexOf('\n')) >= 0) {
+                while (!settled && (newline = buffered.indexOf('\n')) >= 0) {
                     const line = buffered.slice(0, newline).trim();
                     buffered = buffered.slice(newline + 1);
                     if (line === '')
@@ -232,21 +346,62 @@ class Kube {
                     const event = JSON.parse(line);
                     if (event.type === 'ERROR') {
                         const status = event.object;
-                        fail(new KubeApiError('WATCH', path, status.code ?? 500, status, 'watch error'));
+                        finish(new KubeApiError('WATCH', path, status.code ?? 500, status, 'watch error'));
                         return;
                     }
                     try {
                         onEvent(event);
                     }
                     catch (error) {
-                        fail(error);
+                        finish(error);
                     }
                 }
             });
-            response.on('end', () => (failed ? undefined : resolve()));
-            response.on('error', (error) => (signal.aborted ? resolve() : fail(error)));
-            response.on('close', () => (failed ? undefined : resolve()));
+            response.on('end', () => finish());
+            response.on('error', (error) => (signal.aborted ? finish() : finish(error)));
+            response.on('close', () => finish());
         });
+    }
+}
+/** A file the action wrote from the kubeconfig input is "the kubeconfig input": its temp path is internal. */
+function describeSource(source, env) {
+    const temp = env.RUNNER_TEMP;
+    if ((temp && source.startsWith(temp)) || external_node_path_.basename(source).startsWith('swiss-deploy-kubeconfig-'))
+        return 'the kubeconfig input';
+    return `the kubeconfig from ${source}`;
+}
+/**
+ * The parser's message quotes the offending lines (a code frame of a secret), so only its position and
+ * its content-free reason are kept.
+ */
+function kubeconfigError(what, error) {
+    const yamlError = error;
+    const hint = 'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.';
+    if (yamlError?.name === 'YAMLException' && yamlError.mark) {
+        const at = `line ${(yamlError.mark.line ?? 0) + 1}, column ${(yamlError.mark.column ?? 0) + 1}`;
+        return new kit/* UserError */.yo(`${capitalise(what)} is not valid YAML at ${at}: ${yamlError.reason ?? 'a syntax error'}.`, { hint });
+    }
+    // Structural errors ("users[0].name is missing") name fields, never values; a missing file names its path.
+    const message = String(error?.message ?? error).split('\n')[0];
+    return new kit/* UserError */.yo(`${capitalise(what)} cannot be read: ${message}`, { hint });
+}
+const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+/**
+ * Registers every credential of the kubeconfig for masking, whatever its length: the input as a whole is
+ * masked only in parts long enough to look secret, and a 6-character password is still a password.
+ */
+function maskCredentials(config) {
+    for (const user of config.getUsers()) {
+        for (const value of [user.token, user.password, user.keyData])
+            (0,kit/* registerSecret */.cl)(value, { anyLength: true });
+        const exec = user.exec;
+        for (const variable of exec?.env ?? [])
+            if (typeof variable.value === 'string')
+                (0,kit/* registerSecret */.cl)(variable.value, { anyLength: true });
+        const provider = user.authProvider;
+        for (const value of Object.values(provider?.config ?? {}))
+            if (typeof value === 'string')
+                (0,kit/* registerSecret */.cl)(value, { anyLength: true });
     }
 }
 function readBody(response) {
@@ -375,7 +530,8 @@ async function scaleDeployment(kube, namespace, name, replicas) {
  * List, then watch from the list's resourceVersion until `decide` returns a value: an informer for one wait.
  * The request count depends on what happens, not on how long it takes: one list, one watch that lasts until
  * the deadline (timeoutSeconds), bookmarks to keep the resourceVersion fresh, and a new list only when the
- * server answers 410 Gone.
+ * server answers 410 Gone. A watch that goes silent (no event, no bookmark) for its liveness window is opened
+ * again from the last resourceVersion: a half-open connection must not outlive the deadline unnoticed.
  */
 async function watchUntil(kube, target, options) {
     const controller = new AbortController();
@@ -393,10 +549,19 @@ async function watchUntil(kube, target, options) {
         const key = (object) => `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
         while (!controller.signal.aborted) {
             if (resourceVersion === undefined) {
-                const list = await kube.request('GET', target.path, {
-                    query: { labelSelector: target.labelSelector, fieldSelector: target.fieldSelector },
-                    purpose: 'list',
-                });
+                let list;
+                try {
+                    list = await kube.request('GET', target.path, {
+                        query: { labelSelector: target.labelSelector, fieldSelector: target.fieldSelector },
+                        purpose: 'list',
+                        signal: controller.signal,
+                    });
+                }
+                catch (error) {
+                    if (controller.signal.aborted)
+                        break;
+                    throw error;
+                }
                 objects.clear();
                 for (const item of list.items)
                     objects.set(key(item), item);
@@ -424,9 +589,11 @@ async function watchUntil(kube, target, options) {
                     result = options.decide(objects, event);
                     if (result !== undefined)
                         controller.abort();
-                }, controller.signal);
+                }, controller.signal, { idleMs: options.idleMs });
             }
             catch (error) {
+                if (isStalledWatch(error))
+                    continue;
                 if (!isGone(error))
                     throw error;
                 resourceVersion = undefined;
@@ -514,6 +681,7 @@ class LeaseLock {
     timer;
     lost;
     releasing = false;
+    renewing = false;
     constructor(kube, namespace, name, holder, lease, durationSeconds) {
         this.kube = kube;
         this.namespace = namespace;
@@ -589,7 +757,7 @@ class LeaseLock {
     }
     start() {
         const interval = (this.durationSeconds * 1000) / 3;
-        this.timer = setInterval(() => void this.renew(), interval);
+        this.timer = setInterval(() => void this.renew(interval), interval);
         this.timer.unref();
         return this;
     }
@@ -602,14 +770,17 @@ class LeaseLock {
         if (this.lost)
             throw this.lost;
     }
-    async renew() {
-        if (this.releasing || this.lost)
+    /** Each renewal ends before the next is due, so renewals against a silent server never pile up. */
+    async renew(timeoutMs) {
+        if (this.releasing || this.lost || this.renewing)
             return;
+        this.renewing = true;
         try {
             this.lease = await this.kube.request('PUT', `${KNOWN.leases(this.namespace)}/${encodeURIComponent(this.name)}`, {
                 body: { ...this.lease, spec: { ...this.lease.spec, renewTime: microTime() } },
                 query: { fieldManager: 'swiss-deploy' },
                 purpose: 'lease-renew',
+                timeoutMs,
             });
         }
         catch (error) {
@@ -619,7 +790,10 @@ class LeaseLock {
                 });
                 this.stop();
             }
-            // Other failures (a blip of the API server): the next renewal tries again, well before expiry.
+            // Other failures (a blip of the API server, a timeout): the next renewal tries again, well before expiry.
+        }
+        finally {
+            this.renewing = false;
         }
     }
     stop() {
@@ -732,6 +906,52 @@ function rolloutProgress(deployment) {
         available === desired &&
         (status.replicas ?? 0) === desired;
     return { desired, updated, ready, available, complete, deadlineExceeded };
+}
+/** Ready and not being deleted: a pod that can take traffic. */
+function isReadyPod(pod) {
+    if (pod.metadata.deletionTimestamp)
+        return false;
+    return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+/**
+ * One gate progress line, counting only the new revision's pods (those the revision podSelector matched):
+ * the Deployment's readyReplicas also counts the previous revision's pods still in the idle color, which
+ * made "3/3 ready" appear while none of the new pods was. Pods of older ReplicaSets are told apart.
+ */
+function gateProgressLine(name, deployment, revisionPods, revision) {
+    const ready = revisionPods.filter(isReadyPod).length;
+    const desired = deployment?.spec?.replicas ?? 1;
+    const status = deployment?.status ?? {};
+    const old = Math.max(0, (status.replicas ?? 0) - (status.updatedReplicas ?? 0));
+    const of = revision === undefined ? 'of the new pods' : `of revision ${revision}`;
+    const line = `${name}: ${ready}/${desired} ${of} ready` +
+        (old > 0 ? ` (${old} old ${old === 1 ? 'pod' : 'pods'} still terminating)` : '');
+    return { line, ready, desired };
+}
+const DEFAULT_UNSCHEDULABLE_GRACE_MS = 120_000;
+const eventTime = (e) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
+/**
+ * Whether an Unschedulable pod may still be placed: the cluster autoscaler's latest word decides
+ * (TriggeredScaleUp: a node is coming; NotTriggerScaleUp: no node group can fit it); without any word
+ * from an autoscaler the pod gets a grace period, then the scheduler's message is the reason.
+ */
+function unschedulableVerdict(facts) {
+    const latest = facts.events
+        .filter((e) => (e.source?.component ?? e.reportingComponent) === 'cluster-autoscaler' &&
+        (e.reason === 'TriggeredScaleUp' || e.reason === 'NotTriggerScaleUp'))
+        .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+        .at(-1);
+    if (latest?.reason === 'TriggeredScaleUp')
+        return { wait: true, autoscaler: latest.message ?? '' };
+    if (latest?.reason === 'NotTriggerScaleUp')
+        return {
+            wait: false,
+            reason: 'NotTriggerScaleUp',
+            message: latest.message ?? 'no node group fits the pod',
+        };
+    if (facts.now - facts.since < facts.graceMs)
+        return { wait: true };
+    return { wait: false, reason: 'Unschedulable', message: facts.schedulerMessage };
 }
 /** The reason a pod will not become ready without a change, or undefined while it may still. */
 function podProblem(pod) {
@@ -852,8 +1072,9 @@ class RolloutTimeoutError extends kit/* WorldError */.nM {
 }
 /**
  * Waits until a Deployment is fully rolled out, watching the Deployment and its pods together. A pod in a
- * state that will not heal (image pull back-off, crash loop, unschedulable, bad config) or an exceeded
- * progress deadline fails at once, with the pod's reason and recent events.
+ * state that will not heal (image pull back-off, crash loop, bad config) or an exceeded progress deadline
+ * fails at once, with the pod's reason and recent events. An Unschedulable pod fails only when the cluster
+ * autoscaler says no node group fits it, or after the grace period without any autoscaler scale-up.
  */
 async function waitForRollout(kube, options) {
     const started = Date.now();
@@ -862,34 +1083,99 @@ async function waitForRollout(kube, options) {
     let lastDeployment;
     let lastPods = [];
     let lastLine = '';
-    const report = (line) => {
+    const report = () => {
+        if (!lastDeployment)
+            return;
+        const { line } = gateProgressLine(options.name, lastDeployment, lastPods, options.revision);
         if (line !== lastLine)
             options.onProgress?.(line);
         lastLine = line;
     };
     const describeWaiting = () => {
-        const progress = lastDeployment ? rolloutProgress(lastDeployment) : undefined;
+        const progress = lastDeployment
+            ? gateProgressLine(options.name, lastDeployment, lastPods, options.revision)
+            : undefined;
         const reasons = lastPods
             .map((pod) => ({ pod: pod.metadata.name, why: podWaitingReason(pod) }))
             .filter((p) => p.why)
             .map((p) => `${p.pod} (${p.why})`);
-        return (`${progress ? `${progress.ready}/${progress.desired} ready, ${progress.available} available` : 'no status yet'}` +
+        return (`${progress ? `${progress.ready}/${progress.desired} of the new pods ready` : 'no status yet'}` +
             (reasons.length ? `; waiting: ${reasons.slice(0, 5).join('; ')}` : ''));
     };
     let podFailure;
+    // Unschedulable pods wait for the autoscaler's word (read from their events, watched only once a pod
+    // is unschedulable) or for the grace period; the verdict settles `scheduling`.
+    const graceMs = options.unschedulableGraceMs ?? DEFAULT_UNSCHEDULABLE_GRACE_MS;
+    const unschedulable = new Map();
+    let events = [];
+    let eventWatch;
+    let graceTimer;
+    let toldAutoscaler = '';
+    let settleScheduling = () => undefined;
+    const scheduling = new Promise((resolve) => (settleScheduling = resolve));
+    const judgeScheduling = () => {
+        for (const [pod, seen] of unschedulable) {
+            const verdict = unschedulableVerdict({
+                schedulerMessage: seen.message,
+                since: seen.since,
+                now: Date.now(),
+                graceMs,
+                events: events.filter((e) => e.involvedObject?.name === pod),
+            });
+            if (!verdict.wait) {
+                podFailure = { pod, reason: verdict.reason, message: verdict.message };
+                settleScheduling(podFailure);
+                return;
+            }
+            if (verdict.autoscaler !== undefined && toldAutoscaler === '') {
+                toldAutoscaler = verdict.autoscaler;
+                options.onProgress?.(`waiting for the cluster autoscaler: ${verdict.autoscaler}`);
+            }
+        }
+    };
+    const watchScheduling = () => {
+        eventWatch ??= watchUntil(kube, { path: KNOWN.events(options.namespace), fieldSelector: 'involvedObject.kind=Pod' }, {
+            deadline: options.deadline,
+            signal: controller.signal,
+            onTimeout: () => new Error('events: deadline'),
+            decide: (objects) => {
+                events = [...objects.values()];
+                judgeScheduling();
+                return undefined;
+            },
+        }).catch(() => undefined);
+        // The grace period ends between events too; never beyond the deadline, where the gate times out anyway.
+        clearTimeout(graceTimer);
+        graceTimer = setTimeout(judgeScheduling, Math.min(graceMs + 50, Math.max(0, options.deadline - Date.now())));
+    };
     const podWatch = watchUntil(kube, { path: KNOWN.pods(options.namespace), labelSelector: options.podSelector }, {
         deadline: options.deadline,
         signal: controller.signal,
         onTimeout: () => new Error('pods: deadline'),
         decide: (objects) => {
             lastPods = [...objects.values()];
+            report();
+            const stillUnschedulable = new Set();
             for (const pod of lastPods) {
                 const problem = podProblem(pod);
+                if (problem?.reason === 'Unschedulable') {
+                    stillUnschedulable.add(problem.pod);
+                    if (!unschedulable.has(problem.pod)) {
+                        unschedulable.set(problem.pod, { message: problem.message, since: Date.now() });
+                        watchScheduling();
+                    }
+                    continue;
+                }
                 if (problem) {
                     podFailure = problem;
                     return problem;
                 }
             }
+            for (const pod of unschedulable.keys())
+                if (!stillUnschedulable.has(pod))
+                    unschedulable.delete(pod);
+            if (unschedulable.size > 0)
+                judgeScheduling();
             return undefined;
         },
     }).catch(() => undefined);
@@ -903,7 +1189,7 @@ async function waitForRollout(kube, options) {
                 return undefined;
             lastDeployment = deployment;
             const progress = rolloutProgress(deployment);
-            report(`${options.name}: ${progress.ready}/${progress.desired} ready, ${progress.available} available`);
+            report();
             if (progress.deadlineExceeded)
                 return { deadline: progress.deadlineExceeded };
             return progress.complete ? { complete: true } : undefined;
@@ -911,6 +1197,7 @@ async function waitForRollout(kube, options) {
     });
     const first = await Promise.race([
         podWatch.then((problem) => (problem ? { problem } : new Promise(() => undefined))),
+        scheduling.then((problem) => ({ problem })),
         deploymentWatch.then((outcome) => ({ outcome })),
     ])
         .catch(async (error) => {
@@ -923,7 +1210,11 @@ async function waitForRollout(kube, options) {
             throw error;
         throw new RolloutTimeoutError(`${error.message}\nRecent events of ${waiting.metadata.name}:\n${events.map((e) => `  ${e}`).join('\n')}`, options.name);
     })
-        .finally(() => controller.abort());
+        .finally(() => {
+        clearTimeout(graceTimer);
+        controller.abort();
+    });
+    await eventWatch;
     if ('problem' in first || podFailure) {
         const problem = podFailure;
         const events = await recentEvents(kube, options.namespace, 'Pod', problem.pod);
@@ -939,10 +1230,11 @@ async function waitForRollout(kube, options) {
         throw new RolloutFailedError(`${options.name} exceeded its progress deadline (progressDeadlineSeconds): ${outcome.deadline}; ${describeWaiting()}.` +
             (events.length ? `\nRecent events of ${waiting}:\n${events.map((e) => `  ${e}`).join('\n')}` : ''), options.name, undefined, events);
     }
-    const progress = lastDeployment ? rolloutProgress(lastDeployment) : { desired: 0, ready: 0 };
+    const progress = gateProgressLine(options.name, lastDeployment, lastPods, options.revision);
     return {
         name: options.name,
-        replicas: progress.desired,
+        replicas: lastDeployment ? progress.desired : 0,
+        // The new revision's ready pods, never the previous revision's still in this color.
         ready: progress.ready,
         durationMs: Date.now() - started,
         pods: lastPods,

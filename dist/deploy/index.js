@@ -28370,7 +28370,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5201:
+/***/ 2379:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -28395,20 +28395,20 @@ __nccwpck_require__.d(__webpack_exports__, {
   Jq: () => (/* reexport */ inputConflict),
   Gn: () => (/* reexport */ installTool),
   nf: () => (/* reexport */ summary_link),
+  Rm: () => (/* reexport */ log),
   It: () => (/* reexport */ manifestDigest),
-  QU: () => (/* reexport */ maskSecrets),
   E9: () => (/* reexport */ parseDuration),
   TL: () => (/* reexport */ parseInputs),
   cl: () => (/* reexport */ registerSecret),
+  z1: () => (/* reexport */ resolveInWorkspace),
   L5: () => (/* reexport */ retry),
   Cs: () => (/* reexport */ runAction),
+  gB: () => (/* reexport */ safe),
   yy: () => (/* reexport */ sleep)
 });
 
-// UNUSED EXPORTS: backoffDelay, canonicalJson, causeChain, containsSecret, currentTarget, describeCommand, inputEnvName, isPostStep, reportFailure, sha256File
+// UNUSED EXPORTS: backoffDelay, canonicalJson, causeChain, childEnv, containsSecret, currentTarget, describeCommand, inputEnvName, isPostStep, maskSecrets, neutralise, reportFailure, sha256File
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./packages/kit/errors.ts
 /**
  * The user must change something: an input, a chart, a manifest, a lock held by someone else.
@@ -28465,6 +28465,8 @@ function causeChain(error) {
     return chain;
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./packages/kit/secrets.ts
 
 /**
@@ -28492,13 +28494,15 @@ function secretLines(value) {
  * kubeconfig does not turn every `apiVersion: v1` in the log into ***. Values shorter than 4 characters
  * are not masked (the runner ignores them too).
  */
-function registerSecret(value) {
+function registerSecret(value, options = {}) {
     if (!value)
         return;
     const candidates = value.includes('\n') ? [value, ...secretLines(value)] : [value];
     for (const candidate of candidates) {
         const trimmed = candidate.trim();
-        if (trimmed.length < 4 || registry.has(trimmed))
+        // A value known to be a credential (a kubeconfig's password) is masked however short it is.
+        const tooShort = !options.anyLength && trimmed.length < 4;
+        if (trimmed === '' || tooShort || registry.has(trimmed))
             continue;
         registry.add(trimmed);
         core/* setSecret */.Pq(trimmed);
@@ -28524,6 +28528,87 @@ function containsSecret(text) {
 function clearSecretsForTesting() {
     registry.clear();
 }
+
+;// CONCATENATED MODULE: ./packages/kit/log.ts
+
+
+/**
+ * The runner reads workflow commands from every line a step prints, on stdout and stderr alike:
+ * `::name …::data` when the line starts with `::` after its leading whitespace is trimmed, and the legacy
+ * `##[name …]data` anywhere in a line. A line ends at `\n`, `\r\n` or a bare `\r`. So a value from an input
+ * or a repository file that holds a line break followed by `::set-output …` or `::stop-commands::…`, or
+ * holds `##[` at all, would speak to the runner if printed as it is.
+ *
+ * Neutralising puts a backslash into the pattern: `:\:` at the start of a line, `##\[` inside one. A
+ * zero-width character would read better, but the runner (.NET) matches `StartsWith`/`IndexOf` with the
+ * current culture, where ICU ignores zero-width characters, so `\u200B::` can still match `::`; a
+ * backslash is an ordinary character in every culture and shows the reader that the text was escaped.
+ */
+const LEADING_COMMAND = /^(\s*):(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+function neutraliseLine(line) {
+    return line.replace(LEADING_COMMAND, '$1:\\').replace(LEGACY_COMMAND, '##\\[');
+}
+/**
+ * Text as it may be printed: registered secrets masked, every line neutralised so the runner reads no
+ * command from it. Line breaks stay (as `\n`), so a multi-line message is still several log lines.
+ */
+function neutralise(text) {
+    return maskSecrets(text)
+        .split(/\r\n|\r|\n/)
+        .map(neutraliseLine)
+        .join('\n');
+}
+/**
+ * A value from an input or a file, made fit to sit inside one log line: line breaks and other control
+ * characters shown as escapes (`\n`, `\r`, `\t`, `\u001b`), so the value cannot start a line of its own or
+ * move the cursor, and a reader sees exactly what it holds. The line it goes into is neutralised by `log`.
+ */
+function safe(value) {
+    const text = typeof value === 'string' ? value : String(value);
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (char) => {
+        if (char === '\n')
+            return '\\n';
+        if (char === '\r')
+            return '\\r';
+        if (char === '\t')
+            return '\\t';
+        return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+function annotationProperties(properties) {
+    if (!properties)
+        return {};
+    return properties.title === undefined ? properties : { ...properties, title: oneLine(properties.title) };
+}
+/** A title is one line: masked, neutralised, line breaks shown as escapes. */
+function oneLine(text) {
+    return neutraliseLine(safe(maskSecrets(text)));
+}
+/**
+ * The one way the suite prints. Every line is masked and neutralised; annotations keep their file and
+ * line; group titles are always one line. Wrap values from inputs and files in `safe()` as well, so a
+ * value stays on the line it belongs to.
+ */
+const log = {
+    info(text) {
+        core/* info */.pq(neutralise(text));
+    },
+    warning(text, properties) {
+        core/* warning */.$e(neutralise(text), annotationProperties(properties));
+    },
+    error(text, properties) {
+        core/* error */.z3(neutralise(text), annotationProperties(properties));
+    },
+    notice(text, properties) {
+        core/* notice */.lm(neutralise(text), annotationProperties(properties));
+    },
+    /** A titled, collapsible log section around one phase of the work. */
+    group(title, work) {
+        return core/* group */.Os(oneLine(title), work);
+    },
+};
 
 ;// CONCATENATED MODULE: ./packages/kit/state.ts
 
@@ -28571,7 +28656,6 @@ function isPostStep() {
 
 
 
-
 /**
  * The one way every action starts. One bundle serves both `main` and `post`: main leaves a flag in
  * the saved state, and the runner hands it back only to the post step.
@@ -28597,7 +28681,7 @@ function reportFailure(error) {
     if (error instanceof UserError) {
         const message = error.hint ? `${error.message}\n${error.hint}` : error.message;
         const location = error.location;
-        core/* error */.z3(maskSecrets(message), location
+        log.error(message, location
             ? {
                 title: location.file,
                 file: location.file,
@@ -28615,16 +28699,16 @@ function reportFailure(error) {
             lines.push(`Left untouched: ${error.untouched}`);
         if (error.hint)
             lines.push(error.hint);
-        core/* error */.z3(maskSecrets(lines.join('\n')));
+        log.error(lines.join('\n'));
         return;
     }
-    core/* error */.z3(maskSecrets(`Unexpected error: ${errorMessage(error)}`));
+    log.error(`Unexpected error: ${errorMessage(error)}`);
     if (error instanceof Error && error.stack)
-        core/* info */.pq(maskSecrets(error.stack));
+        log.info(error.stack);
 }
-/** A titled, collapsible log section around one phase of the work. */
+/** A titled, collapsible log section around one phase of the work; the title is always one line. */
 function group(title, work) {
-    return core/* group */.Os(title, work);
+    return log.group(title, work);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -28686,8 +28770,12 @@ function inputs_define(kind, options, allowed, parse, empty) {
 const ok = (value) => ({ ok: true, value });
 const bad = (reason) => ({ ok: false, reason });
 function string(options = {}) {
-    const allowed = options.allowed ?? (options.pattern ? `text matching ${options.pattern}` : 'any text');
+    const multiline = options.multiline ?? options.secret ?? false;
+    const allowed = options.allowed ??
+        (options.pattern ? `text matching ${options.pattern}` : multiline ? 'any text' : 'one line of text');
     return inputs_define('string', options, allowed, (raw) => {
+        if (!multiline && /[\r\n\u2028\u2029]/.test(raw))
+            return bad('it holds a line break; this input takes one line');
         if (options.maxLength !== undefined && raw.length > options.maxLength)
             return bad(`longer than ${options.maxLength} characters`);
         if (options.pattern && !options.pattern.test(raw))
@@ -28970,12 +29058,33 @@ function describeCommand(file, args) {
     return maskSecrets([file, ...args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '));
 }
 /**
+ * The runner hands every step its inputs as `INPUT_*` (passwords, kubeconfigs and tokens among them) and
+ * its own credentials as `ACTIONS_*` (runtime, cache and OIDC tokens). A tool needs none of them, and a
+ * tool may run code from the repository (a Dockerfile, a chart's plugin, a kubeconfig exec plugin), so
+ * they stay in this process.
+ */
+function withheld(name) {
+    return /^(INPUT_|ACTIONS_)/i.test(name) || name.toUpperCase() === 'GITHUB_TOKEN';
+}
+/**
+ * The environment a child process starts from: `base` without the step's inputs, the runner's `ACTIONS_*`
+ * tokens and GITHUB_TOKEN, except the names in `pass`; then `extra`, which always wins.
+ */
+function childEnv(extra = {}, pass = [], base = process.env) {
+    const env = {};
+    for (const [name, value] of Object.entries(base)) {
+        if (!withheld(name) || pass.includes(name))
+            env[name] = value;
+    }
+    return { ...env, ...extra };
+}
+/**
  * Runs a program with an argument array, never through a shell, so no value can be read as shell
  * syntax. Output is captured (and masked when streamed); a non-zero exit becomes an ExecError.
  */
 function exec(file, args, options = {}) {
     const started = Date.now();
-    const env = options.replaceEnv ? { ...options.env } : { ...process.env, ...options.env };
+    const env = options.replaceEnv ? { ...options.env } : childEnv(options.env, options.passEnv);
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_.spawn)(file, args, {
             cwd: options.cwd,
@@ -28997,7 +29106,7 @@ function exec(file, args, options = {}) {
             for (const line of flush ? lines.filter((l) => l !== '') : lines) {
                 const masked = maskSecrets(line);
                 if (options.stream)
-                    core/* info */.pq(masked);
+                    log.info(masked);
                 options.onLine?.(masked, stream);
             }
         };
@@ -29069,6 +29178,60 @@ function killGroup(pid, signal) {
     }
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/kit/workspace.ts
+
+
+
+
+/**
+ * The real path of `absolute`: symlinks followed as far as the path exists, the rest (a folder not yet
+ * made) appended, so an output folder under a checked-in symlink is judged by where it would land.
+ */
+function realPath(absolute) {
+    const missing = [];
+    let current = absolute;
+    for (;;) {
+        try {
+            return external_node_path_.join((0,external_node_fs_.realpathSync)(current), ...missing.reverse());
+        }
+        catch {
+            const parent = external_node_path_.dirname(current);
+            if (parent === current)
+                return absolute;
+            missing.push(external_node_path_.basename(current));
+            current = parent;
+        }
+    }
+}
+function inside(root, target) {
+    const relative = external_node_path_.relative(root, target);
+    return (relative === '' ||
+        (!relative.startsWith(`..${external_node_path_.sep}`) && relative !== '..' && !external_node_path_.isAbsolute(relative)));
+}
+/**
+ * Resolves a file or folder input against the workspace and makes sure it stays there, judged by its real
+ * path: `../../etc`, `/proc/self/environ` and a checked-in symlink that points out of the repository are
+ * refused alike. A repository's content must not make the action read (and log, render or upload) a file
+ * of the runner, nor write outside the places the step owns. Returns the absolute path (as given, not the
+ * real one, so logs and outputs show the path the user wrote); throws an InputError naming the input.
+ */
+function resolveInWorkspace(input, value, options) {
+    const absolute = external_node_path_.resolve(options.workspace, value);
+    const real = realPath(absolute);
+    const roots = [options.workspace, ...(options.runnerTemp ? [options.runnerTemp] : [])].map((root) => realPath(external_node_path_.resolve(root)));
+    if (roots.some((root) => inside(root, real)))
+        return absolute;
+    const allowed = options.runnerTemp
+        ? 'a path inside GITHUB_WORKSPACE or RUNNER_TEMP'
+        : 'a path inside GITHUB_WORKSPACE';
+    const reason = real === absolute ? 'it is outside' : `it resolves to ${real}, outside`;
+    throw new InputError([describeProblem(input, value, allowed, false, reason)]);
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/retry.ts
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
@@ -29102,15 +29265,12 @@ async function retry(operation, options = {}) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var io = __nccwpck_require__(8701);
 ;// CONCATENATED MODULE: ./packages/kit/tool.ts
+
 
 
 
@@ -29186,7 +29346,7 @@ async function installTool(spec, options = {}) {
         archive = await retry(() => tc.downloadTool(url), {
             attempts: 3,
             retryable: (error) => !(error instanceof tc.HTTPError && error.httpStatusCode === 404),
-            onRetry: (error, attempt, delay) => core/* info */.pq(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
+            onRetry: (error, attempt, delay) => log.info(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
         });
     }
     catch (error) {
@@ -29285,6 +29445,8 @@ const deployTargetInputs = {
 
 ;// CONCATENATED MODULE: ./packages/kit/index.ts
 // The action runtime every swiss/deploy action is built on. This file is the package's only door.
+
+
 
 
 
@@ -38232,6 +38394,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -38239,7 +38402,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, markdownSummary, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -38265,7 +38428,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -39154,7 +39317,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -39162,7 +39325,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -39170,7 +39333,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -41457,10 +41620,8 @@ var __webpack_exports__ = {};
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __nccwpck_require__(6058);
-// EXTERNAL MODULE: ./packages/kit/index.ts + 13 modules
-var kit = __nccwpck_require__(5201);
+// EXTERNAL MODULE: ./packages/kit/index.ts + 15 modules
+var kit = __nccwpck_require__(2379);
 ;// CONCATENATED MODULE: ./src/contract.ts
 
 const inputs = {
@@ -41482,7 +41643,7 @@ const inputs = {
         pattern: /^(all|\d+)$/,
         allowed: '"all" or a whole number',
     }),
-    'smoke-checks': kit/* input */.hF.string(),
+    'smoke-checks': kit/* input */.hF.string({ multiline: true }),
     'smoke-path': kit/* input */.hF.string({
         default: '/healthz',
         pattern: /^\/[^\s]*$/,
@@ -41511,10 +41672,6 @@ const outputs = [
 
 
 
-const log = {
-    info: (line) => core/* info */.pq((0,kit/* maskSecrets */.QU)(line)),
-    warning: (line) => core/* warning */.$e((0,kit/* maskSecrets */.QU)(line)),
-};
 /** The render of the chart (built-in by default) with the image by digest, checked before anything runs. */
 async function planChart(values, builtinChart) {
     const helm = await __nccwpck_require__.e(/* import() */ 462).then(__nccwpck_require__.bind(__nccwpck_require__, 8462));
@@ -41559,7 +41716,7 @@ async function render(plan) {
  * plans once with a placeholder Service before any side effect, so a bad check fails first.
  */
 async function smokePlan(values, service, kubeconfig) {
-    const { planSmokeTest } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(931)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3931));
+    const { planSmokeTest } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(614)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4614));
     const path = values['smoke-path'];
     return planSmokeTest({
         service,
@@ -41581,7 +41738,7 @@ async function smokePlan(values, service, kubeconfig) {
  */
 async function deployChain(kube, values, manifestsFile, kubeconfigFile, common) {
     const bluegreen = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(541)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9541));
-    const { runSmokeTest } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(931)]).then(__nccwpck_require__.bind(__nccwpck_require__, 3931));
+    const { runSmokeTest } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(614)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4614));
     const manifests = bluegreen.loadManifests([manifestsFile], process.env.GITHUB_WORKSPACE ?? process.cwd());
     return bluegreen.runDeployChain(kube, {
         ...common,
@@ -41590,7 +41747,7 @@ async function deployChain(kube, values, manifestsFile, kubeconfigFile, common) 
         timeoutMs: values.timeout,
         manifests,
         check: {
-            run: (target, service) => (0,kit/* group */.Os)(`Smoke-test the ${target === 'preview' ? 'preview' : 'live Service'} ${service}`, async () => runSmokeTest(await smokePlan(values, service, kubeconfigFile), { log, phase: kit/* group */.Os })),
+            run: (target, service) => (0,kit/* group */.Os)(`Smoke-test the ${target === 'preview' ? 'preview' : 'live Service'} ${service}`, async () => runSmokeTest(await smokePlan(values, service, kubeconfigFile), { log: kit/* log */.Rm, phase: kit/* group */.Os })),
             passed: (report) => report.passed,
             describe: (report) => `${report.failedChecks.length} of ${report.results.length} checks failed on ${report.target}: ${report.failedChecks.join(', ')}`,
         },
@@ -41599,7 +41756,6 @@ async function deployChain(kube, values, manifestsFile, kubeconfigFile, common) 
 
 ;// CONCATENATED MODULE: ./src/main.ts
 // swiss/deploy@v1: render → deploy blue/green → smoke-test the preview → promote → smoke-test live, or roll back.
-
 
 
 
@@ -41658,7 +41814,11 @@ void (0,kit/* runAction */.Cs)({
         const kubeconfigFile = session.kubeconfigFile;
         try {
             const { Kube } = await __nccwpck_require__.e(/* import() */ 797).then(__nccwpck_require__.bind(__nccwpck_require__, 1797));
-            const kube = await Kube.connect({ kubeconfigFile, context: values.context });
+            const kube = await Kube.connect({
+                kubeconfigFile,
+                context: values.context,
+                stepTimeoutMs: values.timeout,
+            });
             const manifests = await render(chart);
             out.set('manifests', manifests.file);
             out.set('manifest-digest', manifests.digest);
@@ -41668,8 +41828,8 @@ void (0,kit/* runAction */.Cs)({
                 lockWaitMs: values['lock-timeout'],
                 holder: lockHolderFromEnv(),
                 run: runInfoFromEnv(),
-                log: log,
-                phase: (title, work) => core/* group */.Os(title, work),
+                log: kit/* log */.Rm,
+                phase: kit/* group */.Os,
                 onLocked: session.onLocked,
             };
             const { recordDeployment } = await __nccwpck_require__.e(/* import() */ 382).then(__nccwpck_require__.bind(__nccwpck_require__, 2382));
@@ -41680,8 +41840,8 @@ void (0,kit/* runAction */.Cs)({
                 description: `deploy ${values.app} to ${values.namespace}`,
                 payload: { app: values.app, namespace: values.namespace, image: values['image-ref'] },
                 logUrl: common.run.runUrl,
-                warn: log.warning,
-                info: log.info,
+                warn: kit/* log */.Rm.warning,
+                info: kit/* log */.Rm.info,
             });
             let steps;
             try {
@@ -41716,7 +41876,7 @@ void (0,kit/* runAction */.Cs)({
     // Also after a failure or cancellation: release a deploy lock the main step could not release.
     post: async () => {
         const { LockSession } = await Promise.all(/* import() */[__nccwpck_require__.e(797), __nccwpck_require__.e(541)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9541));
-        await LockSession.releaseAfterInterruption('run', (line) => core/* info */.pq(line));
+        await LockSession.releaseAfterInterruption('run', (line) => kit/* log */.Rm.info(line));
     },
 });
 

@@ -37202,13 +37202,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary)
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path, warning
+// UNUSED EXPORTS: ExitCode, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, markdownSummary, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -37234,7 +37236,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -38123,7 +38125,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -38131,7 +38133,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -38139,7 +38141,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -40426,8 +40428,6 @@ var __webpack_exports__ = {};
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 // EXTERNAL MODULE: external "node:url"
 var external_node_url_ = __nccwpck_require__(3136);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./packages/kit/errors.ts
 /**
  * The user must change something: an input, a chart, a manifest, a lock held by someone else.
@@ -40484,6 +40484,8 @@ function causeChain(error) {
     return chain;
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./packages/kit/secrets.ts
 
 /**
@@ -40511,13 +40513,15 @@ function secretLines(value) {
  * kubeconfig does not turn every `apiVersion: v1` in the log into ***. Values shorter than 4 characters
  * are not masked (the runner ignores them too).
  */
-function registerSecret(value) {
+function registerSecret(value, options = {}) {
     if (!value)
         return;
     const candidates = value.includes('\n') ? [value, ...secretLines(value)] : [value];
     for (const candidate of candidates) {
         const trimmed = candidate.trim();
-        if (trimmed.length < 4 || registry.has(trimmed))
+        // A value known to be a credential (a kubeconfig's password) is masked however short it is.
+        const tooShort = !options.anyLength && trimmed.length < 4;
+        if (trimmed === '' || tooShort || registry.has(trimmed))
             continue;
         registry.add(trimmed);
         lib_core/* setSecret */.Pq(trimmed);
@@ -40543,6 +40547,87 @@ function secrets_containsSecret(text) {
 function clearSecretsForTesting() {
     registry.clear();
 }
+
+;// CONCATENATED MODULE: ./packages/kit/log.ts
+
+
+/**
+ * The runner reads workflow commands from every line a step prints, on stdout and stderr alike:
+ * `::name …::data` when the line starts with `::` after its leading whitespace is trimmed, and the legacy
+ * `##[name …]data` anywhere in a line. A line ends at `\n`, `\r\n` or a bare `\r`. So a value from an input
+ * or a repository file that holds a line break followed by `::set-output …` or `::stop-commands::…`, or
+ * holds `##[` at all, would speak to the runner if printed as it is.
+ *
+ * Neutralising puts a backslash into the pattern: `:\:` at the start of a line, `##\[` inside one. A
+ * zero-width character would read better, but the runner (.NET) matches `StartsWith`/`IndexOf` with the
+ * current culture, where ICU ignores zero-width characters, so `\u200B::` can still match `::`; a
+ * backslash is an ordinary character in every culture and shows the reader that the text was escaped.
+ */
+const LEADING_COMMAND = /^(\s*):(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+function neutraliseLine(line) {
+    return line.replace(LEADING_COMMAND, '$1:\\').replace(LEGACY_COMMAND, '##\\[');
+}
+/**
+ * Text as it may be printed: registered secrets masked, every line neutralised so the runner reads no
+ * command from it. Line breaks stay (as `\n`), so a multi-line message is still several log lines.
+ */
+function neutralise(text) {
+    return secrets_maskSecrets(text)
+        .split(/\r\n|\r|\n/)
+        .map(neutraliseLine)
+        .join('\n');
+}
+/**
+ * A value from an input or a file, made fit to sit inside one log line: line breaks and other control
+ * characters shown as escapes (`\n`, `\r`, `\t`, `\u001b`), so the value cannot start a line of its own or
+ * move the cursor, and a reader sees exactly what it holds. The line it goes into is neutralised by `log`.
+ */
+function safe(value) {
+    const text = typeof value === 'string' ? value : String(value);
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (char) => {
+        if (char === '\n')
+            return '\\n';
+        if (char === '\r')
+            return '\\r';
+        if (char === '\t')
+            return '\\t';
+        return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+function annotationProperties(properties) {
+    if (!properties)
+        return {};
+    return properties.title === undefined ? properties : { ...properties, title: oneLine(properties.title) };
+}
+/** A title is one line: masked, neutralised, line breaks shown as escapes. */
+function oneLine(text) {
+    return neutraliseLine(safe(secrets_maskSecrets(text)));
+}
+/**
+ * The one way the suite prints. Every line is masked and neutralised; annotations keep their file and
+ * line; group titles are always one line. Wrap values from inputs and files in `safe()` as well, so a
+ * value stays on the line it belongs to.
+ */
+const log = {
+    info(text) {
+        lib_core/* info */.pq(neutralise(text));
+    },
+    warning(text, properties) {
+        lib_core/* warning */.$e(neutralise(text), annotationProperties(properties));
+    },
+    error(text, properties) {
+        lib_core/* error */.z3(neutralise(text), annotationProperties(properties));
+    },
+    notice(text, properties) {
+        lib_core/* notice */.lm(neutralise(text), annotationProperties(properties));
+    },
+    /** A titled, collapsible log section around one phase of the work. */
+    group(title, work) {
+        return lib_core/* group */.Os(oneLine(title), work);
+    },
+};
 
 ;// CONCATENATED MODULE: ./packages/kit/state.ts
 
@@ -40590,7 +40675,6 @@ function isPostStep() {
 
 
 
-
 /**
  * The one way every action starts. One bundle serves both `main` and `post`: main leaves a flag in
  * the saved state, and the runner hands it back only to the post step.
@@ -40616,7 +40700,7 @@ function reportFailure(error) {
     if (error instanceof errors_UserError) {
         const message = error.hint ? `${error.message}\n${error.hint}` : error.message;
         const location = error.location;
-        lib_core/* error */.z3(secrets_maskSecrets(message), location
+        log.error(message, location
             ? {
                 title: location.file,
                 file: location.file,
@@ -40634,16 +40718,16 @@ function reportFailure(error) {
             lines.push(`Left untouched: ${error.untouched}`);
         if (error.hint)
             lines.push(error.hint);
-        lib_core/* error */.z3(secrets_maskSecrets(lines.join('\n')));
+        log.error(lines.join('\n'));
         return;
     }
-    lib_core/* error */.z3(secrets_maskSecrets(`Unexpected error: ${errorMessage(error)}`));
+    log.error(`Unexpected error: ${errorMessage(error)}`);
     if (error instanceof Error && error.stack)
-        lib_core/* info */.pq(secrets_maskSecrets(error.stack));
+        log.info(error.stack);
 }
-/** A titled, collapsible log section around one phase of the work. */
+/** A titled, collapsible log section around one phase of the work; the title is always one line. */
 function group(title, work) {
-    return lib_core/* group */.Os(title, work);
+    return log.group(title, work);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -40705,8 +40789,12 @@ function inputs_define(kind, options, allowed, parse, empty) {
 const ok = (value) => ({ ok: true, value });
 const bad = (reason) => ({ ok: false, reason });
 function string(options = {}) {
-    const allowed = options.allowed ?? (options.pattern ? `text matching ${options.pattern}` : 'any text');
+    const multiline = options.multiline ?? options.secret ?? false;
+    const allowed = options.allowed ??
+        (options.pattern ? `text matching ${options.pattern}` : multiline ? 'any text' : 'one line of text');
     return inputs_define('string', options, allowed, (raw) => {
+        if (!multiline && /[\r\n\u2028\u2029]/.test(raw))
+            return bad('it holds a line break; this input takes one line');
         if (options.maxLength !== undefined && raw.length > options.maxLength)
             return bad(`longer than ${options.maxLength} characters`);
         if (options.pattern && !options.pattern.test(raw))
@@ -40989,12 +41077,33 @@ function describeCommand(file, args) {
     return secrets_maskSecrets([file, ...args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '));
 }
 /**
+ * The runner hands every step its inputs as `INPUT_*` (passwords, kubeconfigs and tokens among them) and
+ * its own credentials as `ACTIONS_*` (runtime, cache and OIDC tokens). A tool needs none of them, and a
+ * tool may run code from the repository (a Dockerfile, a chart's plugin, a kubeconfig exec plugin), so
+ * they stay in this process.
+ */
+function withheld(name) {
+    return /^(INPUT_|ACTIONS_)/i.test(name) || name.toUpperCase() === 'GITHUB_TOKEN';
+}
+/**
+ * The environment a child process starts from: `base` without the step's inputs, the runner's `ACTIONS_*`
+ * tokens and GITHUB_TOKEN, except the names in `pass`; then `extra`, which always wins.
+ */
+function childEnv(extra = {}, pass = [], base = process.env) {
+    const env = {};
+    for (const [name, value] of Object.entries(base)) {
+        if (!withheld(name) || pass.includes(name))
+            env[name] = value;
+    }
+    return { ...env, ...extra };
+}
+/**
  * Runs a program with an argument array, never through a shell, so no value can be read as shell
  * syntax. Output is captured (and masked when streamed); a non-zero exit becomes an ExecError.
  */
 function main_exec(file, args, options = {}) {
     const started = Date.now();
-    const env = options.replaceEnv ? { ...options.env } : { ...process.env, ...options.env };
+    const env = options.replaceEnv ? { ...options.env } : childEnv(options.env, options.passEnv);
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
             cwd: options.cwd,
@@ -41016,7 +41125,7 @@ function main_exec(file, args, options = {}) {
             for (const line of flush ? lines.filter((l) => l !== '') : lines) {
                 const masked = secrets_maskSecrets(line);
                 if (options.stream)
-                    lib_core/* info */.pq(masked);
+                    log.info(masked);
                 options.onLine?.(masked, stream);
             }
         };
@@ -41088,10 +41197,60 @@ function killGroup(pid, signal) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./packages/kit/workspace.ts
+
+
+
+
+/**
+ * The real path of `absolute`: symlinks followed as far as the path exists, the rest (a folder not yet
+ * made) appended, so an output folder under a checked-in symlink is judged by where it would land.
+ */
+function realPath(absolute) {
+    const missing = [];
+    let current = absolute;
+    for (;;) {
+        try {
+            return external_node_path_namespaceObject.join((0,external_node_fs_namespaceObject.realpathSync)(current), ...missing.reverse());
+        }
+        catch {
+            const parent = external_node_path_namespaceObject.dirname(current);
+            if (parent === current)
+                return absolute;
+            missing.push(external_node_path_namespaceObject.basename(current));
+            current = parent;
+        }
+    }
+}
+function inside(root, target) {
+    const relative = external_node_path_namespaceObject.relative(root, target);
+    return (relative === '' ||
+        (!relative.startsWith(`..${external_node_path_namespaceObject.sep}`) && relative !== '..' && !external_node_path_namespaceObject.isAbsolute(relative)));
+}
+/**
+ * Resolves a file or folder input against the workspace and makes sure it stays there, judged by its real
+ * path: `../../etc`, `/proc/self/environ` and a checked-in symlink that points out of the repository are
+ * refused alike. A repository's content must not make the action read (and log, render or upload) a file
+ * of the runner, nor write outside the places the step owns. Returns the absolute path (as given, not the
+ * real one, so logs and outputs show the path the user wrote); throws an InputError naming the input.
+ */
+function resolveInWorkspace(input, value, options) {
+    const absolute = external_node_path_namespaceObject.resolve(options.workspace, value);
+    const real = realPath(absolute);
+    const roots = [options.workspace, ...(options.runnerTemp ? [options.runnerTemp] : [])].map((root) => realPath(external_node_path_namespaceObject.resolve(root)));
+    if (roots.some((root) => inside(root, real)))
+        return absolute;
+    const allowed = options.runnerTemp
+        ? 'a path inside GITHUB_WORKSPACE or RUNNER_TEMP'
+        : 'a path inside GITHUB_WORKSPACE';
+    const reason = real === absolute ? 'it is outside' : `it resolves to ${real}, outside`;
+    throw new InputError([describeProblem(input, value, allowed, false, reason)]);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
@@ -41128,6 +41287,7 @@ async function retry(operation, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/tool.ts
+
 
 
 
@@ -41203,7 +41363,7 @@ async function installTool(spec, options = {}) {
         archive = await retry(() => tc.downloadTool(url), {
             attempts: 3,
             retryable: (error) => !(error instanceof tc.HTTPError && error.httpStatusCode === 404),
-            onRetry: (error, attempt, delay) => lib_core/* info */.pq(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
+            onRetry: (error, attempt, delay) => log.info(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
         });
     }
     catch (error) {
@@ -41302,6 +41462,8 @@ const deployTargetInputs = {
 
 ;// CONCATENATED MODULE: ./packages/kit/index.ts
 // The action runtime every swiss/deploy action is built on. This file is the package's only door.
+
+
 
 
 
@@ -41616,7 +41778,6 @@ function capabilityArgs(options) {
 
 
 
-
 const MINUTE = 60_000;
 /**
  * One helm binary and the environment it runs in. Stateless apart from a private registry config
@@ -41740,7 +41901,7 @@ class Helm {
             // helm prints its warnings (deprecated values, skipped files) on stderr of a successful render.
             for (const line of result.stderr.split('\n'))
                 if (line.trim() !== '')
-                    lib_core/* info */.pq(`helm: ${line}`);
+                    log.info(`helm: ${line}`);
             return result.stdout;
         }
         catch (error) {
@@ -42242,10 +42403,6 @@ function formatSchemaProblem(problem) {
 
 
 
-function inside(workspace, file) {
-    const relative = external_node_path_namespaceObject.relative(workspace, file);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_namespaceObject.isAbsolute(relative));
-}
 /**
  * Checks everything the inputs mean before anything runs: files exist, values parse, the chart source
  * is complete, the helm and Kubernetes versions are ones the action can pin and validate. Every problem
@@ -42254,6 +42411,19 @@ function inside(workspace, file) {
 function planRender(request) {
     const problems = [];
     const workspace = external_node_path_namespaceObject.resolve(request.workspace);
+    // Every file the chart is rendered from, and the folder written to, stays inside the workspace.
+    const contained = (input, value) => {
+        try {
+            return resolveInWorkspace(input, value, { workspace });
+        }
+        catch (error) {
+            if (error instanceof InputError)
+                problems.push(...error.problems);
+            else
+                throw error;
+            return undefined;
+        }
+    };
     const source = resolveChartSource({
         chart: request.chart,
         chartName: request.chartName,
@@ -42263,6 +42433,8 @@ function planRender(request) {
     });
     if ('problem' in source)
         problems.push(source.problem);
+    else if (source.kind === 'local')
+        contained('chart', request.chart.trim());
     const helm = resolveHelmVersion(request.helmVersion);
     if ('reason' in helm)
         problems.push(describeProblem('helm-version', request.helmVersion, 'a pinned helm release', false, helm.reason));
@@ -42271,7 +42443,9 @@ function planRender(request) {
     }
     const valuesFiles = [];
     for (const file of request.valuesFiles) {
-        const full = external_node_path_namespaceObject.resolve(workspace, file);
+        const full = contained('values-files', file);
+        if (full === undefined)
+            continue;
         if (!(0,external_node_fs_namespaceObject.existsSync)(full) || !(0,external_node_fs_namespaceObject.statSync)(full).isFile())
             problems.push(`Input "values-files" lists "${file}", which is not a file in the workspace.`);
         else
@@ -42291,8 +42465,9 @@ function planRender(request) {
     const set = assignments('set', request.set);
     const setString = assignments('set-string', request.setString);
     const setFile = assignments('set-file', request.setFile).map(({ key, value }) => {
-        const full = external_node_path_namespaceObject.resolve(workspace, value);
-        if (!(0,external_node_fs_namespaceObject.existsSync)(full) || !(0,external_node_fs_namespaceObject.statSync)(full).isFile())
+        const checked = contained('set-file', value);
+        const full = checked ?? external_node_path_namespaceObject.resolve(workspace, value);
+        if (checked !== undefined && (!(0,external_node_fs_namespaceObject.existsSync)(full) || !(0,external_node_fs_namespaceObject.statSync)(full).isFile()))
             problems.push(`Input "set-file" sets ${key} from "${value}", which is not a file in the workspace.`);
         return { key, value: full };
     });
@@ -42317,9 +42492,7 @@ function planRender(request) {
             image = { ref, paths };
         }
     }
-    const outputDir = external_node_path_namespaceObject.resolve(workspace, request.outputDir);
-    if (!inside(workspace, outputDir))
-        problems.push(describeProblem('output-dir', request.outputDir, 'a folder inside the workspace'));
+    const outputDir = contained('output-dir', request.outputDir) ?? external_node_path_namespaceObject.resolve(workspace, request.outputDir);
     const hasUser = Boolean(request.registryUsername);
     const hasPassword = Boolean(request.registryPassword);
     if (hasUser !== hasPassword)
@@ -42370,11 +42543,10 @@ function planRender(request) {
 
 
 
-
 /** The helm the plan pins: reused from the tool cache or PATH when it is exactly that version. */
 async function installHelm(plan) {
     const helm = await Helm.install(plan.helmVersion, plan.helmMirror ? { mirror: plan.helmMirror } : {});
-    lib_core/* info */.pq(`helm ${helm.version} (${helm.source}): ${helm.binary}`);
+    log.info(`helm ${helm.version} (${helm.source}): ${helm.binary}`);
     return helm;
 }
 /** The chart on disk: logged in and pulled when remote, dependencies updated when asked. */
@@ -42382,13 +42554,13 @@ async function prepareChart(helm, plan) {
     if (plan.credentials && plan.source.kind === 'oci') {
         const host = plan.source.ref.slice('oci://'.length).split('/')[0];
         await helm.registryLogin(host, plan.credentials.username, plan.credentials.password, plan.plainHttp);
-        lib_core/* info */.pq(`logged in to ${host} as ${plan.credentials.username}`);
+        log.info(`logged in to ${safe(host)} as ${safe(plan.credentials.username)}`);
     }
     const chart = await fetchChart(helm, plan.source, { plainHttp: plan.plainHttp, workspace: plan.workspace });
-    lib_core/* info */.pq(`chart ${chart.name} ${chart.version} (${chart.label})`);
+    log.info(`chart ${safe(chart.name)} ${safe(chart.version)} (${safe(chart.label)})`);
     if (plan.options.dependencyUpdate) {
         await helm.dependencyUpdate(chartFiles(chart, plan.workspace));
-        lib_core/* info */.pq('dependencies updated');
+        log.info('dependencies updated');
     }
     return chart;
 }
@@ -42398,11 +42570,11 @@ async function renderChart(helm, chart, plan) {
     let lintReport;
     if (plan.lint) {
         lintReport = await helm.lint(files, plan.options);
-        lib_core/* info */.pq('helm lint --strict: no findings that fail');
+        log.info('helm lint --strict: no findings that fail');
     }
     const text = await helm.template(files, plan.options);
     const documents = splitManifests(text);
-    lib_core/* info */.pq(`rendered ${documents.length} objects`);
+    log.info(`rendered ${documents.length} objects`);
     return { chart, text, documents, ...(lintReport === undefined ? {} : { lintReport }) };
 }
 function firstLocation(files, source) {
@@ -42420,7 +42592,7 @@ async function inspectManifests(rendered, plan) {
     assertUnique(ids, rendered.documents);
     const report = validator.validate(rendered.documents, ids);
     for (const id of report.unchecked)
-        lib_core/* info */.pq(`${describeObject(id)} (${id.apiVersion}) is a custom resource: no bundled schema, not validated`);
+        log.info(`${safe(describeObject(id))} (${safe(id.apiVersion)}) is a custom resource: no bundled schema, not validated`);
     if (report.problems.length > 0) {
         const lines = report.problems.slice(0, 25).map((p) => `  - ${formatSchemaProblem(p)}`);
         if (report.problems.length > 25)
@@ -42431,7 +42603,7 @@ async function inspectManifests(rendered, plan) {
             ...(location ? { location } : {}),
         });
     }
-    lib_core/* info */.pq(`${report.checked} objects match the Kubernetes ${validator.kubeVersion} schemas`);
+    log.info(`${report.checked} objects match the Kubernetes ${validator.kubeVersion} schemas`);
     const images = [];
     const unpinned = [];
     let unpinnedSource;

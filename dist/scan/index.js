@@ -40495,8 +40495,6 @@ var __webpack_exports__ = {};
 
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var lib_core = __nccwpck_require__(3838);
 ;// CONCATENATED MODULE: ./packages/kit/errors.ts
 /**
  * The user must change something: an input, a chart, a manifest, a lock held by someone else.
@@ -40553,6 +40551,8 @@ function causeChain(error) {
     return chain;
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var lib_core = __nccwpck_require__(3838);
 ;// CONCATENATED MODULE: ./packages/kit/secrets.ts
 
 /**
@@ -40580,13 +40580,15 @@ function secretLines(value) {
  * kubeconfig does not turn every `apiVersion: v1` in the log into ***. Values shorter than 4 characters
  * are not masked (the runner ignores them too).
  */
-function registerSecret(value) {
+function registerSecret(value, options = {}) {
     if (!value)
         return;
     const candidates = value.includes('\n') ? [value, ...secretLines(value)] : [value];
     for (const candidate of candidates) {
         const trimmed = candidate.trim();
-        if (trimmed.length < 4 || registry.has(trimmed))
+        // A value known to be a credential (a kubeconfig's password) is masked however short it is.
+        const tooShort = !options.anyLength && trimmed.length < 4;
+        if (trimmed === '' || tooShort || registry.has(trimmed))
             continue;
         registry.add(trimmed);
         lib_core/* setSecret */.Pq(trimmed);
@@ -40612,6 +40614,87 @@ function secrets_containsSecret(text) {
 function clearSecretsForTesting() {
     registry.clear();
 }
+
+;// CONCATENATED MODULE: ./packages/kit/log.ts
+
+
+/**
+ * The runner reads workflow commands from every line a step prints, on stdout and stderr alike:
+ * `::name …::data` when the line starts with `::` after its leading whitespace is trimmed, and the legacy
+ * `##[name …]data` anywhere in a line. A line ends at `\n`, `\r\n` or a bare `\r`. So a value from an input
+ * or a repository file that holds a line break followed by `::set-output …` or `::stop-commands::…`, or
+ * holds `##[` at all, would speak to the runner if printed as it is.
+ *
+ * Neutralising puts a backslash into the pattern: `:\:` at the start of a line, `##\[` inside one. A
+ * zero-width character would read better, but the runner (.NET) matches `StartsWith`/`IndexOf` with the
+ * current culture, where ICU ignores zero-width characters, so `\u200B::` can still match `::`; a
+ * backslash is an ordinary character in every culture and shows the reader that the text was escaped.
+ */
+const LEADING_COMMAND = /^(\s*):(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+function neutraliseLine(line) {
+    return line.replace(LEADING_COMMAND, '$1:\\').replace(LEGACY_COMMAND, '##\\[');
+}
+/**
+ * Text as it may be printed: registered secrets masked, every line neutralised so the runner reads no
+ * command from it. Line breaks stay (as `\n`), so a multi-line message is still several log lines.
+ */
+function neutralise(text) {
+    return secrets_maskSecrets(text)
+        .split(/\r\n|\r|\n/)
+        .map(neutraliseLine)
+        .join('\n');
+}
+/**
+ * A value from an input or a file, made fit to sit inside one log line: line breaks and other control
+ * characters shown as escapes (`\n`, `\r`, `\t`, `\u001b`), so the value cannot start a line of its own or
+ * move the cursor, and a reader sees exactly what it holds. The line it goes into is neutralised by `log`.
+ */
+function safe(value) {
+    const text = typeof value === 'string' ? value : String(value);
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (char) => {
+        if (char === '\n')
+            return '\\n';
+        if (char === '\r')
+            return '\\r';
+        if (char === '\t')
+            return '\\t';
+        return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+function annotationProperties(properties) {
+    if (!properties)
+        return {};
+    return properties.title === undefined ? properties : { ...properties, title: oneLine(properties.title) };
+}
+/** A title is one line: masked, neutralised, line breaks shown as escapes. */
+function oneLine(text) {
+    return neutraliseLine(safe(secrets_maskSecrets(text)));
+}
+/**
+ * The one way the suite prints. Every line is masked and neutralised; annotations keep their file and
+ * line; group titles are always one line. Wrap values from inputs and files in `safe()` as well, so a
+ * value stays on the line it belongs to.
+ */
+const log = {
+    info(text) {
+        lib_core/* info */.pq(neutralise(text));
+    },
+    warning(text, properties) {
+        lib_core/* warning */.$e(neutralise(text), annotationProperties(properties));
+    },
+    error(text, properties) {
+        lib_core/* error */.z3(neutralise(text), annotationProperties(properties));
+    },
+    notice(text, properties) {
+        lib_core/* notice */.lm(neutralise(text), annotationProperties(properties));
+    },
+    /** A titled, collapsible log section around one phase of the work. */
+    group(title, work) {
+        return lib_core/* group */.Os(oneLine(title), work);
+    },
+};
 
 ;// CONCATENATED MODULE: ./packages/kit/state.ts
 
@@ -40659,7 +40742,6 @@ function isPostStep() {
 
 
 
-
 /**
  * The one way every action starts. One bundle serves both `main` and `post`: main leaves a flag in
  * the saved state, and the runner hands it back only to the post step.
@@ -40685,7 +40767,7 @@ function reportFailure(error) {
     if (error instanceof errors_UserError) {
         const message = error.hint ? `${error.message}\n${error.hint}` : error.message;
         const location = error.location;
-        lib_core/* error */.z3(secrets_maskSecrets(message), location
+        log.error(message, location
             ? {
                 title: location.file,
                 file: location.file,
@@ -40703,16 +40785,16 @@ function reportFailure(error) {
             lines.push(`Left untouched: ${error.untouched}`);
         if (error.hint)
             lines.push(error.hint);
-        lib_core/* error */.z3(secrets_maskSecrets(lines.join('\n')));
+        log.error(lines.join('\n'));
         return;
     }
-    lib_core/* error */.z3(secrets_maskSecrets(`Unexpected error: ${errorMessage(error)}`));
+    log.error(`Unexpected error: ${errorMessage(error)}`);
     if (error instanceof Error && error.stack)
-        lib_core/* info */.pq(secrets_maskSecrets(error.stack));
+        log.info(error.stack);
 }
-/** A titled, collapsible log section around one phase of the work. */
+/** A titled, collapsible log section around one phase of the work; the title is always one line. */
 function group(title, work) {
-    return lib_core/* group */.Os(title, work);
+    return log.group(title, work);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -40774,8 +40856,12 @@ function inputs_define(kind, options, allowed, parse, empty) {
 const ok = (value) => ({ ok: true, value });
 const bad = (reason) => ({ ok: false, reason });
 function string(options = {}) {
-    const allowed = options.allowed ?? (options.pattern ? `text matching ${options.pattern}` : 'any text');
+    const multiline = options.multiline ?? options.secret ?? false;
+    const allowed = options.allowed ??
+        (options.pattern ? `text matching ${options.pattern}` : multiline ? 'any text' : 'one line of text');
     return inputs_define('string', options, allowed, (raw) => {
+        if (!multiline && /[\r\n\u2028\u2029]/.test(raw))
+            return bad('it holds a line break; this input takes one line');
         if (options.maxLength !== undefined && raw.length > options.maxLength)
             return bad(`longer than ${options.maxLength} characters`);
         if (options.pattern && !options.pattern.test(raw))
@@ -41058,12 +41144,33 @@ function describeCommand(file, args) {
     return secrets_maskSecrets([file, ...args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '));
 }
 /**
+ * The runner hands every step its inputs as `INPUT_*` (passwords, kubeconfigs and tokens among them) and
+ * its own credentials as `ACTIONS_*` (runtime, cache and OIDC tokens). A tool needs none of them, and a
+ * tool may run code from the repository (a Dockerfile, a chart's plugin, a kubeconfig exec plugin), so
+ * they stay in this process.
+ */
+function withheld(name) {
+    return /^(INPUT_|ACTIONS_)/i.test(name) || name.toUpperCase() === 'GITHUB_TOKEN';
+}
+/**
+ * The environment a child process starts from: `base` without the step's inputs, the runner's `ACTIONS_*`
+ * tokens and GITHUB_TOKEN, except the names in `pass`; then `extra`, which always wins.
+ */
+function childEnv(extra = {}, pass = [], base = process.env) {
+    const env = {};
+    for (const [name, value] of Object.entries(base)) {
+        if (!withheld(name) || pass.includes(name))
+            env[name] = value;
+    }
+    return { ...env, ...extra };
+}
+/**
  * Runs a program with an argument array, never through a shell, so no value can be read as shell
  * syntax. Output is captured (and masked when streamed); a non-zero exit becomes an ExecError.
  */
 function main_exec(file, args, options = {}) {
     const started = Date.now();
-    const env = options.replaceEnv ? { ...options.env } : { ...process.env, ...options.env };
+    const env = options.replaceEnv ? { ...options.env } : childEnv(options.env, options.passEnv);
     return new Promise((resolve, reject) => {
         const child = (0,external_node_child_process_namespaceObject.spawn)(file, args, {
             cwd: options.cwd,
@@ -41085,7 +41192,7 @@ function main_exec(file, args, options = {}) {
             for (const line of flush ? lines.filter((l) => l !== '') : lines) {
                 const masked = secrets_maskSecrets(line);
                 if (options.stream)
-                    lib_core/* info */.pq(masked);
+                    log.info(masked);
                 options.onLine?.(masked, stream);
             }
         };
@@ -41157,14 +41264,64 @@ function killGroup(pid, signal) {
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:fs/promises"
-const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/kit/workspace.ts
+
+
+
+
+/**
+ * The real path of `absolute`: symlinks followed as far as the path exists, the rest (a folder not yet
+ * made) appended, so an output folder under a checked-in symlink is judged by where it would land.
+ */
+function realPath(absolute) {
+    const missing = [];
+    let current = absolute;
+    for (;;) {
+        try {
+            return external_node_path_.join((0,external_node_fs_.realpathSync)(current), ...missing.reverse());
+        }
+        catch {
+            const parent = external_node_path_.dirname(current);
+            if (parent === current)
+                return absolute;
+            missing.push(external_node_path_.basename(current));
+            current = parent;
+        }
+    }
+}
+function inside(root, target) {
+    const relative = external_node_path_.relative(root, target);
+    return (relative === '' ||
+        (!relative.startsWith(`..${external_node_path_.sep}`) && relative !== '..' && !external_node_path_.isAbsolute(relative)));
+}
+/**
+ * Resolves a file or folder input against the workspace and makes sure it stays there, judged by its real
+ * path: `../../etc`, `/proc/self/environ` and a checked-in symlink that points out of the repository are
+ * refused alike. A repository's content must not make the action read (and log, render or upload) a file
+ * of the runner, nor write outside the places the step owns. Returns the absolute path (as given, not the
+ * real one, so logs and outputs show the path the user wrote); throws an InputError naming the input.
+ */
+function resolveInWorkspace(input, value, options) {
+    const absolute = external_node_path_.resolve(options.workspace, value);
+    const real = realPath(absolute);
+    const roots = [options.workspace, ...(options.runnerTemp ? [options.runnerTemp] : [])].map((root) => realPath(external_node_path_.resolve(root)));
+    if (roots.some((root) => inside(root, real)))
+        return absolute;
+    const allowed = options.runnerTemp
+        ? 'a path inside GITHUB_WORKSPACE or RUNNER_TEMP'
+        : 'a path inside GITHUB_WORKSPACE';
+    const reason = real === absolute ? 'it is outside' : `it resolves to ${real}, outside`;
+    throw new InputError([describeProblem(input, value, allowed, false, reason)]);
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var io = __nccwpck_require__(8701);
 ;// CONCATENATED MODULE: ./packages/kit/retry.ts
@@ -41199,6 +41356,7 @@ async function retry(operation, options = {}) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kit/tool.ts
+
 
 
 
@@ -41274,7 +41432,7 @@ async function installTool(spec, options = {}) {
         archive = await retry(() => tc.downloadTool(url), {
             attempts: 3,
             retryable: (error) => !(error instanceof tc.HTTPError && error.httpStatusCode === 404),
-            onRetry: (error, attempt, delay) => lib_core/* info */.pq(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
+            onRetry: (error, attempt, delay) => log.info(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
         });
     }
     catch (error) {
@@ -41387,6 +41545,8 @@ const deployTargetInputs = {
 
 
 
+
+
 ;// CONCATENATED MODULE: ./packages/scan/types.ts
 // The report model every scan source is turned into; the gate, the SARIF writer and the summary read only this.
 /** Trivy's severities, highest first. UNKNOWN is what a source gives when it has no rating. */
@@ -41403,7 +41563,7 @@ function objectName(object) {
  * Parses a multi-document manifest, keeping positions. A document that is not YAML is the user's
  * problem (a broken template), reported with its file and line.
  */
-function parseManifests(text, file) {
+function manifests_parseManifests(text, file) {
     const lineCounter = new dist/* LineCounter */.HN();
     const docs = (0,dist/* parseAllDocuments */.hR)(text, { lineCounter, uniqueKeys: false });
     if (!Array.isArray(docs))
@@ -42339,7 +42499,6 @@ function scanSummary(result, context) {
 
 
 
-
 /** The Trivy this release was tested with. */
 const TRIVY_DEFAULT_VERSION = '0.70.0';
 /**
@@ -42420,7 +42579,7 @@ class Trivy {
     }
     async run(args, output, what, timeoutMs) {
         await (0,promises_namespaceObject.mkdir)(external_node_path_.dirname(output), { recursive: true });
-        lib_core/* info */.pq(`trivy ${args.join(' ')}`);
+        log.info(`trivy ${args.join(' ')}`);
         await main_exec(this.binary, args, { timeoutMs, stream: true }).catch((error) => {
             throw new WorldError(`Trivy could not scan ${what}.`, {
                 cause: error,
@@ -42464,7 +42623,6 @@ class Trivy {
 
 
 
-
 function dbCachePlan(cacheDir, now, platform = `${process.platform}-${process.arch}`) {
     const prefix = `swiss-deploy-trivy-db-${platform}-`;
     return {
@@ -42485,7 +42643,7 @@ async function restoreDb(plan) {
         return hit === plan.key ? 'today' : 'older';
     }
     catch (error) {
-        lib_core/* warning */.$e(`Could not restore the Trivy DB cache (${errorMessage(error)}); Trivy downloads it instead.`);
+        log.warning(`Could not restore the Trivy DB cache (${errorMessage(error)}); Trivy downloads it instead.`);
         return 'none';
     }
 }
@@ -42502,7 +42660,7 @@ async function saveDb(plan, restored) {
     }
     catch (error) {
         // Another job of the same day saved it first, or the cache is full: the next run downloads again.
-        lib_core/* info */.pq(`Trivy DB cache not saved: ${errorMessage(error)}`);
+        log.info(`Trivy DB cache not saved: ${errorMessage(error)}`);
     }
 }
 
@@ -42537,8 +42695,24 @@ const IMAGE_REF = /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-
 async function planScan(inputs, context) {
     const problems = [];
     const resolve = (p) => external_node_path_.resolve(context.workspace, p);
+    // Files read and uploaded stay inside the workspace, or RUNNER_TEMP where earlier steps write theirs.
+    const containment = { workspace: context.workspace, runnerTemp: context.temp };
+    const contained = (name, item) => {
+        try {
+            return resolveInWorkspace(name, item, containment);
+        }
+        catch (error) {
+            if (error instanceof InputError)
+                problems.push(...error.problems);
+            else
+                throw error;
+            return undefined;
+        }
+    };
     const existing = (name, items, kind) => items.flatMap((item) => {
-        const absolute = resolve(item);
+        const absolute = contained(name, item);
+        if (absolute === undefined)
+            return [];
         if (!(0,external_node_fs_.existsSync)(absolute)) {
             problems.push(describeProblem(name, item, kind === 'file' ? 'an existing file' : 'an existing file or folder', false, 'not found'));
             return [];
@@ -42574,6 +42748,8 @@ async function planScan(inputs, context) {
         problems.length === 0) {
         problems.push('Nothing to scan: set at least one of the inputs "image-ref", "manifests", "config-paths" or "trivy-reports".');
     }
+    const sarifFile = contained('sarif-file', inputs['sarif-file']);
+    const reportFile = contained('report-file', inputs['report-file']);
     if (problems.length > 0) {
         throw new errors_UserError(problems.length === 1
             ? problems[0]
@@ -42604,8 +42780,8 @@ async function planScan(inputs, context) {
         ignoreUnfixed: inputs['ignore-unfixed'],
         ignores,
         policy,
-        sarifFile: resolve(inputs['sarif-file']),
-        reportFile: resolve(inputs['report-file']),
+        sarifFile: sarifFile ?? resolve(inputs['sarif-file']),
+        reportFile: reportFile ?? resolve(inputs['report-file']),
         trivyVersion: normalizeTrivyVersion(inputs['trivy-version']),
         trivyMirror: mirror,
         dbRepositories: inputs['db-repository'],
@@ -42798,8 +42974,15 @@ async function checkManifestFiles(plan) {
         file: shown,
         text: await (0,promises_namespaceObject.readFile)(absolute, 'utf8'),
     })));
-    const findings = checkManifests(files, plan.policy);
-    lib_core/* info */.pq(`${plan.manifests.length} manifest file(s), ${findings.length} finding(s) from the native policy`);
+    const objects = files.flatMap(({ file, text }) => {
+        const parsed = manifests_parseManifests(text, file);
+        // An empty file passes every rule; say so, since it most often means an earlier step rendered nothing.
+        if (parsed.length === 0)
+            log.warning(`${safe(file)} holds no Kubernetes object: nothing in it was checked.`, { file });
+        return parsed;
+    });
+    const findings = checkObjects(objects, plan.policy);
+    log.info(`${plan.manifests.length} manifest file(s), ${findings.length} finding(s) from the native policy`);
     return findings;
 }
 /** Findings of Trivy JSON reports made elsewhere (an earlier step, another job). */
@@ -42819,7 +43002,7 @@ async function readTrivyReports(plan) {
 }
 async function setupTrivy(plan) {
     const tool = await installTrivy(plan.trivyVersion, { mirror: plan.trivyMirror });
-    lib_core/* info */.pq(`Trivy ${tool.version} (${tool.source}): ${tool.path}`);
+    log.info(`Trivy ${tool.version} (${tool.source}): ${tool.path}`);
     return { trivy: new Trivy(tool.path, plan.trivyCacheDir), tool };
 }
 /** Image vulnerabilities and secrets, with the DB restored from (and saved to) the runner's cache. */
@@ -42837,7 +43020,7 @@ async function scanImage(plan, trivy) {
     }
     const cachePlan = dbCachePlan(plan.trivyCacheDir, plan.now);
     const restored = plan.dbCache ? await restoreDb(cachePlan) : 'unavailable';
-    lib_core/* info */.pq({
+    log.info({
         today: `Vulnerability DB restored from today's cache (${cachePlan.key}); no registry is asked.`,
         older: 'An older vulnerability DB was restored; Trivy updates it if it is stale.',
         none: `No cached vulnerability DB; Trivy downloads it from ${plan.dbRepositories.join(', then ')}.`,
@@ -42891,19 +43074,19 @@ function annotate(result, limit = 50) {
         };
         const text = `${finding.message}${finding.fix ? `\nFix: ${finding.fix}` : ''}`;
         if (finding.blocking)
-            lib_core/* error */.z3(text, properties);
+            log.error(text, properties);
         else if (finding.severity === 'LOW' || finding.severity === 'UNKNOWN')
-            lib_core/* notice */.lm(text, properties);
+            log.notice(text, properties);
         else
-            lib_core/* warning */.$e(text, properties);
+            log.warning(text, properties);
     }
     for (const { entry } of result.expired) {
         const properties = { title: `Ignore entry ${entry.id} expired`, file: entry.file, startLine: entry.line };
         const text = `Expired on ${entry.expires}; the findings it covered count again.`;
         if (result.threshold === 'NEVER')
-            lib_core/* warning */.$e(text, properties);
+            log.warning(text, properties);
         else
-            lib_core/* error */.z3(text, properties);
+            log.error(text, properties);
     }
 }
 

@@ -37285,6 +37285,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Os: () => (/* binding */ group),
   pq: () => (/* binding */ info),
   _o: () => (/* binding */ isDebug),
+  lm: () => (/* binding */ notice),
   LZ: () => (/* binding */ saveState),
   uH: () => (/* binding */ setOutput),
   Pq: () => (/* binding */ core_setSecret),
@@ -37292,7 +37293,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, markdownSummary, notice, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, exportVariable, getBooleanInput, getIDToken, getInput, getMultilineInput, markdownSummary, platform, setCommandEcho, setFailed, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -37318,7 +37319,7 @@ function utils_toCommandValue(input) {
  * @returns The command properties to send with the actual annotation command
  * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
  */
-function utils_toCommandProperties(annotationProperties) {
+function toCommandProperties(annotationProperties) {
     if (!Object.keys(annotationProperties).length) {
         return {};
     }
@@ -38207,7 +38208,7 @@ function core_debug(message) {
  * @param properties optional properties to add to the annotation.
  */
 function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('error', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a warning issue
@@ -38215,7 +38216,7 @@ function error(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('warning', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Adds a notice issue
@@ -38223,7 +38224,7 @@ function warning(message, properties = {}) {
  * @param properties optional properties to add to the annotation.
  */
 function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+    command_issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
 }
 /**
  * Writes info to log with console.log.
@@ -40506,8 +40507,6 @@ function copyFile(srcFile, destFile, force) {
 /************************************************************************/
 var __webpack_exports__ = {};
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./packages/kit/errors.ts
 /**
  * The user must change something: an input, a chart, a manifest, a lock held by someone else.
@@ -40524,7 +40523,7 @@ class errors_UserError extends Error {
     }
 }
 /** Several input problems reported at once, so a user fixes them in one round trip. */
-class InputError extends errors_UserError {
+class errors_InputError extends errors_UserError {
     problems;
     constructor(problems) {
         super(problems.length === 1
@@ -40564,6 +40563,8 @@ function causeChain(error) {
     return chain;
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./packages/kit/secrets.ts
 
 /**
@@ -40591,13 +40592,15 @@ function secretLines(value) {
  * kubeconfig does not turn every `apiVersion: v1` in the log into ***. Values shorter than 4 characters
  * are not masked (the runner ignores them too).
  */
-function registerSecret(value) {
+function secrets_registerSecret(value, options = {}) {
     if (!value)
         return;
     const candidates = value.includes('\n') ? [value, ...secretLines(value)] : [value];
     for (const candidate of candidates) {
         const trimmed = candidate.trim();
-        if (trimmed.length < 4 || registry.has(trimmed))
+        // A value known to be a credential (a kubeconfig's password) is masked however short it is.
+        const tooShort = !options.anyLength && trimmed.length < 4;
+        if (trimmed === '' || tooShort || registry.has(trimmed))
             continue;
         registry.add(trimmed);
         lib_core/* setSecret */.Pq(trimmed);
@@ -40623,6 +40626,87 @@ function secrets_containsSecret(text) {
 function clearSecretsForTesting() {
     registry.clear();
 }
+
+;// CONCATENATED MODULE: ./packages/kit/log.ts
+
+
+/**
+ * The runner reads workflow commands from every line a step prints, on stdout and stderr alike:
+ * `::name …::data` when the line starts with `::` after its leading whitespace is trimmed, and the legacy
+ * `##[name …]data` anywhere in a line. A line ends at `\n`, `\r\n` or a bare `\r`. So a value from an input
+ * or a repository file that holds a line break followed by `::set-output …` or `::stop-commands::…`, or
+ * holds `##[` at all, would speak to the runner if printed as it is.
+ *
+ * Neutralising puts a backslash into the pattern: `:\:` at the start of a line, `##\[` inside one. A
+ * zero-width character would read better, but the runner (.NET) matches `StartsWith`/`IndexOf` with the
+ * current culture, where ICU ignores zero-width characters, so `\u200B::` can still match `::`; a
+ * backslash is an ordinary character in every culture and shows the reader that the text was escaped.
+ */
+const LEADING_COMMAND = /^(\s*):(?=:)/;
+const LEGACY_COMMAND = /##\[/g;
+function neutraliseLine(line) {
+    return line.replace(LEADING_COMMAND, '$1:\\').replace(LEGACY_COMMAND, '##\\[');
+}
+/**
+ * Text as it may be printed: registered secrets masked, every line neutralised so the runner reads no
+ * command from it. Line breaks stay (as `\n`), so a multi-line message is still several log lines.
+ */
+function neutralise(text) {
+    return secrets_maskSecrets(text)
+        .split(/\r\n|\r|\n/)
+        .map(neutraliseLine)
+        .join('\n');
+}
+/**
+ * A value from an input or a file, made fit to sit inside one log line: line breaks and other control
+ * characters shown as escapes (`\n`, `\r`, `\t`, `\u001b`), so the value cannot start a line of its own or
+ * move the cursor, and a reader sees exactly what it holds. The line it goes into is neutralised by `log`.
+ */
+function safe(value) {
+    const text = typeof value === 'string' ? value : String(value);
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (char) => {
+        if (char === '\n')
+            return '\\n';
+        if (char === '\r')
+            return '\\r';
+        if (char === '\t')
+            return '\\t';
+        return `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+}
+function annotationProperties(properties) {
+    if (!properties)
+        return {};
+    return properties.title === undefined ? properties : { ...properties, title: oneLine(properties.title) };
+}
+/** A title is one line: masked, neutralised, line breaks shown as escapes. */
+function oneLine(text) {
+    return neutraliseLine(safe(secrets_maskSecrets(text)));
+}
+/**
+ * The one way the suite prints. Every line is masked and neutralised; annotations keep their file and
+ * line; group titles are always one line. Wrap values from inputs and files in `safe()` as well, so a
+ * value stays on the line it belongs to.
+ */
+const log_log = {
+    info(text) {
+        lib_core/* info */.pq(neutralise(text));
+    },
+    warning(text, properties) {
+        lib_core/* warning */.$e(neutralise(text), annotationProperties(properties));
+    },
+    error(text, properties) {
+        lib_core/* error */.z3(neutralise(text), annotationProperties(properties));
+    },
+    notice(text, properties) {
+        lib_core/* notice */.lm(neutralise(text), annotationProperties(properties));
+    },
+    /** A titled, collapsible log section around one phase of the work. */
+    group(title, work) {
+        return lib_core/* group */.Os(oneLine(title), work);
+    },
+};
 
 ;// CONCATENATED MODULE: ./packages/kit/state.ts
 
@@ -40670,7 +40754,6 @@ function isPostStep() {
 
 
 
-
 /**
  * The one way every action starts. One bundle serves both `main` and `post`: main leaves a flag in
  * the saved state, and the runner hands it back only to the post step.
@@ -40696,7 +40779,7 @@ function reportFailure(error) {
     if (error instanceof errors_UserError) {
         const message = error.hint ? `${error.message}\n${error.hint}` : error.message;
         const location = error.location;
-        lib_core/* error */.z3(secrets_maskSecrets(message), location
+        log_log.error(message, location
             ? {
                 title: location.file,
                 file: location.file,
@@ -40714,16 +40797,16 @@ function reportFailure(error) {
             lines.push(`Left untouched: ${error.untouched}`);
         if (error.hint)
             lines.push(error.hint);
-        lib_core/* error */.z3(secrets_maskSecrets(lines.join('\n')));
+        log_log.error(lines.join('\n'));
         return;
     }
-    lib_core/* error */.z3(secrets_maskSecrets(`Unexpected error: ${errors_errorMessage(error)}`));
+    log_log.error(`Unexpected error: ${errors_errorMessage(error)}`);
     if (error instanceof Error && error.stack)
-        lib_core/* info */.pq(secrets_maskSecrets(error.stack));
+        log_log.info(error.stack);
 }
-/** A titled, collapsible log section around one phase of the work. */
+/** A titled, collapsible log section around one phase of the work; the title is always one line. */
 function group(title, work) {
-    return lib_core/* group */.Os(title, work);
+    return log_log.group(title, work);
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -40785,8 +40868,12 @@ function inputs_define(kind, options, allowed, parse, empty) {
 const ok = (value) => ({ ok: true, value });
 const bad = (reason) => ({ ok: false, reason });
 function string(options = {}) {
-    const allowed = options.allowed ?? (options.pattern ? `text matching ${options.pattern}` : 'any text');
+    const multiline = options.multiline ?? options.secret ?? false;
+    const allowed = options.allowed ??
+        (options.pattern ? `text matching ${options.pattern}` : multiline ? 'any text' : 'one line of text');
     return inputs_define('string', options, allowed, (raw) => {
+        if (!multiline && /[\r\n\u2028\u2029]/.test(raw))
+            return bad('it holds a line break; this input takes one line');
         if (options.maxLength !== undefined && raw.length > options.maxLength)
             return bad(`longer than ${options.maxLength} characters`);
         if (options.pattern && !options.pattern.test(raw))
@@ -40918,7 +41005,7 @@ function shown(raw, secret) {
     const oneLine = raw.replace(/\s+/g, ' ');
     return JSON.stringify(oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine);
 }
-function describeProblem(name, raw, allowed, secret = false, reason) {
+function inputs_describeProblem(name, raw, allowed, secret = false, reason) {
     return `Input "${name}" is ${shown(raw, secret)}: expected ${allowed}${reason ? ` (${reason})` : ''}.`;
 }
 /**
@@ -40931,7 +41018,7 @@ function parseInputs(specs, env = process.env) {
     for (const [name, spec] of Object.entries(specs)) {
         const raw = (env[inputEnvName(name)] ?? '').trim();
         if (spec.secret)
-            registerSecret(raw);
+            secrets_registerSecret(raw);
         const text = raw === '' ? (spec.default ?? '') : raw;
         if (text === '') {
             if (spec.required)
@@ -40943,10 +41030,10 @@ function parseInputs(specs, env = process.env) {
         if (result.ok)
             values[name] = result.value;
         else
-            problems.push(describeProblem(name, text, spec.allowed, spec.secret, result.reason));
+            problems.push(inputs_describeProblem(name, text, spec.allowed, spec.secret, result.reason));
     }
     if (problems.length > 0)
-        throw new InputError(problems);
+        throw new errors_InputError(problems);
     return values;
 }
 /** A problem that involves several inputs or the meaning of a value, found after parsing. */
@@ -41069,12 +41156,33 @@ function describeCommand(file, args) {
     return maskSecrets([file, ...args].map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a)).join(' '));
 }
 /**
+ * The runner hands every step its inputs as `INPUT_*` (passwords, kubeconfigs and tokens among them) and
+ * its own credentials as `ACTIONS_*` (runtime, cache and OIDC tokens). A tool needs none of them, and a
+ * tool may run code from the repository (a Dockerfile, a chart's plugin, a kubeconfig exec plugin), so
+ * they stay in this process.
+ */
+function withheld(name) {
+    return /^(INPUT_|ACTIONS_)/i.test(name) || name.toUpperCase() === 'GITHUB_TOKEN';
+}
+/**
+ * The environment a child process starts from: `base` without the step's inputs, the runner's `ACTIONS_*`
+ * tokens and GITHUB_TOKEN, except the names in `pass`; then `extra`, which always wins.
+ */
+function childEnv(extra = {}, pass = [], base = process.env) {
+    const env = {};
+    for (const [name, value] of Object.entries(base)) {
+        if (!withheld(name) || pass.includes(name))
+            env[name] = value;
+    }
+    return { ...env, ...extra };
+}
+/**
  * Runs a program with an argument array, never through a shell, so no value can be read as shell
  * syntax. Output is captured (and masked when streamed); a non-zero exit becomes an ExecError.
  */
 function exec_exec(file, args, options = {}) {
     const started = Date.now();
-    const env = options.replaceEnv ? { ...options.env } : { ...process.env, ...options.env };
+    const env = options.replaceEnv ? { ...options.env } : childEnv(options.env, options.passEnv);
     return new Promise((resolve, reject) => {
         const child = spawn(file, args, {
             cwd: options.cwd,
@@ -41096,7 +41204,7 @@ function exec_exec(file, args, options = {}) {
             for (const line of flush ? lines.filter((l) => l !== '') : lines) {
                 const masked = maskSecrets(line);
                 if (options.stream)
-                    core.info(masked);
+                    log.info(masked);
                 options.onLine?.(masked, stream);
             }
         };
@@ -41168,6 +41276,60 @@ function killGroup(pid, signal) {
     }
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./packages/kit/workspace.ts
+
+
+
+
+/**
+ * The real path of `absolute`: symlinks followed as far as the path exists, the rest (a folder not yet
+ * made) appended, so an output folder under a checked-in symlink is judged by where it would land.
+ */
+function realPath(absolute) {
+    const missing = [];
+    let current = absolute;
+    for (;;) {
+        try {
+            return path.join(realpathSync(current), ...missing.reverse());
+        }
+        catch {
+            const parent = path.dirname(current);
+            if (parent === current)
+                return absolute;
+            missing.push(path.basename(current));
+            current = parent;
+        }
+    }
+}
+function inside(root, target) {
+    const relative = path.relative(root, target);
+    return (relative === '' ||
+        (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative)));
+}
+/**
+ * Resolves a file or folder input against the workspace and makes sure it stays there, judged by its real
+ * path: `../../etc`, `/proc/self/environ` and a checked-in symlink that points out of the repository are
+ * refused alike. A repository's content must not make the action read (and log, render or upload) a file
+ * of the runner, nor write outside the places the step owns. Returns the absolute path (as given, not the
+ * real one, so logs and outputs show the path the user wrote); throws an InputError naming the input.
+ */
+function resolveInWorkspace(input, value, options) {
+    const absolute = path.resolve(options.workspace, value);
+    const real = realPath(absolute);
+    const roots = [options.workspace, ...(options.runnerTemp ? [options.runnerTemp] : [])].map((root) => realPath(path.resolve(root)));
+    if (roots.some((root) => inside(root, real)))
+        return absolute;
+    const allowed = options.runnerTemp
+        ? 'a path inside GITHUB_WORKSPACE or RUNNER_TEMP'
+        : 'a path inside GITHUB_WORKSPACE';
+    const reason = real === absolute ? 'it is outside' : `it resolves to ${real}, outside`;
+    throw new InputError([describeProblem(input, value, allowed, false, reason)]);
+}
+
 ;// CONCATENATED MODULE: ./packages/kit/retry.ts
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
@@ -41201,15 +41363,12 @@ async function retry_retry(operation, options = {}) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(8701);
 ;// CONCATENATED MODULE: ./packages/kit/tool.ts
+
 
 
 
@@ -41285,7 +41444,7 @@ async function installTool(spec, options = {}) {
         archive = await retry(() => tc.downloadTool(url), {
             attempts: 3,
             retryable: (error) => !(error instanceof tc.HTTPError && error.httpStatusCode === 404),
-            onRetry: (error, attempt, delay) => core.info(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
+            onRetry: (error, attempt, delay) => log.info(`Download of ${spec.name} failed (${errorMessage(error)}); try ${attempt + 1} in ${delay} ms`),
         });
     }
     catch (error) {
@@ -41384,6 +41543,8 @@ const deployTargetInputs = {
 
 ;// CONCATENATED MODULE: ./packages/kit/index.ts
 // The action runtime every swiss/deploy action is built on. This file is the package's only door.
+
+
 
 
 
@@ -41506,13 +41667,64 @@ function closest(word, known) {
     return bestDistance <= allowed ? best : undefined;
 }
 
+;// CONCATENATED MODULE: ./packages/smoke/url-credentials.ts
+
+/**
+ * Takes `user:pass@` out of an http(s) URL and turns it into Basic credentials, as curl does. Node's
+ * http client would drop the userinfo silently, and every name, log line and summary cell built from the
+ * URL would show the password; so the URL keeps no credentials and the header value is masked.
+ */
+function takeUrlCredentials(url) {
+    if (!URL.canParse(url))
+        return { url };
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password)
+        return { url };
+    // The userinfo is percent-encoded in the URL; the credentials are its decoded text (curl decodes too).
+    const user = decodeURIComponent(parsed.username);
+    const password = decodeURIComponent(parsed.password);
+    secrets_registerSecret(password);
+    secrets_registerSecret(parsed.password);
+    const token = Buffer.from(`${user}:${password}`, 'utf8').toString('base64');
+    secrets_registerSecret(token);
+    parsed.username = '';
+    parsed.password = '';
+    // URL.href turns `http://h` into `http://h/`; keep the text as given, less the userinfo.
+    const stripped = url.replace(/^(https?:\/\/)[^/?#]*@/i, '$1');
+    return { url: URL.canParse(stripped) ? stripped : parsed.href, authorization: `Basic ${token}` };
+}
+/** `http://user:pass@host` as `http://user:***@host`, for messages about a URL that did not parse. */
+function redactUrlCredentials(text) {
+    return text.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#@]*)@/i, (_whole, scheme, userinfo) => {
+        const user = userinfo.split(':')[0] ?? '';
+        return `${scheme}${user}${userinfo.includes(':') ? ':***' : ''}@`;
+    });
+}
+/** Adds the URL's credentials unless the check already sends its own Authorization (which wins, as in curl). */
+function withUrlAuthorization(headers, authorization) {
+    if (!authorization || Object.keys(headers).some((name) => name.toLowerCase() === 'authorization'))
+        return headers;
+    return { ...headers, Authorization: authorization };
+}
+
 ;// CONCATENATED MODULE: ./packages/smoke/checks-file.ts
 
 
 
 
+
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-const TOP_FIELDS = ['defaults', 'checks'];
+const TOP_FIELDS = ['env', 'defaults', 'checks'];
+/**
+ * Names a checks file may never read: the runner's own credentials and the step's inputs (a kubeconfig,
+ * a password) are not the checks file's to send anywhere, whoever wrote it.
+ */
+function isReservedEnvName(name) {
+    const upper = name.toUpperCase();
+    return RESERVED_ENV_PREFIXES.some((prefix) => upper.startsWith(`${prefix}_`)) || upper === 'GITHUB_TOKEN';
+}
+const RESERVED_ENV_PREFIXES = ['INPUT', 'ACTIONS', 'RUNNER'];
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const POLICY_FIELDS = [
     'timeout',
     'retries',
@@ -41545,10 +41757,10 @@ function maskHeaderSecrets(headers, alsoMask = new Set()) {
     for (const [name, value] of Object.entries(headers)) {
         if (!isSensitiveHeader(name) && !alsoMask.has(name.toLowerCase()))
             continue;
-        registerSecret(value);
+        secrets_registerSecret(value);
         const credential = /^\s*[A-Za-z][\w-]*\s+(\S.*)$/.exec(value)?.[1];
         if (credential)
-            registerSecret(credential);
+            secrets_registerSecret(credential);
     }
 }
 /** `200`, `2xx`, `200-299`: one status range, or a reason it is not one. */
@@ -41599,9 +41811,11 @@ function urlCheck(url, defaults) {
  * unknown field (named, with the closest known one), a value of the wrong kind. Every problem carries
  * its line; all of them are reported in one UserError whose location is the first.
  *
- * The file is either a list of checks, or a mapping with `checks` and optional `defaults`.
- * `${NAME}` in headers, body, path and url is replaced by the environment variable NAME (`$${` escapes it);
- * header values that came from the environment or name a credential are masked.
+ * The file is either a list of checks, or a mapping with `checks` and optional `env` and `defaults`.
+ * `${NAME}` in headers, body, path and url is replaced by the environment variable NAME (`$${` escapes it),
+ * but only for a NAME the file declares in `env`: the file is repository content, and the step's
+ * environment also holds the runner's tokens and the action's secret inputs. Every expanded value is
+ * masked for the rest of the run, as are header values that name a credential.
  */
 function parseChecks(source, defaults, env = process.env) {
     const lines = new dist/* LineCounter */.HN();
@@ -41628,15 +41842,17 @@ function parseChecks(source, defaults, env = process.env) {
         return { line: pos.line, column: pos.col };
     };
     const problem = (node, message) => problems.push({ message, ...at(node) });
-    const reader = new FieldReader(problem, env, doc);
     const root = doc.contents;
+    const reader = new FieldReader(problem, env, doc);
+    const topFields = (0,dist/* isMap */.jh)(root) ? reader.fields(root, TOP_FIELDS, 'the top level') : undefined;
+    reader.declared = declaredEnv(topFields?.get('env'), problem);
     let fileDefaults;
     let checkNodes = [];
     if ((0,dist/* isSeq */.oP)(root)) {
         checkNodes = root.items;
     }
     else if ((0,dist/* isMap */.jh)(root)) {
-        const fields = reader.fields(root, TOP_FIELDS, 'the top level');
+        const fields = topFields;
         const checks = fields.get('checks');
         if (!checks)
             problem(root, 'the top level has no "checks" list');
@@ -41665,8 +41881,10 @@ function parseChecks(source, defaults, env = process.env) {
         followRedirects: defaults.followRedirects,
         maxRedirects: defaults.maxRedirects,
     };
-    if (fileDefaults)
+    if (fileDefaults) {
+        reader.context = '"defaults"';
         base = reader.settings(fileDefaults, base, DEFAULT_FIELDS, '"defaults"');
+    }
     if (checkNodes.length === 0 && (0,dist/* isSeq */.oP)(root))
         problem(root, 'the list of checks is empty');
     const checks = [];
@@ -41688,6 +41906,34 @@ function parseChecks(source, defaults, env = process.env) {
     if (problems.length > 0)
         throw checksError(where, source, problems);
     return checks;
+}
+/** The `env` list: the only names `${NAME}` may read. Reserved and malformed names are refused here. */
+function declaredEnv(field, problem) {
+    const names = new Set();
+    if (!field)
+        return names;
+    if (!(0,dist/* isSeq */.oP)(field.value)) {
+        problem(field.value ?? field.key, '"env" must be a list of environment variable names, e.g. [SMOKE_TOKEN]');
+        return names;
+    }
+    for (const item of field.value.items) {
+        const name = (0,dist/* isScalar */.jn)(item) && typeof item.value === 'string' ? item.value : undefined;
+        if (name === undefined || !ENV_NAME.test(name)) {
+            problem(item, `"env" lists ${JSON.stringify((0,dist/* isScalar */.jn)(item) ? item.value : '…')}, which is not an environment variable name`);
+        }
+        else if (isReservedEnvName(name)) {
+            problem(item, reservedEnvMessage(name, '"env" declares'));
+        }
+        else {
+            names.add(name);
+        }
+    }
+    return names;
+}
+function reservedEnvMessage(name, who) {
+    return (`${who} \${${name}}, which a checks file may not read: ` +
+        `${RESERVED_ENV_PREFIXES.map((prefix) => `${prefix}_*`).join(', ')} and GITHUB_TOKEN ` +
+        "hold the step's inputs and the runner's credentials");
 }
 function firstLine(message) {
     return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
@@ -41714,11 +41960,15 @@ class FieldReader {
     problem;
     env;
     doc;
+    /** What is being read, for messages: `"defaults"` or `check "health"`. */
+    context = 'the checks';
     constructor(problem, env, doc) {
         this.problem = problem;
         this.env = env;
         this.doc = doc;
     }
+    /** The names the file's `env` list declares: the only ones `${NAME}` may read. */
+    declared = new Set();
     /** The pairs of a mapping by key; unknown keys are reported with the closest known one. */
     fields(map, known, what, hint) {
         const found = new Map();
@@ -41801,14 +42051,25 @@ class FieldReader {
         const value = this.string(node, field);
         return value === undefined ? [] : [value];
     }
-    /** Replaces `${NAME}` with the environment variable; `$${` stays a literal `${`. */
+    /**
+     * Replaces `${NAME}` with the environment variable when the file declares NAME in `env`; `$${` stays a
+     * literal `${`. The value is masked from here on: it lands in URLs, bodies and headers that are logged.
+     */
     expand(node, field, text) {
         let fromEnv = false;
         const expanded = text.replace(/\$(\$?)\{([^}]*)\}/g, (whole, escaped, name) => {
             if (escaped)
                 return whole.slice(1);
-            if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            if (!ENV_NAME.test(name)) {
                 this.problem(node, `"${field}" refers to \${${name}}, which is not an environment variable name`);
+                return whole;
+            }
+            if (isReservedEnvName(name)) {
+                this.problem(node, reservedEnvMessage(name, `${this.context} "${field}" uses`));
+                return whole;
+            }
+            if (!this.declared.has(name)) {
+                this.problem(node, `${this.context} "${field}" uses \${${name}}, which the file does not declare: add ${name} to its "env" list`);
                 return whole;
             }
             const value = this.env[name];
@@ -41816,6 +42077,7 @@ class FieldReader {
                 this.problem(node, `"${field}" uses \${${name}}, but the environment variable ${name} is not set`);
                 return whole;
             }
+            secrets_registerSecret(value);
             fromEnv = true;
             return value;
         });
@@ -41894,6 +42156,11 @@ class FieldReader {
             ? `"${key}" is an expectation: put it under "expect"`
             : undefined);
         const value = (name) => fields.get(name)?.value ?? null;
+        const givenName = value('name');
+        this.context =
+            (0,dist/* isScalar */.jn)(givenName) && givenName.value !== null
+                ? `check ${JSON.stringify(String(givenName.value))}`
+                : `check ${index + 1}`;
         const settings = this.settings(node, base, CHECK_FIELDS, `check ${index + 1}`, fields);
         let method = 'GET';
         if (fields.has('method')) {
@@ -41907,6 +42174,7 @@ class FieldReader {
             }
         }
         let target = '';
+        let urlAuthorization;
         if (fields.has('path') && fields.has('url')) {
             this.problem(fields.get('url')?.key, 'a check has "path" or "url", not both');
         }
@@ -41923,10 +42191,12 @@ class FieldReader {
             if (url !== undefined) {
                 target = this.expand(value('url'), 'url', url).text;
                 if (!/^https?:\/\/[^/]/i.test(target) || !URL.canParse(target))
-                    this.problem(value('url'), `"url" is "${url}": expected an absolute http:// or https:// URL`);
+                    this.problem(value('url'), `"url" is "${redactUrlCredentials(url)}": expected an absolute http:// or https:// URL`);
+                else
+                    ({ url: target, authorization: urlAuthorization } = takeUrlCredentials(target));
             }
         }
-        const headers = { ...settings.headers };
+        const headers = withUrlAuthorization({ ...settings.headers }, urlAuthorization);
         let body;
         if (fields.has('body')) {
             const bodyNode = value('body');
@@ -42819,6 +43089,7 @@ function loadError(problems) {
 
 
 
+
 const SERVICE_PATTERN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?:([0-9]{1,5}|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
 /** True when the `checks` input holds YAML rather than the path of a file. */
 function isInlineChecks(text) {
@@ -42864,18 +43135,23 @@ function readFileInput(name, given, workspace) {
  * Nothing is sent and no cluster is contacted here: a mistake in the inputs costs no request.
  */
 function planSmokeTest(settings, env = process.env) {
-    const { url, checks: checksInput, service } = settings;
-    if (!url && !checksInput && !service) {
+    const { checks: checksInput, service } = settings;
+    const shownUrl = settings.url === undefined ? undefined : redactUrlCredentials(settings.url);
+    if (!settings.url && !checksInput && !service) {
         throw inputConflict('Give the smoke test something to test: "url", "checks" or "service".');
     }
-    if (url && service) {
+    if (settings.url && service) {
         throw inputConflict('Inputs "url" and "service" both say where to send the requests; give one.', 'Use "service" to reach a Service through the API server, "url" for anything reachable from the runner.');
     }
-    if (url && !/^https?:\/\/[^/]/i.test(url)) {
-        throw inputConflict(`Input "url" is "${url}": expected an absolute http:// or https:// URL.`);
+    if (settings.url && !/^https?:\/\/[^/]/i.test(settings.url)) {
+        throw inputConflict(`Input "url" is "${shownUrl}": expected an absolute http:// or https:// URL.`);
     }
-    if (url && !URL.canParse(url))
-        throw inputConflict(`Input "url" is "${url}", which is not a valid URL.`);
+    if (settings.url && !URL.canParse(settings.url))
+        throw inputConflict(`Input "url" is "${shownUrl}", which is not a valid URL.`);
+    // From here on the base URL has no userinfo: its credentials travel as a masked Authorization header.
+    const { url, authorization: baseAuthorization } = settings.url
+        ? takeUrlCredentials(settings.url)
+        : { url: undefined, authorization: undefined };
     if (service && !SERVICE_PATTERN.test(service)) {
         throw inputConflict(`Input "service" is "${service}": expected namespace/name:port, e.g. shop/web-preview:80 or shop/web-preview:http.`);
     }
@@ -42905,6 +43181,10 @@ function planSmokeTest(settings, env = process.env) {
             checks = parseChecks({ text, file: shown }, defaults, env);
             checksSource = shown;
         }
+        // The base URL's credentials go with the requests sent to it, not to a check's own absolute URL.
+        checks = checks.map((check) => /^https?:\/\//i.test(check.target)
+            ? check
+            : { ...check, headers: withUrlAuthorization(check.headers, baseAuthorization) });
         if (!url && !service) {
             const relative = checks.filter((c) => !/^https?:\/\//i.test(c.target));
             if (relative.length > 0) {
@@ -42914,6 +43194,7 @@ function planSmokeTest(settings, env = process.env) {
     }
     else {
         checks = [urlCheck(url ?? '', defaults)];
+        checks[0].headers = withUrlAuthorization(checks[0].headers, baseAuthorization);
         if (service) {
             checks = [{ ...checks[0], name: `GET / on ${service}`, target: '' }];
         }
@@ -42941,6 +43222,7 @@ function planSmokeTest(settings, env = process.env) {
 }
 
 ;// CONCATENATED MODULE: ./packages/kube/errors.ts
+
 /** A request the API server refused or could not serve, with its HTTP code and the server's own words. */
 class errors_KubeApiError extends Error {
     code;
@@ -42969,6 +43251,40 @@ const isUnauthorized = (error) => error instanceof errors_KubeApiError && error.
 /** 410 Gone: a watch's resourceVersion is too old; the caller must list again. */
 const errors_isGone = (error) => error instanceof errors_KubeApiError && error.code === 410;
 const isInvalid = (error) => error instanceof errors_KubeApiError && error.code === 422;
+/**
+ * The API server did not answer in time: connect, headers and body share one deadline, so an address that
+ * accepts connections and never answers fails the step instead of hanging it until the job's limit.
+ */
+// What was left untouched is known only to the caller (the lock phase: everything), so it is not said here.
+class errors_KubeTimeoutError extends errors_WorldError {
+    server;
+    method;
+    path;
+    timeoutMs;
+    constructor(server, method, path, timeoutMs) {
+        super(`The Kubernetes API server ${server} did not answer ${method} ${path} within ${duration_formatDuration(timeoutMs)}.`, {
+            hint: 'Check that the kubeconfig names the right server address and that the runner can reach it ' +
+                '(a firewall that accepts and never answers looks like this), then run again.',
+        });
+        this.server = server;
+        this.method = method;
+        this.path = path;
+        this.timeoutMs = timeoutMs;
+        this.name = 'KubeTimeoutError';
+    }
+}
+/** A watch delivered nothing, not even a bookmark, for its liveness window; the caller watches again. */
+class errors_WatchStalledError extends Error {
+    path;
+    idleMs;
+    constructor(path, idleMs) {
+        super(`The watch of ${path} delivered nothing for ${duration_formatDuration(idleMs)}.`);
+        this.path = path;
+        this.idleMs = idleMs;
+        this.name = 'WatchStalledError';
+    }
+}
+const errors_isStalledWatch = (error) => error instanceof errors_WatchStalledError;
 
 ;// CONCATENATED MODULE: ./packages/kube/client.ts
 
@@ -42977,6 +43293,9 @@ const isInvalid = (error) => error instanceof errors_KubeApiError && error.code 
 
 
 
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+/** The API server sends a bookmark about once a minute on a quiet watch; silence past that means a dead stream. */
+const DEFAULT_WATCH_IDLE_MS = 90_000;
 /**
  * One connection to one cluster. Credentials and TLS come from @kubernetes/client-node's KubeConfig (so exec
  * plugins, OIDC, tokens and in-cluster accounts all work); requests are plain HTTPS, each one counted,
@@ -42986,11 +43305,17 @@ class Kube {
     config;
     server;
     contextName;
+    requestTimeoutMs;
+    watchIdleMs;
     counts = new Map();
-    constructor(config, server, contextName) {
+    constructor(config, server, contextName, 
+    /** Connect + answer deadline of a request that names none. */
+    requestTimeoutMs, watchIdleMs) {
         this.config = config;
         this.server = server;
         this.contextName = contextName;
+        this.requestTimeoutMs = requestTimeoutMs;
+        this.watchIdleMs = watchIdleMs;
     }
     static async connect(options = {}) {
         const env = options.env ?? process.env;
@@ -43027,10 +43352,9 @@ class Kube {
         catch (error) {
             if (error instanceof UserError)
                 throw error;
-            throw new UserError(`The kubeconfig from ${source} cannot be read: ${String(error.message)}`, {
-                hint: 'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.',
-            });
+            throw kubeconfigError(describeSource(source, env), error);
         }
+        maskCredentials(config);
         if (options.context) {
             const names = config.getContexts().map((c) => c.name);
             if (!names.includes(options.context)) {
@@ -43040,11 +43364,12 @@ class Kube {
         }
         const cluster = config.getCurrentCluster();
         if (!cluster?.server) {
-            throw new UserError(`The kubeconfig from ${source} has no current cluster with a server address.`, {
+            throw new UserError(`${capitalise(describeSource(source, env))} has no current cluster with a server address.`, {
                 hint: 'Set current-context in the kubeconfig or pass the context input.',
             });
         }
-        return new Kube(config, cluster.server.replace(/\/+$/, ''), config.getCurrentContext());
+        const requestTimeoutMs = Math.min(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, options.stepTimeoutMs ?? Infinity);
+        return new Kube(config, cluster.server.replace(/\/+$/, ''), config.getCurrentContext(), Math.max(1, requestTimeoutMs), options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS);
     }
     /** Requests made so far: all of them, or those of one purpose / HTTP verb. */
     requestCount(purpose) {
@@ -43058,13 +43383,49 @@ class Kube {
         for (const key of ['*', verb, ...(purpose ? [purpose] : [])])
             this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
     }
-    async open(method, path, options, signal) {
+    /** The deadline of one request: its own, or the client's, never beyond the client's step bound. */
+    timeoutOf(options) {
+        return Math.max(1, Math.min(options.timeoutMs ?? this.requestTimeoutMs, this.requestTimeoutMs));
+    }
+    /**
+     * Runs `work` under a deadline: when it passes, `destroy` tears down the connection and the promise
+     * rejects with a KubeTimeoutError naming this server. An aborted `signal` rejects with its reason.
+     */
+    async bounded(method, path, timeoutMs, signal, work) {
+        signal?.throwIfAborted();
+        let request;
+        let timer;
+        let onAbort;
+        const stop = new Promise((_, reject) => {
+            const fail = (error) => {
+                request?.destroy();
+                reject(error);
+            };
+            timer = setTimeout(() => fail(new KubeTimeoutError(this.server, method, path, timeoutMs)), timeoutMs);
+            onAbort = () => fail(signal?.reason);
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+        const running = work((opened) => (request = opened));
+        // The loser of the race still settles (a destroyed socket errors): that must not be unhandled.
+        running.catch(() => undefined);
+        try {
+            return await Promise.race([running, stop]);
+        }
+        finally {
+            clearTimeout(timer);
+            if (onAbort)
+                signal?.removeEventListener('abort', onAbort);
+            stop.catch(() => undefined);
+        }
+    }
+    async open(method, path, options, track) {
         const url = new URL(this.server + path);
         for (const [key, value] of Object.entries(options.query ?? {})) {
             if (value !== undefined)
                 url.searchParams.set(key, String(value));
         }
         const init = { method, headers: { Accept: 'application/json' } };
+        // Inside the deadline too: an exec credential plugin can hang as well as a server.
         await this.config.applyToHTTPSOptions(init);
         const headers = init.headers;
         let payload;
@@ -43076,32 +43437,42 @@ class Kube {
         headers['User-Agent'] = 'swiss-deploy';
         const transport = url.protocol === 'http:' ? http : https;
         return new Promise((resolve, reject) => {
-            const request = transport.request(url, { ...init, signal }, (response) => resolve({ request, response }));
+            const request = transport.request(url, init, (response) => resolve({ request, response }));
+            track(request);
             request.on('error', reject);
             if (payload !== undefined)
                 request.write(payload);
             request.end();
         });
     }
-    /** One request; the parsed JSON answer, or a KubeApiError with the server's Status. */
+    /**
+     * One request; the parsed JSON answer, or a KubeApiError with the server's Status. Connect, headers and
+     * body share one deadline (`timeoutMs`, else the client's), past which it fails with a KubeTimeoutError.
+     */
     async request(method, path, options = {}) {
         this.count(method, options.purpose);
-        const { response } = await this.open(method, path, options);
-        const text = await readBody(response);
-        const code = response.statusCode ?? 0;
-        if (code < 200 || code >= 300)
-            throw apiError(method, path, code, text);
-        return (text === '' ? undefined : JSON.parse(text));
+        return this.bounded(method, path, this.timeoutOf(options), options.signal, async (track) => {
+            const { response } = await this.open(method, path, options, track);
+            const text = await readBody(response);
+            const code = response.statusCode ?? 0;
+            if (code < 200 || code >= 300)
+                throw apiError(method, path, code, text);
+            return (text === '' ? undefined : JSON.parse(text));
+        });
     }
     /**
      * Streams a watch until the server ends it, `signal` aborts, or `onEvent` throws. Resolves on a clean end;
-     * an ERROR event (e.g. 410 Gone) is raised as a KubeApiError.
+     * an ERROR event (e.g. 410 Gone) is raised as a KubeApiError. Opening it has the request deadline; once
+     * open, a stream silent for its liveness window (no event, no bookmark) is torn down with a
+     * WatchStalledError, so the caller can watch again from its last resourceVersion.
      */
-    async watch(path, query, onEvent, signal) {
+    async watch(path, query, onEvent, signal, options = {}) {
         this.count('WATCH');
+        if (signal.aborted)
+            return;
         let opened;
         try {
-            opened = await this.open('GET', path, { query: { ...query, watch: 1 } }, signal);
+            opened = await this.bounded('WATCH', path, this.requestTimeoutMs, signal, (track) => this.open('GET', path, { query: { ...query, watch: 1 } }, track));
         }
         catch (error) {
             if (signal.aborted)
@@ -43110,23 +43481,46 @@ class Kube {
         }
         const { response, request } = opened;
         const code = response.statusCode ?? 0;
-        if (code !== 200)
-            throw apiError('WATCH', path, code, await readBody(response));
+        if (code !== 200) {
+            const text = await this.bounded('WATCH', path, this.requestTimeoutMs, signal, () => readBody(response));
+            throw apiError('WATCH', path, code, text);
+        }
+        const idleMs = options.idleMs ?? this.watchIdleMs;
         await new Promise((resolve, reject) => {
             let buffered = '';
-            let failed = false;
-            const fail = (error) => {
-                if (failed)
+            let settled = false;
+            let idle;
+            const finish = (error) => {
+                if (settled)
                     return;
-                failed = true;
-                request.destroy();
-                reject(error);
+                settled = true;
+                clearTimeout(idle);
+                signal.removeEventListener('abort', onAbort);
+                if (error === undefined) {
+                    resolve();
+                }
+                else {
+                    request.destroy();
+                    reject(error);
+                }
             };
+            const onAbort = () => {
+                request.destroy();
+                finish();
+            };
+            const alive = () => {
+                clearTimeout(idle);
+                idle = setTimeout(() => finish(new WatchStalledError(path, idleMs)), idleMs);
+            };
+            signal.addEventListener('abort', onAbort, { once: true });
+            alive();
             response.setEncoding('utf8');
             response.on('data', (chunk) => {
+                // Any bytes count as life: a bookmark or an event may arrive in pieces.
+                alive();
                 buffered += chunk;
                 let newline;
-                while (!failed && (newline = buffered.indexOf('\n')) >= 0) {
+                while (!settled && (newline = buffered.indexOf('\n')) >= 0) {
                     const line = buffered.slice(0, newline).trim();
                     buffered = buffered.slice(newline + 1);
                     if (line === '')
@@ -43134,21 +43528,62 @@ class Kube {
                     const event = JSON.parse(line);
                     if (event.type === 'ERROR') {
                         const status = event.object;
-                        fail(new KubeApiError('WATCH', path, status.code ?? 500, status, 'watch error'));
+                        finish(new KubeApiError('WATCH', path, status.code ?? 500, status, 'watch error'));
                         return;
                     }
                     try {
                         onEvent(event);
                     }
                     catch (error) {
-                        fail(error);
+                        finish(error);
                     }
                 }
             });
-            response.on('end', () => (failed ? undefined : resolve()));
-            response.on('error', (error) => (signal.aborted ? resolve() : fail(error)));
-            response.on('close', () => (failed ? undefined : resolve()));
+            response.on('end', () => finish());
+            response.on('error', (error) => (signal.aborted ? finish() : finish(error)));
+            response.on('close', () => finish());
         });
+    }
+}
+/** A file the action wrote from the kubeconfig input is "the kubeconfig input": its temp path is internal. */
+function describeSource(source, env) {
+    const temp = env.RUNNER_TEMP;
+    if ((temp && source.startsWith(temp)) || path.basename(source).startsWith('swiss-deploy-kubeconfig-'))
+        return 'the kubeconfig input';
+    return `the kubeconfig from ${source}`;
+}
+/**
+ * The parser's message quotes the offending lines (a code frame of a secret), so only its position and
+ * its content-free reason are kept.
+ */
+function kubeconfigError(what, error) {
+    const yamlError = error;
+    const hint = 'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.';
+    if (yamlError?.name === 'YAMLException' && yamlError.mark) {
+        const at = `line ${(yamlError.mark.line ?? 0) + 1}, column ${(yamlError.mark.column ?? 0) + 1}`;
+        return new UserError(`${capitalise(what)} is not valid YAML at ${at}: ${yamlError.reason ?? 'a syntax error'}.`, { hint });
+    }
+    // Structural errors ("users[0].name is missing") name fields, never values; a missing file names its path.
+    const message = String(error?.message ?? error).split('\n')[0];
+    return new UserError(`${capitalise(what)} cannot be read: ${message}`, { hint });
+}
+const capitalise = (text) => text.charAt(0).toUpperCase() + text.slice(1);
+/**
+ * Registers every credential of the kubeconfig for masking, whatever its length: the input as a whole is
+ * masked only in parts long enough to look secret, and a 6-character password is still a password.
+ */
+function maskCredentials(config) {
+    for (const user of config.getUsers()) {
+        for (const value of [user.token, user.password, user.keyData])
+            registerSecret(value, { anyLength: true });
+        const exec = user.exec;
+        for (const variable of exec?.env ?? [])
+            if (typeof variable.value === 'string')
+                registerSecret(variable.value, { anyLength: true });
+        const provider = user.authProvider;
+        for (const value of Object.values(provider?.config ?? {}))
+            if (typeof value === 'string')
+                registerSecret(value, { anyLength: true });
     }
 }
 function readBody(response) {
@@ -43277,7 +43712,8 @@ async function scaleDeployment(kube, namespace, name, replicas) {
  * List, then watch from the list's resourceVersion until `decide` returns a value: an informer for one wait.
  * The request count depends on what happens, not on how long it takes: one list, one watch that lasts until
  * the deadline (timeoutSeconds), bookmarks to keep the resourceVersion fresh, and a new list only when the
- * server answers 410 Gone.
+ * server answers 410 Gone. A watch that goes silent (no event, no bookmark) for its liveness window is opened
+ * again from the last resourceVersion: a half-open connection must not outlive the deadline unnoticed.
  */
 async function watch_watchUntil(kube, target, options) {
     const controller = new AbortController();
@@ -43295,10 +43731,19 @@ async function watch_watchUntil(kube, target, options) {
         const key = (object) => `${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
         while (!controller.signal.aborted) {
             if (resourceVersion === undefined) {
-                const list = await kube.request('GET', target.path, {
-                    query: { labelSelector: target.labelSelector, fieldSelector: target.fieldSelector },
-                    purpose: 'list',
-                });
+                let list;
+                try {
+                    list = await kube.request('GET', target.path, {
+                        query: { labelSelector: target.labelSelector, fieldSelector: target.fieldSelector },
+                        purpose: 'list',
+                        signal: controller.signal,
+                    });
+                }
+                catch (error) {
+                    if (controller.signal.aborted)
+                        break;
+                    throw error;
+                }
                 objects.clear();
                 for (const item of list.items)
                     objects.set(key(item), item);
@@ -43326,9 +43771,11 @@ async function watch_watchUntil(kube, target, options) {
                     result = options.decide(objects, event);
                     if (result !== undefined)
                         controller.abort();
-                }, controller.signal);
+                }, controller.signal, { idleMs: options.idleMs });
             }
             catch (error) {
+                if (isStalledWatch(error))
+                    continue;
                 if (!isGone(error))
                     throw error;
                 resourceVersion = undefined;
@@ -43416,6 +43863,7 @@ class LeaseLock {
     timer;
     lost;
     releasing = false;
+    renewing = false;
     constructor(kube, namespace, name, holder, lease, durationSeconds) {
         this.kube = kube;
         this.namespace = namespace;
@@ -43491,7 +43939,7 @@ class LeaseLock {
     }
     start() {
         const interval = (this.durationSeconds * 1000) / 3;
-        this.timer = setInterval(() => void this.renew(), interval);
+        this.timer = setInterval(() => void this.renew(interval), interval);
         this.timer.unref();
         return this;
     }
@@ -43504,14 +43952,17 @@ class LeaseLock {
         if (this.lost)
             throw this.lost;
     }
-    async renew() {
-        if (this.releasing || this.lost)
+    /** Each renewal ends before the next is due, so renewals against a silent server never pile up. */
+    async renew(timeoutMs) {
+        if (this.releasing || this.lost || this.renewing)
             return;
+        this.renewing = true;
         try {
             this.lease = await this.kube.request('PUT', `${KNOWN.leases(this.namespace)}/${encodeURIComponent(this.name)}`, {
                 body: { ...this.lease, spec: { ...this.lease.spec, renewTime: microTime() } },
                 query: { fieldManager: 'swiss-deploy' },
                 purpose: 'lease-renew',
+                timeoutMs,
             });
         }
         catch (error) {
@@ -43521,7 +43972,10 @@ class LeaseLock {
                 });
                 this.stop();
             }
-            // Other failures (a blip of the API server): the next renewal tries again, well before expiry.
+            // Other failures (a blip of the API server, a timeout): the next renewal tries again, well before expiry.
+        }
+        finally {
+            this.renewing = false;
         }
     }
     stop() {
@@ -43634,6 +44088,52 @@ function rolloutProgress(deployment) {
         available === desired &&
         (status.replicas ?? 0) === desired;
     return { desired, updated, ready, available, complete, deadlineExceeded };
+}
+/** Ready and not being deleted: a pod that can take traffic. */
+function isReadyPod(pod) {
+    if (pod.metadata.deletionTimestamp)
+        return false;
+    return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+}
+/**
+ * One gate progress line, counting only the new revision's pods (those the revision podSelector matched):
+ * the Deployment's readyReplicas also counts the previous revision's pods still in the idle color, which
+ * made "3/3 ready" appear while none of the new pods was. Pods of older ReplicaSets are told apart.
+ */
+function gateProgressLine(name, deployment, revisionPods, revision) {
+    const ready = revisionPods.filter(isReadyPod).length;
+    const desired = deployment?.spec?.replicas ?? 1;
+    const status = deployment?.status ?? {};
+    const old = Math.max(0, (status.replicas ?? 0) - (status.updatedReplicas ?? 0));
+    const of = revision === undefined ? 'of the new pods' : `of revision ${revision}`;
+    const line = `${name}: ${ready}/${desired} ${of} ready` +
+        (old > 0 ? ` (${old} old ${old === 1 ? 'pod' : 'pods'} still terminating)` : '');
+    return { line, ready, desired };
+}
+const DEFAULT_UNSCHEDULABLE_GRACE_MS = 120_000;
+const eventTime = (e) => e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? '';
+/**
+ * Whether an Unschedulable pod may still be placed: the cluster autoscaler's latest word decides
+ * (TriggeredScaleUp: a node is coming; NotTriggerScaleUp: no node group can fit it); without any word
+ * from an autoscaler the pod gets a grace period, then the scheduler's message is the reason.
+ */
+function unschedulableVerdict(facts) {
+    const latest = facts.events
+        .filter((e) => (e.source?.component ?? e.reportingComponent) === 'cluster-autoscaler' &&
+        (e.reason === 'TriggeredScaleUp' || e.reason === 'NotTriggerScaleUp'))
+        .sort((a, b) => eventTime(a).localeCompare(eventTime(b)))
+        .at(-1);
+    if (latest?.reason === 'TriggeredScaleUp')
+        return { wait: true, autoscaler: latest.message ?? '' };
+    if (latest?.reason === 'NotTriggerScaleUp')
+        return {
+            wait: false,
+            reason: 'NotTriggerScaleUp',
+            message: latest.message ?? 'no node group fits the pod',
+        };
+    if (facts.now - facts.since < facts.graceMs)
+        return { wait: true };
+    return { wait: false, reason: 'Unschedulable', message: facts.schedulerMessage };
 }
 /** The reason a pod will not become ready without a change, or undefined while it may still. */
 function podProblem(pod) {
@@ -43754,8 +44254,9 @@ class RolloutTimeoutError extends errors_WorldError {
 }
 /**
  * Waits until a Deployment is fully rolled out, watching the Deployment and its pods together. A pod in a
- * state that will not heal (image pull back-off, crash loop, unschedulable, bad config) or an exceeded
- * progress deadline fails at once, with the pod's reason and recent events.
+ * state that will not heal (image pull back-off, crash loop, bad config) or an exceeded progress deadline
+ * fails at once, with the pod's reason and recent events. An Unschedulable pod fails only when the cluster
+ * autoscaler says no node group fits it, or after the grace period without any autoscaler scale-up.
  */
 async function waitForRollout(kube, options) {
     const started = Date.now();
@@ -43764,34 +44265,99 @@ async function waitForRollout(kube, options) {
     let lastDeployment;
     let lastPods = [];
     let lastLine = '';
-    const report = (line) => {
+    const report = () => {
+        if (!lastDeployment)
+            return;
+        const { line } = gateProgressLine(options.name, lastDeployment, lastPods, options.revision);
         if (line !== lastLine)
             options.onProgress?.(line);
         lastLine = line;
     };
     const describeWaiting = () => {
-        const progress = lastDeployment ? rolloutProgress(lastDeployment) : undefined;
+        const progress = lastDeployment
+            ? gateProgressLine(options.name, lastDeployment, lastPods, options.revision)
+            : undefined;
         const reasons = lastPods
             .map((pod) => ({ pod: pod.metadata.name, why: podWaitingReason(pod) }))
             .filter((p) => p.why)
             .map((p) => `${p.pod} (${p.why})`);
-        return (`${progress ? `${progress.ready}/${progress.desired} ready, ${progress.available} available` : 'no status yet'}` +
+        return (`${progress ? `${progress.ready}/${progress.desired} of the new pods ready` : 'no status yet'}` +
             (reasons.length ? `; waiting: ${reasons.slice(0, 5).join('; ')}` : ''));
     };
     let podFailure;
+    // Unschedulable pods wait for the autoscaler's word (read from their events, watched only once a pod
+    // is unschedulable) or for the grace period; the verdict settles `scheduling`.
+    const graceMs = options.unschedulableGraceMs ?? DEFAULT_UNSCHEDULABLE_GRACE_MS;
+    const unschedulable = new Map();
+    let events = [];
+    let eventWatch;
+    let graceTimer;
+    let toldAutoscaler = '';
+    let settleScheduling = () => undefined;
+    const scheduling = new Promise((resolve) => (settleScheduling = resolve));
+    const judgeScheduling = () => {
+        for (const [pod, seen] of unschedulable) {
+            const verdict = unschedulableVerdict({
+                schedulerMessage: seen.message,
+                since: seen.since,
+                now: Date.now(),
+                graceMs,
+                events: events.filter((e) => e.involvedObject?.name === pod),
+            });
+            if (!verdict.wait) {
+                podFailure = { pod, reason: verdict.reason, message: verdict.message };
+                settleScheduling(podFailure);
+                return;
+            }
+            if (verdict.autoscaler !== undefined && toldAutoscaler === '') {
+                toldAutoscaler = verdict.autoscaler;
+                options.onProgress?.(`waiting for the cluster autoscaler: ${verdict.autoscaler}`);
+            }
+        }
+    };
+    const watchScheduling = () => {
+        eventWatch ??= watchUntil(kube, { path: KNOWN.events(options.namespace), fieldSelector: 'involvedObject.kind=Pod' }, {
+            deadline: options.deadline,
+            signal: controller.signal,
+            onTimeout: () => new Error('events: deadline'),
+            decide: (objects) => {
+                events = [...objects.values()];
+                judgeScheduling();
+                return undefined;
+            },
+        }).catch(() => undefined);
+        // The grace period ends between events too; never beyond the deadline, where the gate times out anyway.
+        clearTimeout(graceTimer);
+        graceTimer = setTimeout(judgeScheduling, Math.min(graceMs + 50, Math.max(0, options.deadline - Date.now())));
+    };
     const podWatch = watchUntil(kube, { path: KNOWN.pods(options.namespace), labelSelector: options.podSelector }, {
         deadline: options.deadline,
         signal: controller.signal,
         onTimeout: () => new Error('pods: deadline'),
         decide: (objects) => {
             lastPods = [...objects.values()];
+            report();
+            const stillUnschedulable = new Set();
             for (const pod of lastPods) {
                 const problem = podProblem(pod);
+                if (problem?.reason === 'Unschedulable') {
+                    stillUnschedulable.add(problem.pod);
+                    if (!unschedulable.has(problem.pod)) {
+                        unschedulable.set(problem.pod, { message: problem.message, since: Date.now() });
+                        watchScheduling();
+                    }
+                    continue;
+                }
                 if (problem) {
                     podFailure = problem;
                     return problem;
                 }
             }
+            for (const pod of unschedulable.keys())
+                if (!stillUnschedulable.has(pod))
+                    unschedulable.delete(pod);
+            if (unschedulable.size > 0)
+                judgeScheduling();
             return undefined;
         },
     }).catch(() => undefined);
@@ -43805,7 +44371,7 @@ async function waitForRollout(kube, options) {
                 return undefined;
             lastDeployment = deployment;
             const progress = rolloutProgress(deployment);
-            report(`${options.name}: ${progress.ready}/${progress.desired} ready, ${progress.available} available`);
+            report();
             if (progress.deadlineExceeded)
                 return { deadline: progress.deadlineExceeded };
             return progress.complete ? { complete: true } : undefined;
@@ -43813,6 +44379,7 @@ async function waitForRollout(kube, options) {
     });
     const first = await Promise.race([
         podWatch.then((problem) => (problem ? { problem } : new Promise(() => undefined))),
+        scheduling.then((problem) => ({ problem })),
         deploymentWatch.then((outcome) => ({ outcome })),
     ])
         .catch(async (error) => {
@@ -43825,7 +44392,11 @@ async function waitForRollout(kube, options) {
             throw error;
         throw new RolloutTimeoutError(`${error.message}\nRecent events of ${waiting.metadata.name}:\n${events.map((e) => `  ${e}`).join('\n')}`, options.name);
     })
-        .finally(() => controller.abort());
+        .finally(() => {
+        clearTimeout(graceTimer);
+        controller.abort();
+    });
+    await eventWatch;
     if ('problem' in first || podFailure) {
         const problem = podFailure;
         const events = await recentEvents(kube, options.namespace, 'Pod', problem.pod);
@@ -43841,10 +44412,11 @@ async function waitForRollout(kube, options) {
         throw new RolloutFailedError(`${options.name} exceeded its progress deadline (progressDeadlineSeconds): ${outcome.deadline}; ${describeWaiting()}.` +
             (events.length ? `\nRecent events of ${waiting}:\n${events.map((e) => `  ${e}`).join('\n')}` : ''), options.name, undefined, events);
     }
-    const progress = lastDeployment ? rolloutProgress(lastDeployment) : { desired: 0, ready: 0 };
+    const progress = gateProgressLine(options.name, lastDeployment, lastPods, options.revision);
     return {
         name: options.name,
-        replicas: progress.desired,
+        replicas: lastDeployment ? progress.desired : 0,
+        // The new revision's ready pods, never the previous revision's still in this color.
         ready: progress.ready,
         durationMs: Date.now() - started,
         pods: lastPods,
@@ -44381,7 +44953,7 @@ function smokeSummary(report) {
 
 const inputs = {
     url: input.string({ pattern: /^https?:\/\/\S+$/i, allowed: 'an absolute http:// or https:// URL' }),
-    checks: input.string(),
+    checks: input.string({ multiline: true }),
     service: input.string({
         pattern: SERVICE_PATTERN,
         allowed: 'namespace/name:port, e.g. shop/web-preview:80',
@@ -44404,12 +44976,7 @@ const outputs = ['passed', 'failed-checks', 'p50', 'p95', 'requests'];
 
 
 
-
 const out = defineOutputs(outputs);
-const log = {
-    info: (line) => lib_core/* info */.pq(secrets_maskSecrets(line)),
-    warning: (line) => lib_core/* warning */.$e(secrets_maskSecrets(line)),
-};
 void runAction({
     main: async () => {
         const values = parseInputs(inputs);
@@ -44430,7 +44997,7 @@ void runAction({
             load: values.load,
             workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
         });
-        const report = await runSmokeTest(plan, { log, phase: group });
+        const report = await runSmokeTest(plan, { log: log_log, phase: group });
         out.set('passed', report.passed);
         out.set('failed-checks', report.failedChecks);
         out.set('p50', report.p50 ?? '');
@@ -44442,7 +45009,7 @@ void runAction({
         // One annotation per failing check, on its line of the checks file when it has one.
         for (const result of report.results.filter((r) => !r.passed)) {
             const where = result.check.location;
-            lib_core/* error */.z3(secrets_maskSecrets(describeFailure(result)), {
+            log_log.error(describeFailure(result), {
                 title: `Smoke check failed: ${result.check.name}`,
                 ...(where ? { file: where.file, startLine: where.line, startColumn: where.column } : {}),
             });
