@@ -92,6 +92,7 @@ void runAction({
         previousReplicas,
         historyLimit: values['history-limit'],
         lockWaitMs: values['lock-timeout'],
+        unschedulableGraceMs: values['unschedulable-grace'],
         holder: lockHolderFromEnv(),
         run: runInfoFromEnv(),
         log,

@@ -98,7 +98,11 @@ export async function deployChain(
     check: {
       run: (target, service) =>
         group(`Smoke-test the ${target === 'preview' ? 'preview' : 'live Service'} ${service}`, async () =>
-          runSmokeTest(await smokePlan(values, service, kubeconfigFile), { log, phase: group }),
+          runSmokeTest(await smokePlan(values, service, kubeconfigFile), {
+            log,
+            phase: group,
+            openForward: (target, onEvent) => kube.portForward(target, { onEvent }),
+          }),
         ),
       passed: (report) => report.passed,
       describe: (report) =>

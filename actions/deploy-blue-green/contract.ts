@@ -5,7 +5,6 @@ export const inputs = {
   manifests: input.list({ separator: 'newline' }),
   action: input.enum(['deploy', 'promote', 'abort'], { default: 'deploy' }),
   timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),
-  'unschedulable-grace': input.duration({ default: '2m', max: '6h' }),
   promotion: input.enum(['auto', 'manual'], { default: 'auto' }),
   'previous-replicas': input.string({
     default: 'all',

@@ -10,7 +10,6 @@ export const inputs = {
   reason: input.string({ required: true, maxLength: 500, pattern: /\S/, allowed: 'a few words on why' }),
   'dry-run': input.boolean({ default: 'false' }),
   timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),
-  'unschedulable-grace': input.duration({ default: '2m', max: '6h' }),
   'github-token': input.string({ secret: true, default: '${{ github.token }}' }),
   environment: input.string(),
   'environment-url': input.string({

@@ -25,4 +25,6 @@ export const deployTargetInputs = {
   context: input.string(),
   'history-limit': input.integer({ default: '10', min: 1, max: 100 }),
   'lock-timeout': input.duration({ default: '0s', max: '6h' }),
+  /** How long an Unschedulable pod may wait without an autoscaler scale-up (never beyond `timeout`). */
+  'unschedulable-grace': input.duration({ default: '2m', max: '6h' }),
 };

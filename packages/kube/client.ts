@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { UserError, registerSecret } from '@swiss-deploy/kit';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { KubeApiError, KubeTimeoutError, WatchStalledError } from './errors';
+import type { PortForward, PortForwardOptions } from './port-forward';
 import type { Status, WatchEvent } from './types';
 
 export interface ConnectOptions {
@@ -125,6 +126,18 @@ export class Kube {
       Math.max(1, requestTimeoutMs),
       options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS,
     );
+  }
+
+  /**
+   * A port-forward to `namespace/name:port` through this client's cluster, context and credentials: the
+   * process reads its kubeconfig once, so a smoke test reaches the cluster the deploy changed.
+   */
+  async portForward(
+    target: string,
+    options: Omit<PortForwardOptions, 'kubeConfig'> = {},
+  ): Promise<PortForward> {
+    const { openPortForward } = await import('./port-forward');
+    return openPortForward(target, { ...options, kubeConfig: this.config });
   }
 
   /** Requests made so far: all of them, or those of one purpose / HTTP verb. */

@@ -27,6 +27,12 @@ export interface SmokeRunOptions {
   phase?: <T>(title: string, work: () => Promise<T>) => Promise<T>;
   /** Injected in tests. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Opens the port-forward of a Service target. The root action passes its one Kube client's
+   * (`kube.portForward`), so the smoke test honours the same kubeconfig and `context` as the deploy.
+   * Default: a port-forward from the plan's kubeconfig.
+   */
+  openForward?: (service: string, onEvent: (line: string) => void) => Promise<PortForward>;
 }
 
 /**
@@ -48,8 +54,11 @@ export async function runSmokeTest(plan: SmokePlan, options: SmokeRunOptions): P
   let target = baseUrl ?? 'the URLs of the checks';
   if (plan.target.kind === 'service') {
     const { service, kubeconfig } = plan.target;
+    const onEvent = (line: string) => log.info(line);
     forward = await phase(`Port-forward to ${service} through the API server`, () =>
-      openPortForward(service, { kubeConfig: kubeconfig, onEvent: (line) => log.info(line) }),
+      options.openForward
+        ? options.openForward(service, onEvent)
+        : openPortForward(service, { kubeConfig: kubeconfig, onEvent }),
     );
     baseUrl = forward.url;
     target = `Service ${service} (${forward.backends.ready.map((b) => `pod ${b.pod}:${b.port}`).join(', ')}) through the API server`;

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { testEnv } from '../support/env';
 import { runAction } from '../support/runner';
 import { repoRoot } from '../support/versions';
@@ -86,10 +86,31 @@ const versionCheck = (version: string) =>
     ],
   });
 
-function deploy(imageRef: string, version: string) {
+/**
+ * The environment's kubeconfig with a second, unreachable context made current: a run that honours the
+ * `context` input everywhere (deploy and the smoke test's port-forward) never notices it.
+ */
+function kubeconfigWithDeadCurrentContext(): { file: string; context: string } {
+  const config = parse(readFileSync(testEnv('KUBECONFIG'), 'utf8')) as {
+    'current-context': string;
+    clusters: { name: string; cluster: Record<string, unknown> }[];
+    contexts: { name: string; context: { cluster: string; user: string } }[];
+  };
+  const live = config['current-context'];
+  const user = config.contexts.find((c) => c.name === live)?.context.user as string;
+  config.clusters.push({ name: 'unreachable', cluster: { server: 'https://127.0.0.1:9' } });
+  config.contexts.push({ name: 'unreachable', context: { cluster: 'unreachable', user } });
+  config['current-context'] = 'unreachable';
+  const file = path.join(work, 'kubeconfig-two-contexts.yaml');
+  writeFileSync(file, stringify(config), { mode: 0o600 });
+  return { file, context: live };
+}
+
+function deploy(imageRef: string, version: string, cluster?: { file: string; context: string }) {
   return runAction({
     actionDir: repoRoot,
     inputs: {
+      ...(cluster ? { context: cluster.context } : {}),
       app,
       namespace,
       'image-ref': imageRef,
@@ -105,7 +126,10 @@ function deploy(imageRef: string, version: string) {
     },
     context: { GITHUB_API_URL: github.url, GITHUB_TOKEN: 'ghs_e2edeploytoken' },
     // helm comes preinstalled on runners; here the environment's pinned helm plays that part.
-    env: { KUBECONFIG: testEnv('KUBECONFIG'), PATH: `${testEnv('TOOLS_BIN_DIR')}:${process.env.PATH}` },
+    env: {
+      KUBECONFIG: cluster?.file ?? testEnv('KUBECONFIG'),
+      PATH: `${testEnv('TOOLS_BIN_DIR')}:${process.env.PATH}`,
+    },
     timeoutMs: 8 * 60_000,
   });
 }
@@ -172,7 +196,8 @@ describe('swiss/deploy@v1 on a real node', () => {
   it(
     'deploys the good version: preview checked, promoted, live checked, and it serves',
     async () => {
-      const { main, post } = await deploy(images.good as string, '1.0.0');
+      // The kubeconfig's current-context is unreachable: deploy and smoke test must both use `context`.
+      const { main, post } = await deploy(images.good as string, '1.0.0', kubeconfigWithDeadCurrentContext());
       expect({
         exitCode: main.exitCode,
         errors: main.annotations.filter((a) => a.level === 'error'),

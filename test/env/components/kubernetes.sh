@@ -744,20 +744,21 @@ kube_test_image() {
   kube_import_image "$KUBE_TEST_IMAGE_NAME" "$tarball"
 }
 
-# The sandbox image for our own containerd: the static pause of test/env/kubernetes/pause.
+# kube_pause_image [NAME]: the sandbox image (the static pause of test/env/kubernetes/pause) under NAME,
+# $KUBE_PAUSE_IMAGE_NAME by default, in the kubelet's containerd.
 kube_pause_image() {
-  local tarball rootfs stamp
-  stamp="$( (cat "$KUBE_FILES/pause/main.go" "$KUBE_FILES/pause/go.mod"; echo "$KUBE_IMAGE_FORMAT") | sha256sum | cut -c1-12)"
+  local name="${1:-$KUBE_PAUSE_IMAGE_NAME}" tarball rootfs stamp
+  stamp="$( (cat "$KUBE_FILES/pause/main.go" "$KUBE_FILES/pause/go.mod"; echo "$KUBE_IMAGE_FORMAT $name") | sha256sum | cut -c1-12)"
   tarball="$SWISS_DEPLOY_CACHE/images/kube-pause-$stamp.tar"
   if [ ! -s "$tarball" ]; then
     mkdir -p "$SWISS_DEPLOY_CACHE/images" "$SWISS_DEPLOY_CACHE/tmp"
     rootfs="$(mktemp -d "$SWISS_DEPLOY_CACHE/tmp/rootfs.XXXX")"
     (cd "$KUBE_FILES/pause" && CGO_ENABLED=0 go build -trimpath -ldflags '-s -w' -o "$rootfs/pause" .) ||
       die "kubernetes: building the pause binary failed"
-    kube_oci_image "$KUBE_PAUSE_IMAGE_NAME" "$rootfs" '{"Entrypoint":["/pause"]}' "$tarball"
+    kube_oci_image "$name" "$rootfs" '{"Entrypoint":["/pause"]}' "$tarball"
     rm -rf "$rootfs"
   fi
-  kube_import_image "$KUBE_PAUSE_IMAGE_NAME" "$tarball"
+  kube_import_image "$name" "$tarball"
 }
 
 kube_real_cni_conf_dir() {
@@ -775,8 +776,9 @@ kube_real_start() {
     rm -f "$KUBE_DIR/own-containerd"
     note "using the shared containerd at $KUBE_SHARED_CONTAINERD_SOCK"
     sandbox="$(sed -n 's/^\s*sandbox_image\s*=\s*"\(.*\)"/\1/p' "$SWISS_DEPLOY_RUN/containerd/config.toml" 2>/dev/null | head -n1)"
-    kube_ctr images ls -q 2>/dev/null | grep -qxF "$sandbox" ||
-      die "kubernetes: the shared containerd's sandbox image '$sandbox' is not in its k8s.io namespace (run env.sh up docker)"
+    [ -n "$sandbox" ] || die "kubernetes: no sandbox_image in $SWISS_DEPLOY_RUN/containerd/config.toml (run env.sh up docker)"
+    # docker up imports it; a containerd restarted or cleaned since may have lost it, so make sure here.
+    kube_ctr images ls -q 2>/dev/null | grep -qxF "$sandbox" || kube_pause_image "$sandbox"
   else
     touch "$KUBE_DIR/own-containerd"
     mkdir -p "$dir/root" "$dir/state" "$dir/cni/net.d"
