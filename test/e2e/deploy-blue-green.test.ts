@@ -3,7 +3,8 @@
 // answers with it after.
 import { openPortForward, KNOWN, Kube, type KubeObject, type Service } from '@swiss-deploy/kube';
 import { loadManifests, runBlueGreen, type DeployOptions } from '@swiss-deploy/bluegreen';
-import { readEnvFile, testEnv } from '../support/env';
+import { testEnv } from '../support/env';
+import { realNodeScheduling } from './real-node';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -13,23 +14,6 @@ jest.setTimeout(300_000);
 
 let kube: Kube;
 let namespace: string;
-
-/** In the mixed mode the real node is labelled and tainted: these pods select it and tolerate the taint. */
-function realNodeScheduling(): Record<string, unknown> {
-  const env = readEnvFile();
-  const selector = env.KUBE_REAL_NODE_SELECTOR;
-  const toleration = /^([^=]+)=([^:]*):(.+)$/.exec(env.KUBE_REAL_TOLERATION ?? '');
-  return {
-    ...(selector ? { nodeSelector: { [selector.split('=')[0]!]: selector.split('=')[1] ?? '' } } : {}),
-    ...(toleration
-      ? {
-          tolerations: [
-            { key: toleration[1], operator: 'Equal', value: toleration[2], effect: toleration[3] },
-          ],
-        }
-      : {}),
-  };
-}
 
 function app(version: string): KubeObject[] {
   const labels = { 'app.kubernetes.io/name': 'hello' };

@@ -1,7 +1,7 @@
 // swiss/deploy@v1 end to end, on the real node of the test cluster: the example app built and pushed by
 // digest, rendered with the built-in chart, deployed blue/green, smoke-tested through the API server,
 // promoted; then a broken build is stopped at its preview and the good version keeps serving.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -114,10 +114,8 @@ function deploy(imageRef: string, version: string, cluster?: { file: string; con
       app,
       namespace,
       'image-ref': imageRef,
-      'values-files': [
-        path.join(repoRoot, 'examples', 'app', 'values.yaml'),
-        path.join(work, 'real-node.yaml'),
-      ].join('\n'),
+      // Relative to the workspace, as a workflow names them: files outside it are refused.
+      'values-files': ['values.yaml', 'real-node.yaml'].join('\n'),
       'smoke-checks': versionCheck(version),
       'smoke-retries': '3',
       'smoke-timeout': '5s',
@@ -125,6 +123,7 @@ function deploy(imageRef: string, version: string, cluster?: { file: string; con
       environment: 'e2e',
     },
     context: { GITHUB_API_URL: github.url, GITHUB_TOKEN: 'ghs_e2edeploytoken' },
+    workspace: work,
     // helm comes preinstalled on runners; here the environment's pinned helm plays that part.
     env: {
       KUBECONFIG: cluster?.file ?? testEnv('KUBECONFIG'),
@@ -171,6 +170,7 @@ beforeAll(async () => {
   ]);
   const [key, value] = testEnv('KUBE_REAL_NODE_SELECTOR').split('=');
   const toleration = /^([^=]+)=([^:]*):(\w+)$/.exec(testEnv('KUBE_REAL_TOLERATION'));
+  copyFileSync(path.join(repoRoot, 'examples', 'app', 'values.yaml'), path.join(work, 'values.yaml'));
   writeFileSync(
     path.join(work, 'real-node.yaml'),
     stringify({

@@ -80,6 +80,8 @@ export interface AppOptions {
   port?: number;
   /** The pods read the ConfigMap (envFrom and a volume), so it is owned by the color. */
   readsConfig?: boolean;
+  /** Pods only fit nodes with these labels (none may have them: Unschedulable). */
+  nodeSelector?: Record<string, string>;
   extra?: KubeObject[];
 }
 
@@ -112,6 +114,7 @@ export function appObjects(options: AppOptions): KubeObject[] {
         template: {
           metadata: { labels: podLabels, annotations: { 'swiss-deploy.test/version': options.version } },
           spec: {
+            ...(options.nodeSelector ? { nodeSelector: options.nodeSelector } : {}),
             containers: [
               {
                 name: 'web',
