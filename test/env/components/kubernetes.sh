@@ -506,13 +506,16 @@ kube_unmount_all() {
   done
 }
 
-KUBE_REAL_ENV_KEYS="KUBE_TEST_IMAGE KUBE_REAL_NODE KUBE_REAL_NODE_SELECTOR KUBE_REAL_TOLERATION"
+KUBE_REAL_ENV_KEYS="KUBE_TEST_IMAGE KUBE_REAL_NODE KUBE_REAL_NODE_SELECTOR KUBE_REAL_TOLERATION KUBE_CLUSTER_DNS KUBE_REAL_POD_SUBNET KUBE_REAL_BRIDGE"
 
 kube_env_file() {
   local key
   if kube_has_real "$1"; then
     env_set KUBE_TEST_IMAGE "$KUBE_TEST_IMAGE_NAME"
     env_set KUBE_REAL_NODE "$(kube_real_node_name)"
+    env_set KUBE_CLUSTER_DNS "$(kube_cluster_dns)"
+    env_set KUBE_REAL_POD_SUBNET "$KUBE_REAL_POD_SUBNET"
+    env_set KUBE_REAL_BRIDGE "$KUBE_REAL_BRIDGE"
     env_set KUBE_REAL_NODE_SELECTOR "$KUBE_REAL_NODE_LABEL"
     env_set KUBE_REAL_TOLERATION "$KUBE_REAL_TAINT"
   else
@@ -520,6 +523,7 @@ kube_env_file() {
   fi
   env_set KUBECONFIG "$KUBE_DIR/admin.kubeconfig"
   env_set KUBERNETES_VERSION "$KUBERNETES_VERSION"
+  env_set KUBE_SERVICE_CIDR "$KUBE_SERVICE_CIDR"
   env_set KUBE_MODE "$1"
   env_set KUBE_API_SERVER "https://127.0.0.1:$KUBE_APISERVER_PORT"
 }
@@ -761,6 +765,13 @@ kube_pause_image() {
   kube_import_image "$name" "$tarball"
 }
 
+# The pod bridge's gateway: the first address of the real node's pod subnet. Pods route the service CIDR
+# there too, so kube-proxy on the host serves ClusterIPs to pods, and the cluster DNS listens on it.
+kube_cluster_dns() {
+  local net="${KUBE_REAL_POD_SUBNET%/*}"
+  echo "${net%.*}.$((${net##*.} + 1))"
+}
+
 kube_real_cni_conf_dir() {
   if [ -f "$KUBE_DIR/own-containerd" ]; then echo "$KUBE_OWN_CONTAINERD_DIR/cni/net.d"; else echo "$SWISS_DEPLOY_RUN/containerd/cni/net.d"; fi
 }
@@ -793,7 +804,7 @@ kube_real_start() {
   conf_dir="$(kube_real_cni_conf_dir)"
   mkdir -p "$conf_dir" "$KUBE_DIR/cni-ipam"
   sed -e "s|@BRIDGE@|$KUBE_REAL_BRIDGE|g" -e "s|@POD_SUBNET@|$KUBE_REAL_POD_SUBNET|g" -e "s|@IPAM_DIR@|$KUBE_DIR/cni-ipam|g" \
-    "$KUBE_FILES/cni.conflist" >"$conf_dir/10-swiss-deploy.conflist"
+    -e "s|@SERVICE_CIDR@|$KUBE_SERVICE_CIDR|g" "$KUBE_FILES/cni.conflist" >"$conf_dir/10-swiss-deploy.conflist"
   # pod sandboxes an earlier run left when its containerd died with it (a crash): etcd starts empty, so no pod
   # owns them any more; removing them through the CRI also frees their network namespaces
   if [ -n "$(kube_ctr containers ls -q 2>/dev/null)" ]; then
@@ -805,6 +816,7 @@ kube_real_start() {
   mkdir -p "$KUBE_DIR/kubelet"
   sed -e "s|@KUBELET_PORT@|$KUBELET_PORT|g" -e "s|@KUBELET_HEALTHZ_PORT@|$KUBELET_HEALTHZ_PORT|g" \
     -e "s|@PKI@|$KUBE_PKI|g" -e "s|@CRI_SOCKET@|$(kube_cri_socket)|g" -e "s|@REGISTER_WITH_TAINTS@|$taints|g" \
+    -e "s|@CLUSTER_DNS@|$(kube_cluster_dns)|g" \
     "$KUBE_FILES/kubelet.yaml" >"$KUBE_DIR/kubelet/config.yaml"
   kube_port_free "$KUBELET_PORT" || die "kubernetes: port $KUBELET_PORT (kubelet) is taken by a process this environment did not start"
   note "starting kubelet $KUBERNETES_VERSION (node $(kube_real_node_name))"
