@@ -139,6 +139,48 @@ describe('the built-in swiss-app chart', () => {
     ]);
   });
 
+  it('renders an HTTPRoute to the Service that deploy-blue-green applies only at the switch', async () => {
+    writeFileSync(
+      path.join(workspace, 'httproute-values.yaml'),
+      [
+        'httpRoute:',
+        '  enabled: true',
+        '  parentRefs: [{ name: swiss-deploy, namespace: swiss-deploy-gateway, sectionName: web }]',
+        '  hostnames: [shop.example.test]',
+      ].join('\n'),
+    );
+    const { rendered, byKind } = await render(
+      plan(workspace, { valuesFiles: ['httproute-values.yaml'], imageRef: IMAGE_REF }),
+    );
+    expect(byKind('HTTPRoute').spec).toEqual({
+      parentRefs: [{ name: 'swiss-deploy', namespace: 'swiss-deploy-gateway', sectionName: 'web' }],
+      hostnames: ['shop.example.test'],
+      rules: [
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          backendRefs: [{ name: 'shop-swiss-app', port: 80 }],
+        },
+      ],
+    });
+    const file = path.join(workspace, 'out', 'httproute.yaml');
+    writeFileSync(file, rendered.text);
+    const colored = planColor(loadManifests([file], workspace), {
+      app: 'shop',
+      namespace: 'shop',
+      color: 'green',
+      revision: 1,
+    });
+    expect(colored.traffic.map((t) => `${t.object.kind}/${t.object.metadata.name}`)).toEqual([
+      'HTTPRoute/shop-swiss-app',
+    ]);
+  });
+
+  it('refuses an enabled HTTPRoute with no Gateway to attach to, naming the value', async () => {
+    const error = await failure(plan(workspace, { set: ['httpRoute.enabled=true'], imageRef: IMAGE_REF }));
+    expect(error.message).toMatch(/httpRoute/);
+    expect(error.message).toMatch(/parentRefs/);
+  });
+
   it("passes the scan action's manifest policy without a single finding, by default and with the example values", async () => {
     for (const valuesFiles of [[], ['example-values.yaml']]) {
       const { rendered } = await render(plan(workspace, { valuesFiles, imageRef: IMAGE_REF }));

@@ -50,6 +50,11 @@ describe('the swiss-app chart', () => {
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     expect(validate({ ...values, replicas: 3 })).toBe(false);
     expect(validate({ ...values, ingress: { enabled: true, host: '' } })).toBe(false);
+    expect(validate({ ...values, httpRoute: { enabled: true, parentRefs: [] } })).toBe(false);
+    expect(validate({ ...values, httpRoute: { enabled: true, parentRefs: [{ namespace: 'gw' }] } })).toBe(
+      false,
+    );
+    expect(validate({ ...values, httpRoute: { enabled: true, parentRefs: [{ name: 'gw' }] } })).toBe(true);
     expect(validate({ ...values, image: { repository: 'r/app', digest: 'sha256:short' } })).toBe(false);
   });
 
