@@ -1,20 +1,18 @@
 // swiss/deploy@v1 end to end, on the real node of the test cluster: the example app built and pushed by
 // digest, rendered with the built-in chart, deployed blue/green, smoke-tested through the API server,
 // promoted; then a broken build is stopped at its preview and the good version keeps serving.
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { parse, stringify } from 'yaml';
 import { testEnv } from '../support/env';
 import { runAction } from '../support/runner';
 import { repoRoot } from '../support/versions';
 import { createNamespace, getJson, kubectl, nodesByKind } from '../integration/env/kube';
-import { runOk } from '../integration/env/run';
+import { buildExample, loginRegistry, prepareRealNodeApp } from './example-app';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../support/github-fake';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'swiss-e2e-chain-'));
-const stamp = randomBytes(4).toString('hex');
 let namespace = '';
 let removeNamespace: (() => Promise<void>) | undefined;
 const app = 'shop';
@@ -26,44 +24,6 @@ const statuses = () =>
   github.requests
     .filter((r) => r.method === 'POST' && /\/deployments\/\d+\/statuses$/.test(r.path) && r.status === 201)
     .map((r) => (r.body as { state: string }).state);
-
-/** Builds examples/app (or another context) reporting `version` and pushes it; returns repo@sha256:… */
-async function buildExample(
-  version: string,
-  context = path.join(repoRoot, 'examples', 'app'),
-  extraArgs: string[] = [],
-): Promise<string> {
-  const registry = testEnv('REGISTRY');
-  const env = { DOCKER_HOST: testEnv('DOCKER_HOST'), DOCKER_CONFIG: path.join(work, 'docker') };
-  const metadata = path.join(work, `metadata-${version}.json`);
-  const repository = `${registry}/swiss-deploy-e2e/example-app`;
-  await runOk(
-    'docker',
-    [
-      'buildx',
-      'build',
-      '--push',
-      '--provenance=false',
-      '--metadata-file',
-      metadata,
-      '--build-arg',
-      `BUILD_IMAGE=${testEnv('BASE_IMAGE_NODE')}`,
-      '--build-arg',
-      `RUNTIME_IMAGE=${testEnv('BASE_IMAGE_NODE')}`,
-      '--build-arg',
-      `APP_VERSION=${version}`,
-      ...extraArgs,
-      '--tag',
-      `${repository}:${version}-${stamp}`,
-      context,
-    ],
-    { env },
-  );
-  const digest = (JSON.parse(readFileSync(metadata, 'utf8')) as Record<string, string>)[
-    'containerimage.digest'
-  ];
-  return `${repository}@${digest}`;
-}
 
 /** GET a path of a Service through the API server's service proxy (the cluster has no kube-proxy). */
 async function viaService(service: string, port: number, requestPath: string): Promise<string> {
@@ -138,17 +98,11 @@ beforeAll(async () => {
   const nodes = await nodesByKind();
   if (nodes.real.length === 0)
     throw new Error(`The test cluster has no real node (KUBE_MODE=${nodes.mode}); run npm run env:up.`);
-  await runOk(
-    'docker',
-    ['login', '--username', testEnv('REGISTRY_USER'), '--password-stdin', testEnv('REGISTRY')],
-    {
-      input: testEnv('REGISTRY_PASSWORD'),
-      env: { DOCKER_HOST: testEnv('DOCKER_HOST'), DOCKER_CONFIG: path.join(work, 'docker') },
-    },
-  );
-  images.good = await buildExample('1.0.0');
-  images.broken = await buildExample('2.0.0-broken');
+  await loginRegistry(work);
+  images.good = await buildExample(work, '1.0.0');
+  images.broken = await buildExample(work, '2.0.0-broken');
   images.degrading = await buildExample(
+    work,
     '3.0.0',
     path.join(repoRoot, 'test', 'fixtures', 'e2e', 'degrading-app'),
     ['--build-arg', `APP_IMAGE=${images.good}`],
@@ -157,32 +111,7 @@ beforeAll(async () => {
   const created = await createNamespace('e2e-chain');
   namespace = created.name;
   removeNamespace = created.remove;
-  await kubectl([
-    'create',
-    'secret',
-    'docker-registry',
-    'registry',
-    '--namespace',
-    namespace,
-    `--docker-server=${testEnv('REGISTRY')}`,
-    `--docker-username=${testEnv('REGISTRY_USER')}`,
-    `--docker-password=${testEnv('REGISTRY_PASSWORD')}`,
-  ]);
-  const [key, value] = testEnv('KUBE_REAL_NODE_SELECTOR').split('=');
-  const toleration = /^([^=]+)=([^:]*):(\w+)$/.exec(testEnv('KUBE_REAL_TOLERATION'));
-  copyFileSync(path.join(repoRoot, 'examples', 'app', 'values.yaml'), path.join(work, 'values.yaml'));
-  writeFileSync(
-    path.join(work, 'real-node.yaml'),
-    stringify({
-      replicaCount: 1,
-      imagePullSecrets: [{ name: 'registry' }],
-      nodeSelector: { [key as string]: value },
-      tolerations: [
-        { key: toleration?.[1], operator: 'Equal', value: toleration?.[2], effect: toleration?.[3] },
-      ],
-      pdb: { enabled: false },
-    }),
-  );
+  await prepareRealNodeApp(work, namespace);
 }, 10 * 60_000);
 
 afterAll(async () => {
