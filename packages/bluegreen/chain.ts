@@ -39,7 +39,7 @@ export class RolledBackError<R> extends WorldError {
 }
 
 /**
- * The chain of swiss/deploy@v1 under ONE lease, from the first apply to the last step (DESIGN.md §4.1):
+ * The chain of swiss/deploy@v1 under ONE lease, from the first apply to the last step (docs/architecture.md §4.1):
  * deploy the idle color as a preview, check it, promote it, check the live route, and switch straight back
  * if that fails. No other deploy of the app can slip in between, so the pods the preview check judged are
  * the pods that go live. Live traffic only ever moves to a color that passed its gate and its preview check.

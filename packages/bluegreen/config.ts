@@ -3,7 +3,7 @@ import type { Deployment, KubeObject } from '@swiss-deploy/kube';
 import { LABELS, type ManifestObject } from './types';
 
 /**
- * Config owned by its color (DESIGN.md §4.2). A ConfigMap or Secret that a workload's pods read is applied
+ * Config owned by its color (docs/architecture.md §4.2). A ConfigMap or Secret that a workload's pods read is applied
  * as a copy named after its content, and the colored workload points at the copy. A new revision's config
  * is then a new object that no live pod reads, a failed deploy changes nothing a live pod sees, and the old
  * color keeps reading the old copy, so a switch back serves the old config at once.

@@ -56,7 +56,7 @@ interface DeployRun {
 }
 
 /**
- * The blue/green deploy of DESIGN.md §4: lock, plan and apply the idle color with its own config copies,
+ * The blue/green deploy of docs/architecture.md §4: lock, plan and apply the idle color with its own config copies,
  * gate on readiness with watches, point the preview at the ready pods, switch the stable Services and the
  * traffic objects in one step, confirm their endpoints, keep the previous color, record the revision.
  * A failure before the switch leaves everything live pods read and live traffic goes through as it was.

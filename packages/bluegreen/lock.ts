@@ -20,7 +20,7 @@ export interface LockOptions {
 }
 
 /**
- * Runs `work` holding the app's deploy lock (DESIGN.md §4.1): takes the Lease (or uses the one the caller
+ * Runs `work` holding the app's deploy lock (docs/architecture.md §4.1): takes the Lease (or uses the one the caller
  * holds), renews it in the background, and releases it however `work` ends, unless the caller owns it.
  */
 export async function withDeployLock<T>(

@@ -193,7 +193,7 @@ export function validateManifests(
   }
 }
 
-/** Turns the manifests into the objects of one color, as DESIGN.md §4.2 describes. */
+/** Turns the manifests into the objects of one color, as docs/architecture.md §4.2 describes. */
 export function planColor(objects: readonly ManifestObject[], options: PlanOptions): ColorPlan {
   const { app, namespace, color, revision } = options;
   const common = { [LABELS.app]: app, [LABELS.managedBy]: 'swiss-deploy' };

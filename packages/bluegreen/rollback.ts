@@ -190,7 +190,7 @@ export async function planRollback(
 }
 
 /**
- * Rolls an app back to a recorded revision (DESIGN.md §1, §4): plans with reads only, takes the deploy
+ * Rolls an app back to a recorded revision (docs/architecture.md §1, §4): plans with reads only, takes the deploy
  * lock, re-plans under it, then switches, scales up or redeploys the idle color, and records the rollback
  * as a new revision with who, why, from and to. A failure before the switch leaves live traffic as it was.
  */

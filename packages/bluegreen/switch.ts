@@ -129,7 +129,7 @@ export async function gate(
 }
 
 /**
- * The switch of DESIGN.md §4.4: one server-side apply per stable Service moves its selector to the new
+ * The switch of docs/architecture.md §4.4: one server-side apply per stable Service moves its selector to the new
  * color, then the plan's Ingresses, routes and policies are applied; the Services' EndpointSlices must
  * then hold the new pods only. If any of it fails, the Services go back to the previous color and the
  * previous revision's traffic objects are applied again, before the error is raised, which says exactly
