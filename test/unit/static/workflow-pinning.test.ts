@@ -15,7 +15,7 @@ const OWN = /^swiss\/deploy(\/|@)/;
 describe('the workflows and workflow templates', () => {
   it('are there to check', () => {
     expect(files.map(([name]) => name)).toEqual(
-      expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/pipeline.yml']),
+      expect.arrayContaining(['.github/workflows/ci.yml', '.github/workflows/release.yml']),
     );
   });
 
