@@ -1,7 +1,6 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { MANIFEST_YAML, UserError } from '@swiss-deploy/kit';
+import { UserError, parseYamlDocuments } from '@swiss-deploy/kit';
 import type { KubeObject } from '@swiss-deploy/kube';
 import type { ManifestObject } from './types';
 
@@ -41,21 +40,8 @@ export function loadManifests(inputs: readonly string[], cwd = process.cwd()): M
   for (const file of files) {
     const shown = path.relative(cwd, file) || file;
     const text = readFileSync(file, 'utf8');
-    const lines = new LineCounter();
-    for (const document of parseAllDocuments(text, { lineCounter: lines, ...MANIFEST_YAML })) {
-      const start = lines.linePos(document.contents?.range?.[0] ?? document.range[0]).line;
-      if (document.errors.length > 0) {
-        const first = document.errors[0]!;
-        const where = first.linePos?.[0];
-        throw new UserError(
-          `${shown}${where ? `:${where.line}` : ''}: the YAML is malformed: ${first.message.split('\n')[0]}`,
-          {
-            hint: 'Fix the YAML; nothing was deployed.',
-            location: { file: shown, line: where?.line ?? start, column: where?.col },
-          },
-        );
-      }
-      const value = document.toJS() as unknown;
+    const { documents } = parseYamlDocuments(text, { source: shown, file: true });
+    for (const { value, line: start } of documents) {
       if (value === null || value === undefined) continue;
       const location = { file: shown, line: start };
       for (const object of unpack(value, location)) objects.push({ object, source: location });

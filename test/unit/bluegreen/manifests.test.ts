@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '@swiss-deploy/kit';
 import { loadManifests } from '@swiss-deploy/bluegreen';
+import { aliasBomb } from '../../support/yaml-bombs';
 
 function dir(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'manifests-unit-'));
@@ -44,7 +45,7 @@ describe('loadManifests', () => {
     [
       'duplicate keys',
       'apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: { name: x }\n',
-      /a\.yaml:3: the YAML is malformed/,
+      /^a\.yaml is not valid YAML at line 3, column 1: Map keys must be unique/,
     ],
   ])('refuses %s, naming file and line', (_what, text, message) => {
     const root = dir({ 'a.yaml': text });
@@ -55,6 +56,15 @@ describe('loadManifests', () => {
   it('names a path that does not exist', () => {
     expect(() => loadManifests(['missing.yaml'], dir({}))).toThrow(
       'Input "manifests": missing.yaml does not exist.',
+    );
+  });
+
+  it('refuses an alias bomb as the alias limit, naming the file and the line of its document', () => {
+    const root = dir({
+      'a.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n---\n${aliasBomb()}`,
+    });
+    expect(() => loadManifests(['a.yaml'], root)).toThrow(
+      /^a\.yaml is not valid YAML at line 5: it expands more than 100 aliases, the limit that stops an alias bomb/,
     );
   });
 });
