@@ -99,7 +99,7 @@ describe('planning a render checks every input before anything runs', () => {
       'Input "set" line "replicaCount" has no "=": write key=value.',
       'Input "set-file" sets motd from "nope.txt", which is not a file in the workspace.',
       'Input "image-ref" is "r.io/shop:latest": expected an image pinned by digest, such as registry/app@sha256:<64 hex>.',
-      'Input "output-dir" is "../outside": expected a path inside GITHUB_WORKSPACE (it is outside).',
+      `Input "output-dir" is "../outside": it must stay inside the workspace ${dir}.`,
     ]);
   });
 
