@@ -19,19 +19,17 @@ const PAYLOADS = [
   'x ##[error file=/etc/passwd]forged',
 ];
 
-/** Commands that carry a payload's words: set-output, a mask of "swiss", stop-commands, a forged error. */
+/**
+ * Commands a payload issued: any kind the suite never issues (set-output, stop-commands, the legacy form),
+ * a mask of the payload's word, or an annotation on the payload's file. The suite's own error annotations
+ * may quote a payload as their text; that text is data, neutralised, and not a command of its own.
+ */
 function fromPayload(result: StepResult): string[] {
   return [
-    ...foreignCommands(result.commands).map((c) => c.line),
-    ...result.commands
-      .filter(
-        (c) =>
-          (c.name === 'add-mask' && c.data === 'swiss') ||
-          c.line.includes('forged') ||
-          c.line.includes('pwned-token'),
-      )
-      .map((c) => c.line),
-  ];
+    ...foreignCommands(result.commands),
+    ...result.commands.filter((c) => c.name === 'add-mask' && c.data === 'swiss'),
+    ...result.commands.filter((c) => c.properties.file === '/etc/passwd'),
+  ].map((c) => c.line);
 }
 
 function workspace(files: Record<string, string> = {}): string {
