@@ -72,6 +72,7 @@ export async function smokePlan(values: Inputs, service: string, kubeconfig: str
     concurrency: 4,
     insecure: false,
     workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+    runnerTemp: process.env.RUNNER_TEMP || undefined,
   });
 }
 

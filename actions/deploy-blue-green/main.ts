@@ -36,7 +36,10 @@ void runAction({
     const previousReplicas =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    const manifests = values.action === 'deploy' ? loadManifests(values.manifests, workspace) : undefined;
+    // Manifests come from the repository or from render-helm, which writes into the workspace or RUNNER_TEMP.
+    const confine = { workspace, runnerTemp: process.env.RUNNER_TEMP || undefined };
+    const manifests =
+      values.action === 'deploy' ? loadManifests(values.manifests, workspace, { confine }) : undefined;
     if (manifests) validateManifests(manifests, { app: values.app, namespace: values.namespace });
 
     const session = LockSession.open(values.kubeconfig, values.context);

@@ -23,6 +23,7 @@ void runAction({
       insecure: values.insecure,
       load: values.load,
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+      runnerTemp: process.env.RUNNER_TEMP || undefined,
     });
 
     const report = await runSmokeTest(plan, { log, phase: group });

@@ -2,7 +2,7 @@
 export { runBlueGreen, unchangedRevision, type DeployOptions } from './deploy';
 export { lockName, acquireDeployLock } from './lock';
 export { configReferences } from './config';
-export { loadManifests, manifestFiles } from './manifests';
+export { loadManifests, manifestFiles, type ManifestReadOptions } from './manifests';
 export {
   planColor,
   validateManifests,

@@ -1,17 +1,37 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { LineCounter, parseAllDocuments } from 'yaml';
-import { MANIFEST_YAML, UserError } from '@swiss-deploy/kit';
+import {
+  UserError,
+  parseYamlDocuments,
+  resolveInWorkspace,
+  type ContainmentOptions,
+} from '@swiss-deploy/kit';
 import type { KubeObject } from '@swiss-deploy/kube';
 import type { ManifestObject } from './types';
 
 const MANIFEST_FILE = /\.(ya?ml|json)$/i;
 
+export interface ManifestReadOptions {
+  /**
+   * Where the files must stay, judged by real path: the action passes GITHUB_WORKSPACE and RUNNER_TEMP, so
+   * a `manifests` value (or a symlink in its folder) cannot make it read and apply a file of the runner.
+   * Without it, as in the package's own callers and tests, any path is read.
+   */
+  confine?: ContainmentOptions;
+}
+
 /** The manifest files behind the `manifests` input: files as given, directories by their YAML/JSON files. */
-export function manifestFiles(inputs: readonly string[], cwd = process.cwd()): string[] {
+export function manifestFiles(
+  inputs: readonly string[],
+  cwd = process.cwd(),
+  options: ManifestReadOptions = {},
+): string[] {
   const files: string[] = [];
+  const { confine } = options;
+  const contained = (entry: string) =>
+    confine ? resolveInWorkspace('manifests', entry, confine) : path.resolve(cwd, entry);
   for (const entry of inputs) {
-    const full = path.resolve(cwd, entry);
+    const full = contained(entry);
     if (!existsSync(full)) {
       throw new UserError(`Input "manifests": ${entry} does not exist.`, {
         hint: 'Pass the manifests file of render-helm (its `manifests` output) or a folder of YAML files.',
@@ -23,7 +43,8 @@ export function manifestFiles(inputs: readonly string[], cwd = process.cwd()): s
         .filter((file) => MANIFEST_FILE.test(file))
         .sort()
         .map((file) => path.join(full, file));
-      files.push(...inside);
+      // A symlink checked into the folder is judged like the folder itself.
+      files.push(...(confine ? inside.map((file) => contained(file)) : inside));
     } else {
       files.push(full);
     }
@@ -35,27 +56,18 @@ export function manifestFiles(inputs: readonly string[], cwd = process.cwd()): s
  * Reads every object of the manifests, with the file and line it starts on. `kind: List` is unpacked and
  * empty documents are skipped; anything that is not a Kubernetes object is an error on its line.
  */
-export function loadManifests(inputs: readonly string[], cwd = process.cwd()): ManifestObject[] {
+export function loadManifests(
+  inputs: readonly string[],
+  cwd = process.cwd(),
+  options: ManifestReadOptions = {},
+): ManifestObject[] {
   const objects: ManifestObject[] = [];
-  const files = manifestFiles(inputs, cwd);
+  const files = manifestFiles(inputs, cwd, options);
   for (const file of files) {
     const shown = path.relative(cwd, file) || file;
     const text = readFileSync(file, 'utf8');
-    const lines = new LineCounter();
-    for (const document of parseAllDocuments(text, { lineCounter: lines, ...MANIFEST_YAML })) {
-      const start = lines.linePos(document.contents?.range?.[0] ?? document.range[0]).line;
-      if (document.errors.length > 0) {
-        const first = document.errors[0]!;
-        const where = first.linePos?.[0];
-        throw new UserError(
-          `${shown}${where ? `:${where.line}` : ''}: the YAML is malformed: ${first.message.split('\n')[0]}`,
-          {
-            hint: 'Fix the YAML; nothing was deployed.',
-            location: { file: shown, line: where?.line ?? start, column: where?.col },
-          },
-        );
-      }
-      const value = document.toJS() as unknown;
+    const { documents } = parseYamlDocuments(text, { source: shown, file: true });
+    for (const { value, line: start } of documents) {
       if (value === null || value === undefined) continue;
       const location = { file: shown, line: start };
       for (const object of unpack(value, location)) objects.push({ object, source: location });

@@ -2,6 +2,7 @@ import { UserError, WorldError, errorMessage, formatDuration } from '@swiss-depl
 import {
   Discovery,
   KNOWN,
+  KubeApiError,
   LeaseLock,
   describeHolder,
   isNotFound,
@@ -10,7 +11,7 @@ import {
   type Deployment,
   type Kube,
 } from '@swiss-deploy/kube';
-import { explainKubeError, explainLockError, withOutcome } from './errors';
+import { explainKubeError, explainLockError, namespaceMissing, withOutcome } from './errors';
 import { readLiveState } from './live';
 import { acquireDeployLock, lockName, type LockOptions } from './lock';
 import { planColor, type ColorPlan } from './plan';
@@ -113,12 +114,28 @@ export interface RollbackReport {
  * is live, which one to return to, and whether the idle color can serve it at once (switch), after a
  * scale-up, or only after a redeploy.
  */
+/**
+ * Fails naming the input when the namespace does not exist. A deployer whose role may not read namespaces
+ * (403) gets the usual "nothing to roll back" instead: that is true in its view as well.
+ */
+async function requireNamespace(kube: Kube, namespace: string): Promise<void> {
+  try {
+    await kube.request('GET', KNOWN.namespace(namespace), { purpose: 'read' });
+  } catch (error) {
+    if (isNotFound(error)) throw namespaceMissing(namespace);
+    if (error instanceof KubeApiError && error.code === 403) return;
+    throw explainKubeError(error);
+  }
+}
+
 export async function planRollback(
   kube: Kube,
   options: Pick<RollbackOptions, 'app' | 'namespace' | 'to'>,
 ): Promise<RollbackPlan> {
   const { app, namespace } = options;
   const revisions = await readRevisions(kube, namespace, app);
+  // Listing a namespace that does not exist answers an empty list; say which input is wrong, as deploy does.
+  if (revisions.length === 0) await requireNamespace(kube, namespace);
   const newest = revisions.find((r) => r.outcome === 'succeeded') ?? revisions[0];
   const services = newest
     ? planColor(revisionManifests(newest), { app, namespace, color: 'blue', revision: 0 }).services

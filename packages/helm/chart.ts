@@ -2,8 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { UserError } from '@swiss-deploy/kit';
+import { UserError, parseYaml } from '@swiss-deploy/kit';
 import type { Helm } from './helm';
 import type { ChartFiles } from './helm-errors';
 import type { ChartSource, FetchedChart } from './types';
@@ -64,8 +63,17 @@ export function resolveChartSource(inputs: ChartInputs): ChartSource | { problem
   return { kind: 'local', path: full };
 }
 
-function chartMeta(text: string, where: string): { name: string; version: string; appVersion?: string } {
-  const meta = parseYaml(text) as Record<string, unknown> | null;
+function chartMeta(
+  text: string,
+  where: string,
+  isFile = false,
+): { name: string; version: string; appVersion?: string } {
+  // helm reads Chart.yaml in the manifest dialect, YAML 1.1; an alias bomb is a named error, not a hang.
+  const parsed = parseYaml(text, { source: where, file: isFile });
+  const meta =
+    parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
   const name = typeof meta?.name === 'string' ? meta.name : undefined;
   if (!name)
     throw new UserError(`${where} has no name.`, { hint: 'A chart needs name and version in Chart.yaml.' });
@@ -115,7 +123,7 @@ export async function fetchChart(
     return { source, path: dir, ...chartMeta(await helm.showChart(dir), label), label };
   }
   const file = path.join(dir, 'Chart.yaml');
-  return { source, path: dir, ...chartMeta(readFileSync(file, 'utf8'), file), label };
+  return { source, path: dir, ...chartMeta(readFileSync(file, 'utf8'), file, true), label };
 }
 
 /** How helm names the chart's files in errors and `# Source:` comments, and where they are on disk. */

@@ -1,5 +1,4 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { UserError } from '@swiss-deploy/kit';
+import { UserError, YamlError, parseYaml } from '@swiss-deploy/kit';
 import type { ObjectId, RenderedDocument } from './types';
 
 /**
@@ -19,12 +18,18 @@ export function splitManifests(text: string): RenderedDocument[] {
     if (body.trim() !== '') {
       let value: unknown;
       try {
-        value = parseYaml(body, { version: '1.1', uniqueKeys: false });
+        value = parseYaml(body, { source: 'helm output', uniqueKeys: false, lineOffset: start });
       } catch (error) {
-        const reason = error instanceof YAMLParseError ? error.message.split('\n')[0] : String(error);
-        throw new UserError(`The rendered output of ${source ?? 'a template'} is not valid YAML: ${reason}`, {
-          hint: 'Fix the template so it renders one YAML document per object.',
-        });
+        if (!(error instanceof YamlError)) throw error;
+        const at = error.line === undefined ? '' : ` (line ${error.line} of the output)`;
+        throw new UserError(
+          `The rendered output of ${source ?? 'a template'} is not valid YAML${at}: ${error.reason}`,
+          {
+            hint: error.limit
+              ? `Change the template so it writes the values out; the YAML goes over the parser's ${error.limit} limit.`
+              : 'Fix the template so it renders one YAML document per object.',
+          },
+        );
       }
       if (value !== null && value !== undefined) {
         if (typeof value !== 'object' || Array.isArray(value)) {

@@ -1,6 +1,12 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { InputError, describeProblem, resolveInWorkspace } from '@swiss-deploy/kit';
+import {
+  InputError,
+  YamlError,
+  describeProblem,
+  parseYamlDocuments,
+  resolveInWorkspace,
+} from '@swiss-deploy/kit';
 import { resolveChartSource } from './chart';
 import { resolveHelmVersion } from './helm-versions';
 import { supportedKubeMinor, supportedKubeVersions } from './kube-schema';
@@ -50,6 +56,21 @@ export interface RenderPlan {
   outputDir: string;
   /** `<output-dir>/<release>.yaml`, absolute. */
   manifestsFile: string;
+}
+
+/**
+ * A values file helm could not read, said before helm runs: syntax errors with their line, and an alias
+ * bomb or runaway nesting as the limit it goes over (helm would spend its memory on it first).
+ */
+function valuesFileProblem(full: string, given: string): string | undefined {
+  try {
+    // Duplicate keys are helm's to judge; only what cannot be read at all is refused here.
+    parseYamlDocuments(readFileSync(full, 'utf8'), { source: given, uniqueKeys: false });
+    return undefined;
+  } catch (error) {
+    if (error instanceof YamlError) return `Input "values-files": ${error.message}`;
+    throw error;
+  }
 }
 
 /**
@@ -103,7 +124,11 @@ export function planRender(request: RenderRequest): RenderPlan {
     if (full === undefined) continue;
     if (!existsSync(full) || !statSync(full).isFile())
       problems.push(`Input "values-files" lists "${file}", which is not a file in the workspace.`);
-    else valuesFiles.push(full);
+    else {
+      const problem = valuesFileProblem(full, file);
+      if (problem) problems.push(problem);
+      else valuesFiles.push(full);
+    }
   }
 
   const assignments = (input: string, lines: readonly string[]): Assignment[] => {

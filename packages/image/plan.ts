@@ -8,7 +8,7 @@ import { parseSize } from './size';
 import { computeTags, parseTagRules } from './tag-rules';
 import type { EventContext, ImageName, LatestPolicy } from './types';
 import { checkPlatforms, checkRegistry } from './validate';
-import { resolveInWorkspace } from './workspace-path';
+import { resolveBuildPath } from './workspace-path';
 
 /** The build inputs as the action reads them. */
 export interface ImageRequest {
@@ -92,12 +92,12 @@ export function planImage(request: ImageRequest, context: EventContext): ImagePl
   // A remote context is fetched by BuildKit itself; only local paths could reach outside the workspace.
   const buildContext = REMOTE_CONTEXT.test(given)
     ? given
-    : resolveInWorkspace('context', given, workspace, 'folder');
-  let file = request.file ? resolveInWorkspace('file', request.file, workspace, 'file') : undefined;
+    : resolveBuildPath('context', given, workspace, 'folder');
+  let file = request.file ? resolveBuildPath('file', request.file, workspace, 'file') : undefined;
   // The default Dockerfile is read too: a checked-in symlink there must not lead out of the workspace.
   const defaultFile = path.join(buildContext, 'Dockerfile');
   if (!file && buildContext !== given && existsSync(defaultFile))
-    file = resolveInWorkspace('file', path.relative(workspace, defaultFile), workspace, 'file');
+    file = resolveBuildPath('file', path.relative(workspace, defaultFile), workspace, 'file');
   const rules = parseTagRules(request.tags);
   const { tags, version, notes } = computeTags(rules, context, request.latest);
   const labels = ociLabels(context, version, request.labels);

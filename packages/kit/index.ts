@@ -30,4 +30,13 @@ export {
   type InstalledTool,
 } from './tool';
 export { MANIFEST_YAML, canonicalJson, manifestDigest } from './manifest';
+export {
+  parseYamlDocuments,
+  parseYaml,
+  YamlError,
+  MAX_YAML_ALIASES,
+  type YamlReadOptions,
+  type YamlDocument,
+  type ParsedYaml,
+} from './yaml';
 export { deployTargetInputs } from './common-inputs';

@@ -1,7 +1,7 @@
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { InputError, UserError } from './errors';
 import { parseDuration, formatDuration } from './duration';
 import { registerSecret } from './secrets';
+import { YamlError, parseYaml } from './yaml';
 
 type ParseResult<T> = { ok: true; value: T } | { ok: false; reason?: string };
 
@@ -208,15 +208,15 @@ function yaml<O extends YamlOptions>(options: O = {} as O) {
   return define<unknown, O>('yaml', options, allowed, (raw) => {
     let value: unknown;
     try {
-      value = parseYaml(raw, { prettyErrors: true, uniqueKeys: true });
+      // Inline YAML in a workflow reads as YAML 1.2, like the workflow file around it.
+      value = parseYaml(raw, { source: 'the value', version: '1.2', secret: options.secret ?? false });
     } catch (error) {
-      if (error instanceof YAMLParseError) {
-        const position = error.linePos?.[0];
-        const where = position ? ` at line ${position.line}, column ${position.col}` : '';
-        const what = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-        return bad(`${what}${where}`);
-      }
-      return bad(String(error));
+      if (!(error instanceof YamlError)) throw error;
+      const where =
+        error.line === undefined
+          ? ''
+          : ` at line ${error.line}${error.column ? `, column ${error.column}` : ''}`;
+      return bad(`${error.reason}${where}`);
     }
     if (shape === 'object' && (value === null || typeof value !== 'object' || Array.isArray(value)))
       return bad('the top level is not a mapping');

@@ -1,7 +1,6 @@
 import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { InputError } from './errors';
-import { describeProblem } from './inputs';
 
 export interface ContainmentOptions {
   /** GITHUB_WORKSPACE: relative values are read from here, and every path must stay inside it… */
@@ -51,9 +50,17 @@ export function resolveInWorkspace(input: string, value: string, options: Contai
     realPath(path.resolve(root)),
   );
   if (roots.some((root) => inside(root, real))) return absolute;
-  const allowed = options.runnerTemp
-    ? 'a path inside GITHUB_WORKSPACE or RUNNER_TEMP'
-    : 'a path inside GITHUB_WORKSPACE';
-  const reason = real === absolute ? 'it is outside' : `it resolves to ${real}, outside`;
-  throw new InputError([describeProblem(input, value, allowed, false, reason)]);
+  throw new InputError([outsideProblem(input, value, real === absolute ? undefined : real, options)]);
+}
+
+/** `Input "x" is "v": it must stay inside the workspace /w (it resolves to /etc/passwd).` */
+function outsideProblem(
+  input: string,
+  value: string,
+  resolvesTo: string | undefined,
+  options: ContainmentOptions,
+): string {
+  const where = `the workspace ${path.resolve(options.workspace)}${options.runnerTemp ? ` or RUNNER_TEMP ${path.resolve(options.runnerTemp)}` : ''}`;
+  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}…` : value);
+  return `Input "${input}" is ${shown}: it must stay inside ${where}${resolvesTo ? ` (it resolves to ${resolvesTo})` : ''}.`;
 }

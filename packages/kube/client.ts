@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError, registerSecret } from '@swiss-deploy/kit';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { capitalise, checkKubeconfigFileLimits, kubeconfigError } from './kubeconfig-yaml';
 import { KubeApiError, KubeTimeoutError, WatchStalledError } from './errors';
 import type { PortForward, PortForwardOptions } from './port-forward';
 import type { Status, WatchEvent } from './types';
@@ -70,15 +71,18 @@ export class Kube {
     try {
       if (options.kubeconfigFile) {
         source = options.kubeconfigFile;
+        checkKubeconfigFileLimits(source, describeSource(source, env));
         config.loadFromFile(options.kubeconfigFile);
       } else if (env.KUBECONFIG) {
         source = `KUBECONFIG (${env.KUBECONFIG})`;
         for (const file of env.KUBECONFIG.split(':').filter(Boolean)) {
           if (!existsSync(file)) throw new Error(`${file} does not exist`);
+          checkKubeconfigFileLimits(file, describeSource(file, env));
         }
         config.loadFromDefault();
       } else if (env.HOME && existsSync(path.join(env.HOME, '.kube', 'config'))) {
         source = path.join(env.HOME, '.kube', 'config');
+        checkKubeconfigFileLimits(source, describeSource(source, env));
         config.loadFromFile(source);
       } else if (env.KUBERNETES_SERVICE_HOST) {
         source = 'the in-cluster service account';
@@ -336,28 +340,6 @@ function describeSource(source: string, env: NodeJS.ProcessEnv): string {
     return 'the kubeconfig input';
   return `the kubeconfig from ${source}`;
 }
-
-/**
- * The parser's message quotes the offending lines (a code frame of a secret), so only its position and
- * its content-free reason are kept.
- */
-function kubeconfigError(what: string, error: unknown): UserError {
-  const yamlError = error as { name?: string; reason?: string; mark?: { line?: number; column?: number } };
-  const hint =
-    'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.';
-  if (yamlError?.name === 'YAMLException' && yamlError.mark) {
-    const at = `line ${(yamlError.mark.line ?? 0) + 1}, column ${(yamlError.mark.column ?? 0) + 1}`;
-    return new UserError(
-      `${capitalise(what)} is not valid YAML at ${at}: ${yamlError.reason ?? 'a syntax error'}.`,
-      { hint },
-    );
-  }
-  // Structural errors ("users[0].name is missing") name fields, never values; a missing file names its path.
-  const message = String((error as Error)?.message ?? error).split('\n')[0] as string;
-  return new UserError(`${capitalise(what)} cannot be read: ${message}`, { hint });
-}
-
-const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * Registers every credential of the kubeconfig for masking, whatever its length: the input as a whole is

@@ -10,6 +10,7 @@ import type {
   V1ServicePort,
 } from '@kubernetes/client-node';
 import { UserError, WorldError, errorMessage, formatDuration, sleep } from '@swiss-deploy/kit';
+import { checkKubeconfigFileLimits, checkKubeconfigLimits, kubeconfigError } from './kubeconfig-yaml';
 
 /** `namespace/name:port`, the way a Service and one of its ports are named on the command line. */
 export interface ServiceRef {
@@ -148,13 +149,16 @@ function loadKubeConfig(
   const config = new KubeConfigClass();
   try {
     if (given === undefined || given.trim() === '') config.loadFromDefault();
-    else if (!given.includes('\n') && existsSync(given.trim())) config.loadFromFile(given.trim());
-    else config.loadFromString(given);
+    else if (!given.includes('\n') && existsSync(given.trim())) {
+      checkKubeconfigFileLimits(given.trim(), 'the kubeconfig');
+      config.loadFromFile(given.trim());
+    } else {
+      checkKubeconfigLimits(given, 'the kubeconfig');
+      config.loadFromString(given);
+    }
   } catch (error) {
-    throw new UserError(`The kubeconfig could not be read: ${errorMessage(error)}`, {
-      hint: 'Pass kubeconfig text or a file path, or set KUBECONFIG.',
-      cause: error,
-    });
+    // Never the parser's message as it is: it quotes the lines around the error, and they are a secret.
+    throw kubeconfigError('the kubeconfig', error);
   }
   if (!config.getCurrentCluster()) {
     throw new UserError('The kubeconfig names no current cluster.', {

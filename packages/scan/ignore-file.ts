@@ -1,5 +1,5 @@
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Node, type Pair } from 'yaml';
-import { UserError } from '@swiss-deploy/kit';
+import { isMap, isScalar, isSeq, type Node, type Pair } from 'yaml';
+import { UserError, YamlError, parseYamlDocuments, type ParsedYaml } from '@swiss-deploy/kit';
 import type { Finding } from './types';
 
 /**
@@ -36,8 +36,17 @@ function isRealDate(text: string): boolean {
 
 /** Parses and validates an ignore file; every problem names the file and line. */
 export function parseIgnoreFile(text: string, file: string): IgnoreEntry[] {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  let parsed: ParsedYaml;
+  try {
+    parsed = parseYamlDocuments(text, { source: file, file: true, version: '1.2' });
+  } catch (error) {
+    if (!(error instanceof YamlError)) throw error;
+    fail(error.line ?? 1, `not valid YAML: ${error.reason}`);
+  }
+  const { lineCounter } = parsed;
+  if (parsed.documents.length > 1)
+    fail(parsed.documents[1]!.line, 'not valid YAML: it holds more than one document');
+  const doc = parsed.documents[0]?.document;
   function lineAt(node: Node | null | undefined): number {
     return node?.range ? lineCounter.linePos(node.range[0]).line : 1;
   }
@@ -48,13 +57,7 @@ export function parseIgnoreFile(text: string, file: string): IgnoreEntry[] {
     });
   }
 
-  const error = doc.errors[0];
-  if (error)
-    fail(
-      lineCounter.linePos(error.pos[0]).line,
-      `not valid YAML: ${(error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '')}`,
-    );
-  if (doc.contents === null) return [];
+  if (!doc || doc.contents === null) return [];
   if (!isMap(doc.contents))
     fail(lineAt(doc.contents), 'the top level must be a mapping with an "ignore" list');
   const root = doc.contents as unknown as { items: Pair[] };

@@ -1,5 +1,5 @@
-import { LineCounter, isMap, isSeq, parseAllDocuments, type Document, type Node } from 'yaml';
-import { UserError } from '@swiss-deploy/kit';
+import { isMap, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { parseYamlDocuments } from '@swiss-deploy/kit';
 
 export type YamlPath = readonly (string | number)[];
 
@@ -27,20 +27,14 @@ export function objectName(object: ManifestObject): string {
  * problem (a broken template), reported with its file and line.
  */
 export function parseManifests(text: string, file: string): ManifestObject[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false });
-  if (!Array.isArray(docs)) return [];
+  // The manifest dialect (YAML 1.1), as deploy reads them; a duplicate key is deploy's to refuse, not scan's.
+  const { documents, lineCounter } = parseYamlDocuments(text, {
+    source: file,
+    file: true,
+    uniqueKeys: false,
+  });
   const objects: ManifestObject[] = [];
-  for (const doc of docs) {
-    const error = doc.errors[0];
-    if (error) {
-      const line = lineCounter.linePos(error.pos[0]).line;
-      throw new UserError(`${file} is not valid YAML at line ${line}: ${error.message.split('\n')[0]}`, {
-        location: { file, line },
-        hint: 'Render the manifests again and check the template that produced this line.',
-      });
-    }
-    const value: unknown = doc.toJS();
+  for (const { document: doc, value } of documents) {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) continue;
     const record = value as Record<string, unknown>;
     if (typeof record.kind !== 'string') continue;

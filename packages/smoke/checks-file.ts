@@ -1,5 +1,4 @@
 import {
-  LineCounter,
   parseDocument,
   isMap,
   isScalar,
@@ -9,7 +8,15 @@ import {
   type Pair,
   type YAMLMap,
 } from 'yaml';
-import { UserError, parseDuration, registerSecret, type SourceLocation } from '@swiss-deploy/kit';
+import {
+  UserError,
+  YamlError,
+  parseDuration,
+  parseYamlDocuments,
+  registerSecret,
+  type ParsedYaml,
+  type SourceLocation,
+} from '@swiss-deploy/kit';
 import { parseJsonPath } from './json-path';
 import { closest } from './suggest';
 import { redactUrlCredentials, takeUrlCredentials, withUrlAuthorization } from './url-credentials';
@@ -161,16 +168,22 @@ export function parseChecks(
   defaults: CheckDefaults,
   env: NodeJS.ProcessEnv = process.env,
 ): Check[] {
-  const lines = new LineCounter();
-  const doc = parseDocument(source.text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   const problems: Problem[] = [];
   const where = source.file ? source.file : 'The checks input';
-
-  for (const error of doc.errors) {
-    const pos = lines.linePos(error.pos[0]);
-    problems.push({ message: firstLine(error.message), line: pos.line, column: pos.col });
+  let parsed: ParsedYaml;
+  try {
+    parsed = parseYamlDocuments(source.text, { source: where, version: '1.2' });
+  } catch (error) {
+    if (!(error instanceof YamlError)) throw error;
+    throw checksError(where, source, [{ message: error.reason, line: error.line, column: error.column }]);
   }
-  if (problems.length > 0) throw checksError(where, source, problems);
+  const { lineCounter: lines } = parsed;
+  if (parsed.documents.length > 1) {
+    const second = { message: 'the file holds more than one YAML document', line: parsed.documents[1]!.line };
+    throw checksError(where, source, [second]);
+  }
+  // An empty text has no document; an empty one says "no checks" the same way a `null` would.
+  const doc = parsed.documents[0]?.document ?? parseDocument('');
 
   const at = (node: YamlNode | Pair | null | undefined): { line?: number; column?: number } => {
     const offset = node && 'range' in node ? node.range?.[0] : undefined;
@@ -282,10 +295,6 @@ function reservedEnvMessage(name: string, who: string): string {
     `${RESERVED_ENV_PREFIXES.map((prefix) => `${prefix}_*`).join(', ')} and GITHUB_TOKEN ` +
     "hold the step's inputs and the runner's credentials"
   );
-}
-
-function firstLine(message: string): string {
-  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '').trim();
 }
 
 function checksError(where: string, source: ChecksSource, problems: Problem[]): UserError {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { UserError, errorMessage, inputConflict } from '@swiss-deploy/kit';
+import { UserError, errorMessage, inputConflict, resolveInWorkspace } from '@swiss-deploy/kit';
 import { maskHeaderSecrets, parseChecks, urlCheck, type CheckDefaults } from './checks-file';
 import { parseLoadSpec } from './load-spec';
 import type { Check, LoadSpec, RetryPolicy, TlsOptions } from './types';
@@ -27,8 +27,10 @@ export interface SmokeSettings {
   insecure: boolean;
   /** The `load` mapping, unparsed. */
   load?: unknown;
-  /** Relative files (checks, ca-file) are read from here: the workspace. */
+  /** Relative files (checks, ca-file) are read from here: the workspace. Files must stay inside it… */
   workspace: string;
+  /** …or inside RUNNER_TEMP, where an earlier step may have written them. */
+  runnerTemp?: string;
 }
 
 export type SmokeTarget =
@@ -78,8 +80,16 @@ function displayPath(file: string, workspace: string): string {
   return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
 }
 
-function readFileInput(name: string, given: string, workspace: string): { text: string; file: string } {
-  const file = path.resolve(workspace, given);
+function readFileInput(
+  name: string,
+  given: string,
+  settings: Pick<SmokeSettings, 'workspace' | 'runnerTemp'>,
+): { text: string; file: string } {
+  // The checks file and the CA are repository content: they must not lead the action to a runner's file.
+  const file = resolveInWorkspace(name, given, {
+    workspace: settings.workspace,
+    ...(settings.runnerTemp ? { runnerTemp: settings.runnerTemp } : {}),
+  });
   if (!existsSync(file) || !statSync(file).isFile()) {
     throw new UserError(`Input "${name}" names ${given}, which does not exist (looked for ${file}).`, {
       hint: 'Give a path relative to the workspace (check out the repository first), or inline YAML.',
@@ -148,7 +158,7 @@ export function planSmokeTest(settings: SmokeSettings, env: NodeJS.ProcessEnv = 
       checks = parseChecks({ text: checksInput }, defaults, env);
       checksSource = 'the checks input';
     } else {
-      const { text, file } = readFileInput('checks', checksInput, settings.workspace);
+      const { text, file } = readFileInput('checks', checksInput, settings);
       const shown = displayPath(file, settings.workspace);
       checks = parseChecks({ text, file: shown }, defaults, env);
       checksSource = shown;
@@ -179,7 +189,7 @@ export function planSmokeTest(settings: SmokeSettings, env: NodeJS.ProcessEnv = 
 
   let ca: string | undefined;
   if (settings.caFile) {
-    ca = readFileInput('ca-file', settings.caFile, settings.workspace).text;
+    ca = readFileInput('ca-file', settings.caFile, settings).text;
     if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
       throw new UserError(
         `Input "ca-file": ${settings.caFile} holds no PEM certificate (-----BEGIN CERTIFICATE-----).`,

@@ -110,9 +110,9 @@ describe('build-image before any build', () => {
       ],
       [
         { context: '../../../../etc' },
-        'Input "context" is "../../../../etc", which is outside the workspace',
+        'Input "context" is "../../../../etc": it must stay inside the workspace',
       ],
-      [{ file: '/etc/passwd' }, 'Input "file" is "/etc/passwd", which is outside the workspace'],
+      [{ file: '/etc/passwd' }, 'Input "file" is "/etc/passwd": it must stay inside the workspace'],
     ])('%j', async (bad, message) => {
       const { main } = await runAction({
         actionDir,

@@ -1,7 +1,7 @@
 // The deploy-blue-green bundle run as the runner runs it, for everything decided before the cluster is
 // reached: inputs, manifests, credentials, and a post step with nothing to do. The cluster-facing runs
 // are in test/integration/deploy/action.test.ts.
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -70,7 +70,43 @@ describe('deploy-blue-green before it reaches the cluster', () => {
     });
     expect(main.exitCode).toBe(1);
     expect(main.annotations[0]).toMatchObject({ level: 'error', file: 'malformed.yaml', line: 5 });
-    expect(main.annotations[0]?.message).toMatch(/^malformed\.yaml:5: the YAML is malformed/);
+    expect(main.annotations[0]?.message).toMatch(/^malformed\.yaml is not valid YAML at line 5/);
+  });
+
+  it('refuses manifests outside the workspace, and a symlink that leads out of it, before any cluster call', async () => {
+    const dir = workspace();
+    const outside = mkdtempSync(path.join(os.tmpdir(), 'deploy-outside-'));
+    copyFileSync(path.join(dir, 'statefulset.yaml'), path.join(outside, 'elsewhere.yaml'));
+    symlinkSync(path.join(outside, 'elsewhere.yaml'), path.join(dir, 'link.yaml'));
+    for (const manifests of [path.join(outside, 'elsewhere.yaml'), 'link.yaml', '../../../../etc/hostname']) {
+      const { main } = await runAction({
+        actionDir,
+        workspace: dir,
+        inputs: { app: 'shop', namespace: 'shop', manifests },
+        env: noCluster,
+      });
+      expect(main.exitCode).toBe(1);
+      expect(main.annotations[0]?.message).toMatch(
+        new RegExp(
+          `^Input "manifests" is "${manifests.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}": it must stay inside the workspace ${dir}`,
+        ),
+      );
+    }
+  });
+
+  it('fails on manifests that hold no object, saying nothing would be deployed', async () => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, 'empty.yaml'), '# rendered nothing\n---\n');
+    const { main } = await runAction({
+      actionDir,
+      workspace: dir,
+      inputs: { app: 'shop', namespace: 'shop', manifests: 'empty.yaml' },
+      env: noCluster,
+    });
+    expect(main.exitCode).toBe(1);
+    expect(main.annotations[0]?.message).toMatch(
+      /^The manifests \(empty\.yaml\) hold no Kubernetes objects\./,
+    );
   });
 
   it('refuses a StatefulSet, saying why and what to do', async () => {

@@ -46,6 +46,8 @@ export interface StepResult {
   annotations: Annotation[];
   masks: string[];
   durationMs: number;
+  /** Every workflow command the runner would act on, from stdout and stderr. */
+  commands: WorkflowCommand[];
 }
 
 export interface RunOptions {
@@ -110,40 +112,106 @@ function unescapeProperty(value: string): string {
   return unescapeData(value.replace(/%3A/g, ':').replace(/%2C/g, ','));
 }
 
-/** Parses the `::command prop=value,…::message` lines the runner acts on. */
-export function parseWorkflowCommands(stdout: string): { annotations: Annotation[]; masks: string[] } {
+/** One workflow command as the runner reads it from a log line. */
+export interface WorkflowCommand {
+  /** Lower-cased, as the runner matches command names. */
+  name: string;
+  properties: Record<string, string>;
+  data: string;
+  /** `::name …::data`, or the legacy `##[name …]data`. */
+  form: 'v2' | 'v1';
+  /** The line it was read from. */
+  line: string;
+}
+
+/**
+ * The runner's own reading of a log line (actions/runner ActionCommand.TryParseV2 and TryParse): a line
+ * is a `::` command when it starts with `::` after its leading whitespace is trimmed and holds a second
+ * `::`; otherwise a legacy command when it holds `##[` anywhere, with a `]` after it. Lines end at `\n`,
+ * `\r\n` or a bare `\r`.
+ */
+function readCommand(line: string): WorkflowCommand | undefined {
+  const trimmed = line.trimStart();
+  if (trimmed.startsWith('::')) {
+    const end = trimmed.indexOf('::', 2);
+    if (end < 0) return undefined;
+    const info = trimmed.slice(2, end);
+    const space = info.indexOf(' ');
+    const properties: Record<string, string> = {};
+    if (space >= 0) {
+      for (const pair of info.slice(space + 1).split(',')) {
+        const eq = pair.indexOf('=');
+        if (eq > 0) properties[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1));
+      }
+    }
+    const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
+    return { name, properties, data: unescapeData(trimmed.slice(end + 2)), form: 'v2', line };
+  }
+  const prefix = line.indexOf('##[');
+  if (prefix < 0) return undefined;
+  const close = line.indexOf(']', prefix);
+  if (close < 0) return undefined;
+  const info = line.slice(prefix + 3, close);
+  const space = info.indexOf(' ');
+  const properties: Record<string, string> = {};
+  if (space >= 0) {
+    for (const pair of info.slice(space + 1).split(';')) {
+      const eq = pair.indexOf('=');
+      if (eq > 0) properties[pair.slice(0, eq).trim()] = unescapeProperty(pair.slice(eq + 1));
+    }
+  }
+  const name = (space < 0 ? info : info.slice(0, space)).toLowerCase();
+  return { name, properties, data: unescapeData(line.slice(close + 1)), form: 'v1', line };
+}
+
+/**
+ * Every workflow command the runner would act on in a step's output, in order, with the annotations and
+ * masks among them. `::stop-commands::<token>` is honoured as the runner honours it: lines up to
+ * `::<token>::` are not commands (the stop command itself is listed).
+ */
+export function parseWorkflowCommands(stdout: string): {
+  annotations: Annotation[];
+  masks: string[];
+  commands: WorkflowCommand[];
+} {
   const annotations: Annotation[] = [];
   const masks: string[] = [];
-  for (const line of stdout.split(/\r?\n/)) {
-    const match = /^::([a-z-]+)(?: ([^:]*))?::(.*)$/.exec(line);
-    if (!match) continue;
-    const [, command, rawProps, rawMessage] = match as unknown as [
-      string,
-      string,
-      string | undefined,
-      string,
-    ];
-    const message = unescapeData(rawMessage);
-    if (command === 'add-mask') {
-      masks.push(message);
+  const commands: WorkflowCommand[] = [];
+  let resumeToken: string | undefined;
+  for (const line of stdout.split(/\r\n|\r|\n/)) {
+    if (resumeToken !== undefined) {
+      if (line.trim() === `::${resumeToken}::`) resumeToken = undefined;
       continue;
     }
-    if (command !== 'error' && command !== 'warning' && command !== 'notice') continue;
-    const props: Record<string, string> = {};
-    for (const pair of (rawProps ?? '').split(',')) {
-      const eq = pair.indexOf('=');
-      if (eq > 0) props[pair.slice(0, eq)] = unescapeProperty(pair.slice(eq + 1));
+    const command = readCommand(line);
+    if (!command) continue;
+    commands.push(command);
+    if (command.name === 'stop-commands' && command.data !== '') {
+      resumeToken = command.data;
+      continue;
     }
+    if (command.name === 'add-mask') {
+      masks.push(command.data);
+      continue;
+    }
+    if (command.name !== 'error' && command.name !== 'warning' && command.name !== 'notice') continue;
+    const props = command.properties;
     annotations.push({
-      level: command,
-      message,
+      level: command.name,
+      message: command.data,
       file: props.file,
       line: props.line === undefined ? undefined : Number(props.line),
       column: props.col === undefined ? undefined : Number(props.col),
       title: props.title,
     });
   }
-  return { annotations, masks };
+  return { annotations, masks, commands };
+}
+
+/** The commands a step issued that are not the suite's own kinds (annotations, masks, groups, debug). */
+export function foreignCommands(commands: readonly WorkflowCommand[]): WorkflowCommand[] {
+  const own = new Set(['error', 'warning', 'notice', 'add-mask', 'group', 'endgroup', 'debug']);
+  return commands.filter((command) => command.form === 'v1' || !own.has(command.name));
 }
 
 /** Applies masks as the runner does before showing a log line, and hides command lines it consumes. */
@@ -308,6 +376,8 @@ export class ActionJob {
     const state = parseFileCommand(readFileSync(files.state, 'utf8'));
     if (step === 'main') this.savedState = state;
     const { annotations, masks } = parseWorkflowCommands(stdout);
+    // The runner reads commands from stderr as well; which stream came first is not known here.
+    const { commands } = parseWorkflowCommands(`${stdout}\n${stderr}`);
     return {
       exitCode,
       stdout,
@@ -320,6 +390,7 @@ export class ActionJob {
       summary: readFileSync(files.summary, 'utf8'),
       annotations,
       masks,
+      commands,
       durationMs: Date.now() - started,
     };
   }

@@ -1,6 +1,7 @@
 // The deploy-blue-green bundle run as the runner runs it (Node 24, INPUT_*, file commands, post step)
 // against the test cluster and the GitHub fake.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { KNOWN, type Kube, type Lease, type Service } from '@swiss-deploy/kube';
 import { ActionJob, parseFileCommand, runAction } from '../../support/runner';
@@ -23,6 +24,8 @@ let kube: Kube;
 let namespace: string;
 let github: GitHubFake;
 const token = 'ghs_deploytesttoken0123456789';
+// The step's GITHUB_WORKSPACE: the action reads manifests only from inside it (or RUNNER_TEMP).
+const workspace = mkdtempSync(path.join(os.tmpdir(), 'bg-action-workspace-'));
 
 beforeAll(async () => {
   requireKwok();
@@ -50,8 +53,9 @@ describe('deploy-blue-green as a workflow step', () => {
     const kubeconfig = readFileSync(testEnv('KUBECONFIG'), 'utf8');
     const { main, post, job } = await runAction({
       actionDir,
+      workspace,
       inputs: {
-        manifests: writeManifests(appObjects({ version: '1' })),
+        manifests: writeManifests(appObjects({ version: '1' }), workspace),
         app: 'shop',
         namespace,
         kubeconfig,
@@ -96,8 +100,9 @@ describe('deploy-blue-green as a workflow step', () => {
     const env = { KUBECONFIG: testEnv('KUBECONFIG') };
     const second = await runAction({
       actionDir,
+      workspace,
       inputs: {
-        manifests: writeManifests(appObjects({ version: '2' })),
+        manifests: writeManifests(appObjects({ version: '2' }), workspace),
         app: 'shop',
         namespace,
         environment: 'production',
@@ -117,8 +122,9 @@ describe('deploy-blue-green as a workflow step', () => {
 
     const failed = await runAction({
       actionDir,
+      workspace,
       inputs: {
-        manifests: writeManifests(appObjects({ version: '3', fail: 'crash-loop' })),
+        manifests: writeManifests(appObjects({ version: '3', fail: 'crash-loop' }), workspace),
         app: 'shop',
         namespace,
         environment: 'production',
@@ -142,8 +148,9 @@ describe('deploy-blue-green as a workflow step', () => {
     const env = { KUBECONFIG: testEnv('KUBECONFIG') };
     const preview = await runAction({
       actionDir,
+      workspace,
       inputs: {
-        manifests: writeManifests(appObjects({ version: '4' })),
+        manifests: writeManifests(appObjects({ version: '4' }), workspace),
         app: 'shop',
         namespace,
         promotion: 'manual',
@@ -161,6 +168,7 @@ describe('deploy-blue-green as a workflow step', () => {
 
     const promote = await runAction({
       actionDir,
+      workspace,
       inputs: { app: 'shop', namespace, action: 'promote' },
       env,
     });
@@ -178,8 +186,9 @@ describe('deploy-blue-green as a workflow step', () => {
     const env = { KUBECONFIG: testEnv('KUBECONFIG') };
     await runAction({
       actionDir,
+      workspace,
       inputs: {
-        manifests: writeManifests(appObjects({ version: '5' })),
+        manifests: writeManifests(appObjects({ version: '5' }), workspace),
         app: 'shop',
         namespace,
         promotion: 'manual',
@@ -199,12 +208,12 @@ describe('deploy-blue-green as a workflow step', () => {
   it("releases a cancelled run's lock in its post step", async () => {
     const env = { KUBECONFIG: testEnv('KUBECONFIG') };
     const inputs = {
-      manifests: writeManifests(appObjects({ version: '6', fail: 'never-ready' })),
+      manifests: writeManifests(appObjects({ version: '6', fail: 'never-ready' }), workspace),
       app: 'shop',
       namespace,
     };
     // The job is killed while main waits in the readiness gate, as a cancelled workflow kills it.
-    const job = new ActionJob({ actionDir, inputs, env, timeoutMs: 12_000 });
+    const job = new ActionJob({ actionDir, workspace, inputs, env, timeoutMs: 12_000 });
     await expect(job.run('main')).rejects.toThrow(/did not exit within/);
     const lease = await kube.request<Lease>('GET', `${KNOWN.leases(namespace)}/swiss-deploy-shop`);
     const state = parseFileCommand(readFileSync(path.join(job.root, 'main', 'state'), 'utf8'));

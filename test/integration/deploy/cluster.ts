@@ -146,8 +146,9 @@ export function appObjects(options: AppOptions): KubeObject[] {
   ];
 }
 
-export function writeManifests(objects: readonly unknown[] | string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'manifests-'));
+/** Writes the objects as a manifests file: under `into` (a job's workspace) or a fresh temp folder. */
+export function writeManifests(objects: readonly unknown[] | string, into = os.tmpdir()): string {
+  const dir = mkdtempSync(path.join(into, 'manifests-'));
   const file = path.join(dir, 'manifests.yaml');
   writeFileSync(file, typeof objects === 'string' ? objects : objects.map((o) => stringify(o)).join('---\n'));
   return file;

@@ -261,6 +261,22 @@ describe('rollback refusals change nothing', () => {
     return error;
   }
 
+  it('names the namespace input when the namespace does not exist, in a dry run and for real', async () => {
+    const missing = `${ns}-missing`;
+    for (const options of [{ dryRun: true }, {}]) {
+      const client = await freshKube();
+      const error = await rollback(client, missing, options).then(
+        () => new Error('the rollback went through'),
+        (e: unknown) => e as Error,
+      );
+      expect(error).toBeInstanceOf(UserError);
+      expect(error.message).toBe(
+        `Input "namespace" is "${missing}": that namespace does not exist in the cluster.`,
+      );
+      expect(writeRequests(client)).toBe(0);
+    }
+  });
+
   it('says there is nothing to roll back before the first deploy', async () => {
     const error = await refused({});
     expect(error).toBeInstanceOf(UserError);

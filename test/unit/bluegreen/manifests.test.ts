@@ -1,8 +1,9 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '@swiss-deploy/kit';
 import { loadManifests } from '@swiss-deploy/bluegreen';
+import { aliasBomb } from '../../support/yaml-bombs';
 
 function dir(files: Record<string, string>): string {
   const root = mkdtempSync(path.join(os.tmpdir(), 'manifests-unit-'));
@@ -44,7 +45,7 @@ describe('loadManifests', () => {
     [
       'duplicate keys',
       'apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: { name: x }\n',
-      /a\.yaml:3: the YAML is malformed/,
+      /^a\.yaml is not valid YAML at line 3, column 1: Map keys must be unique/,
     ],
   ])('refuses %s, naming file and line', (_what, text, message) => {
     const root = dir({ 'a.yaml': text });
@@ -56,5 +57,37 @@ describe('loadManifests', () => {
     expect(() => loadManifests(['missing.yaml'], dir({}))).toThrow(
       'Input "manifests": missing.yaml does not exist.',
     );
+  });
+
+  it('refuses an alias bomb as the alias limit, naming the file and the line of its document', () => {
+    const root = dir({
+      'a.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: x }\n---\n${aliasBomb()}`,
+    });
+    expect(() => loadManifests(['a.yaml'], root)).toThrow(
+      /^a\.yaml is not valid YAML at line 5: it expands more than 100 aliases, the limit that stops an alias bomb/,
+    );
+  });
+
+  it('keeps manifests inside the workspace or RUNNER_TEMP when the action confines them', () => {
+    const workspace = dir({ 'deploy/app.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n' });
+    const runnerTemp = dir({
+      'render/shop.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: b }\n',
+    });
+    const outside = dir({ 'x.yaml': 'apiVersion: v1\nkind: Secret\nmetadata: { name: stolen }\n' });
+    symlinkSync(path.join(outside, 'x.yaml'), path.join(workspace, 'deploy', 'link.yaml'));
+    const confine = { workspace, runnerTemp };
+    const rendered = path.join(runnerTemp, 'render', 'shop.yaml');
+    expect(loadManifests([rendered], workspace, { confine }).map((o) => o.object.metadata.name)).toEqual([
+      'b',
+    ]);
+    expect(() => loadManifests([path.join(outside, 'x.yaml')], workspace, { confine })).toThrow(
+      `Input "manifests" is ${JSON.stringify(path.join(outside, 'x.yaml'))}: it must stay inside the workspace ${workspace} or RUNNER_TEMP ${runnerTemp}.`,
+    );
+    // A symlink inside a manifests folder is judged by where it leads.
+    expect(() => loadManifests(['deploy'], workspace, { confine })).toThrow(
+      /^Input "manifests" is ".*link\.yaml": it must stay inside the workspace .* \(it resolves to .*x\.yaml\)\.$/,
+    );
+    // The package's own callers, without confinement, read any path they are given.
+    expect(loadManifests([path.join(outside, 'x.yaml')], workspace)).toHaveLength(1);
   });
 });

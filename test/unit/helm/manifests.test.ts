@@ -1,5 +1,6 @@
 import { UserError } from '@swiss-deploy/kit';
 import { imagesOf, isPinnedByDigest, objectId, splitManifests } from '@swiss-deploy/helm';
+import { aliasBomb } from '../../support/yaml-bombs';
 
 const RENDERED = `---
 # Source: shop/templates/serviceaccount.yaml
@@ -88,5 +89,12 @@ describe('rendered manifests', () => {
     expect(isPinnedByDigest(`r/app:1.0@sha256:${'c'.repeat(64)}`)).toBe(true);
     expect(isPinnedByDigest('busybox:1.36')).toBe(false);
     expect(isPinnedByDigest('r/app@sha256:abc')).toBe(false);
+  });
+
+  it("names the alias limit when a template renders an alias bomb, with the line in helm's output", () => {
+    const rendered = `# Source: shop/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: a }\n---\n# Source: shop/templates/bomb.yaml\n${aliasBomb()}`;
+    expect(() => splitManifests(rendered)).toThrow(
+      /^The rendered output of shop\/templates\/bomb\.yaml is not valid YAML \(line 7 of the output\): it expands more than 100 aliases/,
+    );
   });
 });

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '@swiss-deploy/kit';
-import { planRender, type RenderRequest } from '@swiss-deploy/helm';
+import { Helm, fetchChart, planRender, type RenderRequest } from '@swiss-deploy/helm';
+import { aliasBomb, deepNesting } from '../../support/yaml-bombs';
 
 const DIGEST = `sha256:${'e'.repeat(64)}`;
 
@@ -98,7 +99,7 @@ describe('planning a render checks every input before anything runs', () => {
       'Input "set" line "replicaCount" has no "=": write key=value.',
       'Input "set-file" sets motd from "nope.txt", which is not a file in the workspace.',
       'Input "image-ref" is "r.io/shop:latest": expected an image pinned by digest, such as registry/app@sha256:<64 hex>.',
-      'Input "output-dir" is "../outside": expected a path inside GITHUB_WORKSPACE (it is outside).',
+      `Input "output-dir" is "../outside": it must stay inside the workspace ${dir}.`,
     ]);
   });
 
@@ -152,5 +153,44 @@ describe('planning a render checks every input before anything runs', () => {
     ).toEqual([
       'Input "image-value-paths" is empty, so image-ref would go nowhere: give at least one value path.',
     ]);
+  });
+
+  it('refuses a values file that is an alias bomb before helm runs, naming the file and the limit', () => {
+    const dir = workspace();
+    writeFileSync(path.join(dir, 'bomb.yaml'), aliasBomb());
+    writeFileSync(path.join(dir, 'deep.yaml'), deepNesting());
+    let problems: readonly string[] = [];
+    try {
+      planRender(request(dir, { valuesFiles: ['bomb.yaml', 'deep.yaml'] }));
+    } catch (error) {
+      if (error instanceof InputError) problems = error.problems;
+      else throw error;
+    }
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^Input "values-files": bomb\.yaml is not valid YAML at line 1: it expands more than 100 aliases/,
+      ),
+      expect.stringMatching(
+        /^Input "values-files": deep\.yaml is not valid YAML at line 1, column \d+: it nests deeper/,
+      ),
+    ]);
+  });
+
+  it('refuses a Chart.yaml that is an alias bomb, naming the file and the limit', async () => {
+    const dir = workspace();
+    const chart = path.join(dir, 'chart', 'Chart.yaml');
+    writeFileSync(chart, `apiVersion: v2\nname: shop\nversion: 1.0.0\n${aliasBomb('x')}`);
+    const helm = new Helm('helm', '4.1.4');
+    await expect(
+      fetchChart(
+        helm,
+        { kind: 'local', path: path.join(dir, 'chart') },
+        { plainHttp: false, workspace: dir },
+      ),
+    ).rejects.toThrow(
+      new RegExp(
+        `^${chart.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid YAML at line 1: it expands more than 100 aliases`,
+      ),
+    );
   });
 });

@@ -185,15 +185,21 @@ describe('every input is checked before docker or the registry is asked anything
   });
 
   it.each([
-    [{ context: '../../../../etc' }, 'Input "context" is "../../../../etc", which is outside the workspace'],
-    [{ context: 'escape' }, 'Input "context" is "escape", which is outside the workspace (it leads to'],
+    [
+      { context: '../../../../etc' },
+      `Input "context" is "../../../../etc": it must stay inside the workspace ${realpathOf(workspace)}.`,
+    ],
+    [
+      { context: 'escape' },
+      `Input "context" is "escape": it must stay inside the workspace ${realpathOf(workspace)} (it resolves to ${realpathOf(outside)}).`,
+    ],
     [
       { context: 'app', file: 'app/Dockerfile.link' },
-      'Input "file" is "app/Dockerfile.link", which is outside',
+      'Input "file" is "app/Dockerfile.link": it must stay inside the workspace',
     ],
     [
       { context: 'app', file: '/etc/passwd' },
-      'Input "file" is "/etc/passwd", which is outside the workspace',
+      'Input "file" is "/etc/passwd": it must stay inside the workspace',
     ],
     [{ context: 'nowhere' }, 'Input "context" is "nowhere", which does not exist in the workspace'],
     [{ context: 'app/Dockerfile' }, 'Input "context" is "app/Dockerfile", which is not a folder'],
@@ -206,7 +212,7 @@ describe('every input is checked before docker or the registry is asked anything
     mkdirSync(dir);
     symlinkSync(path.join(outside, 'Dockerfile'), path.join(dir, 'Dockerfile'));
     expect(() => planImage({ ...inWorkspace, context: 'linked' }, context)).toThrow(
-      'which is outside the workspace',
+      'Input "file" is "linked/Dockerfile": it must stay inside the workspace',
     );
   });
 

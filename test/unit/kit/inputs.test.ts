@@ -1,4 +1,5 @@
 import { InputError, input, inputEnvName, parseInputs } from '@swiss-deploy/kit';
+import { aliasBomb } from '../../support/yaml-bombs';
 
 function problemsOf(run: () => unknown): string[] {
   try {
@@ -178,5 +179,12 @@ describe('parseInputs', () => {
     });
     expect(values.checks).toBe('- path: /\n- path: /ready');
     expect(values.kubeconfig).toBe('apiVersion: v1\nkind: Config');
+  });
+
+  it('names the alias limit when a YAML input is an alias bomb', () => {
+    const [problem] = problemsOf(() => parseInputs({ values: input.yaml() }, { INPUT_VALUES: aliasBomb() }));
+    expect(problem).toMatch(
+      /^Input "values" is .*: expected YAML or JSON \(it expands more than 100 aliases, the limit that stops an alias bomb .*at line 1\)\.$/,
+    );
   });
 });

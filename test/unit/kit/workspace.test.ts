@@ -47,13 +47,15 @@ describe('resolveInWorkspace', () => {
   ])('refuses %s "%s", naming the input, the value and the workspace', (input, value) => {
     const { workspace } = layout();
     const message = problem(() => resolveInWorkspace(input, value, { workspace }));
-    expect(message).toContain(`Input "${input}" is "${value}": expected a path inside GITHUB_WORKSPACE`);
+    expect(message).toMatch(
+      new RegExp(`^Input "${input}" is "${value}": it must stay inside the workspace ${workspace}[ .]`),
+    );
   });
 
   it('says where a symlink leads', () => {
     const { workspace } = layout();
     expect(problem(() => resolveInWorkspace('output-dir', 'escape/out', { workspace }))).toBe(
-      'Input "output-dir" is "escape/out": expected a path inside GITHUB_WORKSPACE (it resolves to /etc/out, outside).',
+      `Input "output-dir" is "escape/out": it must stay inside the workspace ${workspace} (it resolves to /etc/out).`,
     );
   });
 
@@ -62,7 +64,7 @@ describe('resolveInWorkspace', () => {
     const report = path.join(runnerTemp, 'scan.sarif');
     expect(resolveInWorkspace('sarif-file', report, { workspace, runnerTemp })).toBe(report);
     expect(problem(() => resolveInWorkspace('manifests', report, { workspace }))).toContain(
-      'expected a path inside GITHUB_WORKSPACE',
+      `Input "manifests" is ${JSON.stringify(report)}: it must stay inside the workspace ${workspace}.`,
     );
   });
 });

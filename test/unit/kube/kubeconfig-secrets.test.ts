@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { maskSecrets } from '@swiss-deploy/kit';
 import { Kube } from '@swiss-deploy/kube';
+import { aliasBomb } from '../../support/yaml-bombs';
 
 /** Written the way LockSession writes the kubeconfig input: a swiss-deploy-kubeconfig-* file in RUNNER_TEMP. */
 function inputFile(text: string): { file: string; env: NodeJS.ProcessEnv } {
@@ -64,5 +65,17 @@ describe('kubeconfig secrets', () => {
     );
     // Certificate data is public; the user name is not a credential.
     expect(maskSecrets('Y2VydA== admin')).toBe('Y2VydA== admin');
+  });
+
+  it('refuses an alias bomb as the alias limit, by position only, before the client parses it', async () => {
+    const { file, env } = inputFile(
+      `apiVersion: v1\nkind: Config\nusers: [{ name: u, user: { token: s3cr3t-bomb-token } }]\n${aliasBomb('x')}`,
+    );
+    const error = await failure(Kube.connect({ kubeconfigFile: file, env }));
+    expect(error.message).toMatch(
+      /^The kubeconfig input goes over a YAML limit at line 1: it expands more than 100 aliases, the limit that stops an alias bomb .*\.$/,
+    );
+    expect(error.message).not.toContain('s3cr3t');
+    expect(error.message).not.toContain(file);
   });
 });

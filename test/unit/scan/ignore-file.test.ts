@@ -1,5 +1,6 @@
 import { UserError } from '@swiss-deploy/kit';
 import { entryMatches, globToRegExp, isExpired, parseIgnoreFile, type Finding } from '@swiss-deploy/scan';
+import { aliasBomb } from '../../support/yaml-bombs';
 
 const VALID = `# accepted risks of the shop
 ignore:
@@ -154,5 +155,11 @@ describe('the ignore file', () => {
     expect(globToRegExp('usr/lib/**').test('usr/lib/x86_64/libssl.so')).toBe(true);
     expect(globToRegExp('file?.txt').test('file1.txt')).toBe(true);
     expect(globToRegExp('a.b').test('axb')).toBe(false);
+  });
+
+  it('refuses an alias bomb as the alias limit, naming the file and line', () => {
+    expect(problem(aliasBomb()).message).toMatch(
+      /^Ignore file \.github\/scan-ignore\.yml, line 1: not valid YAML: it expands more than 100 aliases/,
+    );
   });
 });

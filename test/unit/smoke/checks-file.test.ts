@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { UserError, maskSecrets } from '@swiss-deploy/kit';
 import { parseChecks, parseStatusRange, type Check, type CheckDefaults } from '@swiss-deploy/smoke';
 import { repoRoot } from '../../support/versions';
+import { aliasBomb, deepNesting } from '../../support/yaml-bombs';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures', 'smoke');
 const defaults: CheckDefaults = {
@@ -304,5 +305,18 @@ describe('parseStatusRange', () => {
     expect(parseStatusRange('200 - 299')).toEqual({ min: 200, max: 299, text: '200-299' });
     expect(parseStatusRange('299-200')).toEqual(expect.stringContaining('is not a status'));
     expect(parseStatusRange('600')).toEqual(expect.stringContaining('is not a status'));
+  });
+
+  it('refuses an alias bomb in a checks file as the alias limit, on its line', () => {
+    const error = failure(() =>
+      parseChecks({ text: aliasBomb('checks: []\n'), file: 'smoke/checks.yml' }, defaults, {}),
+    );
+    expect(error.message).toMatch(/^smoke\/checks\.yml, line 1: it expands more than 100 aliases, the limit/);
+    expect(error.location).toEqual({ file: 'smoke/checks.yml', line: 1 });
+  });
+
+  it('refuses a checks file nested deeper than the parser follows as the nesting limit', () => {
+    const error = failure(() => parseChecks({ text: deepNesting() }, defaults, {}));
+    expect(error.message).toMatch(/^The checks input, line 1: it nests deeper than the parser can follow/);
   });
 });

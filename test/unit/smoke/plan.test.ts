@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '@swiss-deploy/kit';
@@ -7,6 +7,10 @@ import { isInlineChecks, parseLoadSpec, planSmokeTest, type SmokeSettings } from
 const workspace = mkdtempSync(path.join(os.tmpdir(), 'smoke-plan-'));
 writeFileSync(path.join(workspace, 'checks.yml'), '- path: /healthz\n');
 writeFileSync(path.join(workspace, 'not-a-cert.pem'), 'hello\n');
+
+function symlinkOnce(target: string, link: string): void {
+  if (!existsSync(link)) symlinkSync(target, link);
+}
 
 const base: SmokeSettings = {
   headers: [],
@@ -30,6 +34,30 @@ function message(run: () => unknown): string {
 }
 
 describe('planSmokeTest', () => {
+  it.each([
+    ['checks', { checks: '../outside-checks.yml' }],
+    ['checks', { checks: '/etc/hostname' }],
+    ['ca-file', { url: 'https://shop.example.test/', caFile: '/etc/ssl/certs/ca-certificates.crt' }],
+    ['ca-file', { url: 'https://shop.example.test/', caFile: 'escape/passwd' }],
+  ])('keeps the %s file inside the workspace: %j', (input, settings) => {
+    symlinkOnce('/etc', path.join(workspace, 'escape'));
+    const given = 'checks' in settings ? settings.checks : settings.caFile;
+    expect(message(() => planSmokeTest({ url: 'http://127.0.0.1:1', ...base, ...settings }))).toMatch(
+      new RegExp(`^Input "${input}" is "${given}": it must stay inside the workspace ${workspace}[ .]`),
+    );
+  });
+
+  it('reads a checks file an earlier step wrote into RUNNER_TEMP', () => {
+    const runnerTemp = mkdtempSync(path.join(os.tmpdir(), 'smoke-runner-temp-'));
+    writeFileSync(path.join(runnerTemp, 'generated.yml'), '- path: /generated\n');
+    const checks = path.join(runnerTemp, 'generated.yml');
+    const plan = planSmokeTest({ ...base, url: 'http://127.0.0.1:1', checks, runnerTemp });
+    expect(plan.checks.map((c) => c.target)).toEqual(['/generated']);
+    expect(message(() => planSmokeTest({ ...base, url: 'http://127.0.0.1:1', checks }))).toContain(
+      'it must stay inside the workspace',
+    );
+  });
+
   it('makes one GET check expecting 2xx or 3xx of a bare url', () => {
     const plan = planSmokeTest({ ...base, url: 'https://shop.example.test/' });
     expect(plan.target).toEqual({ kind: 'url', baseUrl: 'https://shop.example.test/' });

@@ -1,4 +1,5 @@
 import {
+  foreignCommands,
   parseFileCommand,
   parseWorkflowCommands,
   runnerInputName,
@@ -60,5 +61,34 @@ describe('the test runner reads file commands and workflow commands as the Actio
   it('names input variables like the runner', () => {
     expect(runnerInputName('values-files')).toBe('INPUT_VALUES-FILES');
     expect(runnerInputName('a b')).toBe('INPUT_A_B');
+  });
+
+  it('reads commands as the runner does: after leading whitespace, at any line ending, and ##[ anywhere', () => {
+    const { commands } = parseWorkflowCommands(
+      [
+        'plain line',
+        '   ::set-output name=x::y',
+        'a\r::add-mask::everything',
+        'text before ##[warning file=a.yaml;line=3]legacy',
+        '::SET-ENV name=A::b',
+        ':: not a command',
+        'x ::error::not at the start',
+      ].join('\n'),
+    );
+    expect(commands.map((c) => [c.form, c.name, c.properties, c.data])).toEqual([
+      ['v2', 'set-output', { name: 'x' }, 'y'],
+      ['v2', 'add-mask', {}, 'everything'],
+      ['v1', 'warning', { file: 'a.yaml', line: '3' }, 'legacy'],
+      ['v2', 'set-env', { name: 'A' }, 'b'],
+    ]);
+    expect(foreignCommands(commands).map((c) => c.name)).toEqual(['set-output', 'warning', 'set-env']);
+  });
+
+  it('honours stop-commands until its token, listing the stop command itself', () => {
+    const { commands, annotations } = parseWorkflowCommands(
+      ['::stop-commands::tok1', '::error::hidden', '::tok1::', '::warning::seen'].join('\n'),
+    );
+    expect(commands.map((c) => c.name)).toEqual(['stop-commands', 'warning']);
+    expect(annotations.map((a) => a.message)).toEqual(['seen']);
   });
 });
