@@ -19,6 +19,7 @@ export async function planChart(values: Inputs, builtinChart: string): Promise<R
     chart: values.chart ?? '',
     chartName: '',
     version: values['chart-version'] ?? '',
+    versionInput: 'chart-version',
     release: values.app,
     namespace: values.namespace,
     valuesFiles: values['values-files'],
@@ -63,6 +64,7 @@ export async function smokePlan(values: Inputs, service: string, kubeconfig: str
   return planSmokeTest({
     service,
     checks: values['smoke-checks'] ?? JSON.stringify({ checks: [{ name: path, path }] }),
+    checksInputName: 'smoke-checks',
     kubeconfig,
     headers: [],
     timeoutMs: values['smoke-timeout'],

@@ -11,6 +11,8 @@ export interface ChartInputs {
   chart: string;
   chartName: string;
   version: string;
+  /** The name of the version input in messages. Default "version" (the root action: "chart-version"). */
+  versionInput?: string;
   /** The chart the action ships, used when `chart` is empty. */
   builtin: string;
   workspace: string;
@@ -24,8 +26,13 @@ export interface ChartInputs {
 export function resolveChartSource(inputs: ChartInputs): ChartSource | { problem: string } {
   const chart = inputs.chart.trim();
   const version = inputs.version.trim();
+  // A version pins a chart fetched from elsewhere; given for a chart that is used as it is, it is a mistake.
+  const unversioned = (what: string) => ({
+    problem: `Input "${inputs.versionInput ?? 'version'}" is "${version}": a version applies only to an oci:// or repository chart, and ${what} is used as it is.`,
+  });
   if (chart === '') {
     if (inputs.chartName) return { problem: 'Input "chart-name" needs a repository URL in "chart".' };
+    if (version) return unversioned('the built-in chart');
     return { kind: 'builtin', path: inputs.builtin };
   }
   if (chart.startsWith('oci://')) {
@@ -55,6 +62,7 @@ export function resolveChartSource(inputs: ChartInputs): ChartSource | { problem
       problem: `Input "chart" is "${chart}": expected a path, an oci:// reference or an http(s):// repository URL.`,
     };
   if (inputs.chartName) return { problem: 'Input "chart-name" needs a repository URL in "chart".' };
+  if (version) return unversioned(`the chart "${chart}" in the workspace`);
   const full = path.resolve(inputs.workspace, chart);
   if (!existsSync(full))
     return { problem: `Input "chart" is "${chart}": no such file or folder in the workspace.` };

@@ -18,6 +18,8 @@ export interface RenderRequest {
   chart: string;
   chartName: string;
   version: string;
+  /** The name of the version input in messages. Default "version". */
+  versionInput?: string;
   release: string;
   namespace: string;
   valuesFiles: readonly string[];
@@ -96,6 +98,7 @@ export function planRender(request: RenderRequest): RenderPlan {
     chart: request.chart,
     chartName: request.chartName,
     version: request.version,
+    versionInput: request.versionInput,
     builtin: request.builtinChart,
     workspace,
   });

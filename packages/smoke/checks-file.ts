@@ -43,6 +43,8 @@ export interface ChecksSource {
   text: string;
   /** The file, as shown in messages and annotations (relative to the workspace); absent for inline YAML. */
   file?: string;
+  /** The input inline YAML came from, as messages name it. Default "checks". */
+  input?: string;
 }
 
 export const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -169,7 +171,7 @@ export function parseChecks(
   env: NodeJS.ProcessEnv = process.env,
 ): Check[] {
   const problems: Problem[] = [];
-  const where = source.file ? source.file : 'The checks input';
+  const where = source.file ? source.file : `The ${source.input ?? 'checks'} input`;
   let parsed: ParsedYaml;
   try {
     parsed = parseYamlDocuments(source.text, { source: where, version: '1.2' });
@@ -313,7 +315,7 @@ function checksError(where: string, source: ChecksSource, problems: Problem[]): 
   return new UserError(message, {
     hint: source.file
       ? `Fix ${source.file}; no request was sent.`
-      : 'Fix the checks input of the step; no request was sent.',
+      : `Fix the ${source.input ?? 'checks'} input of the step; no request was sent.`,
     location,
   });
 }

@@ -11,6 +11,8 @@ export interface SmokeSettings {
   url?: string;
   /** A checks file path, or the checks as inline YAML. */
   checks?: string;
+  /** The input `checks` came from, as messages name it. Default "checks" (the root action: "smoke-checks"). */
+  checksInputName?: string;
   /** `namespace/name:port`. */
   service?: string;
   /** kubeconfig text or path for `service`; default KUBECONFIG. */
@@ -155,10 +157,10 @@ export function planSmokeTest(settings: SmokeSettings, env: NodeJS.ProcessEnv = 
   let checksSource: string;
   if (checksInput) {
     if (isInlineChecks(checksInput)) {
-      checks = parseChecks({ text: checksInput }, defaults, env);
-      checksSource = 'the checks input';
+      checks = parseChecks({ text: checksInput, input: settings.checksInputName }, defaults, env);
+      checksSource = `the ${settings.checksInputName ?? 'checks'} input`;
     } else {
-      const { text, file } = readFileInput('checks', checksInput, settings);
+      const { text, file } = readFileInput(settings.checksInputName ?? 'checks', checksInput, settings);
       const shown = displayPath(file, settings.workspace);
       checks = parseChecks({ text, file: shown }, defaults, env);
       checksSource = shown;

@@ -91,7 +91,9 @@ describe('a deploy whose new color fails its readiness gate', () => {
       (e: unknown) => e as Error,
     );
     expect(error?.message).toMatch(/Recent events of shop-green-/);
-    expect(error?.message).toMatch(/shop-green was not ready within .*: 0\/2 ready.*running but not ready/);
+    expect(error?.message).toMatch(
+      /shop-green was not ready within .*: 0\/2 of the new pods ready.*running but not ready/,
+    );
     expect(await liveSide()).toBe(before);
   });
 

@@ -51,12 +51,12 @@ const badCases: [string, Record<string, string>, RegExp[]][] = [
   [
     'a smoke check with an unknown field',
     { 'smoke-checks': 'checks:\n  - name: home\n    path: /\n    expekt: { status: 200 }\n' },
-    [/smoke-checks/, /expekt/],
+    [/The smoke-checks input, line 4/, /expekt/],
   ],
   [
     'a smoke check with a regular expression that does not compile',
     { 'smoke-checks': "checks:\n  - name: home\n    path: /\n    expect: { body-matches: '(' }\n" },
-    [/smoke-checks/, /body-matches/],
+    [/The smoke-checks input, line 4/, /not a valid regular expression/],
   ],
   [
     'a kubeconfig that is not one',
@@ -69,7 +69,7 @@ const badCases: [string, Record<string, string>, RegExp[]][] = [
     [/"context"/, /no-such-context/],
   ],
   ['a values file outside the workspace', { 'values-files': '../../etc/hostname' }, [/values-files/]],
-  ['a chart version without a chart', { 'chart-version': '1.2.3' }, [/chart/]],
+  ['a chart version for the built-in chart', { 'chart-version': '1.2.3' }, [/"chart-version" is "1\.2\.3"/]],
   ['a smoke path that is not a path', { 'smoke-path': 'health' }, [/smoke-path/, /health/]],
 ];
 

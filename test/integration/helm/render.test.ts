@@ -170,8 +170,9 @@ describe('the built-in swiss-app chart', () => {
       color: 'green',
       revision: 1,
     });
-    expect(colored.traffic.map((t) => `${t.object.kind}/${t.object.metadata.name}`)).toEqual([
+    expect(colored.traffic.map((t) => `${t.object.kind}/${t.object.metadata.name}`).sort()).toEqual([
       'HTTPRoute/shop-swiss-app',
+      'NetworkPolicy/shop-swiss-app',
     ]);
   });
 

@@ -34,13 +34,11 @@ function get(
   return new Promise((resolve, reject) => {
     http
       .get(url, { agent }, (res) => {
+        // Read now: the socket is gone from the response once a closing connection ends.
+        const socket = res.socket.localPort ?? 0;
         res.resume();
         res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            connection: res.headers.connection,
-            socket: res.socket.localPort ?? 0,
-          }),
+          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, socket }),
         );
       })
       .on('error', reject);
@@ -64,7 +62,7 @@ describe('the example app', () => {
   });
 
   it('is not ready while it starts up, and stops cleanly on SIGTERM', async () => {
-    const { app, url } = await startApp({ STARTUP_DELAY_MS: '60000' });
+    const { app, url } = await startApp({ STARTUP_DELAY_MS: '60000', DRAIN_DELAY_MS: '200' });
     try {
       const starting = await fetch(`${url}/readyz`);
       expect(starting.status).toBe(503);

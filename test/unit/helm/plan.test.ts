@@ -126,6 +126,18 @@ describe('planning a render checks every input before anything runs', () => {
     ).toEqual({ kind: 'repo', url: 'https://charts.example.com', name: 'web', version: '2.0.1' });
   });
 
+  it('refuses a version for a chart it uses as it is, naming the input', () => {
+    const dir = workspace();
+    expect(problems(() => planRender(request(dir, { version: '1.2.3' })))).toEqual([
+      'Input "version" is "1.2.3": a version applies only to an oci:// or repository chart, and the built-in chart is used as it is.',
+    ]);
+    expect(
+      problems(() => planRender(request(dir, { version: '1.2.3', versionInput: 'chart-version' }))),
+    ).toEqual([
+      'Input "chart-version" is "1.2.3": a version applies only to an oci:// or repository chart, and the built-in chart is used as it is.',
+    ]);
+  });
+
   it('refuses a chart folder that is not there or has no Chart.yaml', () => {
     const dir = workspace();
     expect(problems(() => planRender(request(dir, { chart: 'charts/none' })))).toEqual([
