@@ -106,6 +106,7 @@ dns_up() {
   mode="$(kube_mode)"
   if ! kube_has_real "$mode"; then
     note "dns: skipped (the cluster runs in '$mode' mode: no real node, no pod network to serve)"
+    env_unset_prefix CLUSTER_DNS
     return 0
   fi
   [ -f "$KUBE_DIR/admin.kubeconfig" ] || die "dns: no $KUBE_DIR/admin.kubeconfig (run env.sh up kubernetes first)"

@@ -159,6 +159,7 @@ gateway_up() {
   mode="$(kube_mode)"
   if ! kube_has_real "$mode"; then
     note "gateway: skipped (the cluster runs in '$mode' mode: Traefik forwards to pod IPs, which only a real node has)"
+    gateway__unset_env
     return 0
   fi
   [ -f "$KUBE_DIR/admin.kubeconfig" ] && kube_apiserver_ready || die "gateway: the cluster does not answer (run env.sh up kubernetes first)"
@@ -237,9 +238,14 @@ gateway_down() {
   fi
   rm -f "$PID_DIR/gateway.pid"
   if [ -f "$GATEWAY_DIR/objects.yaml" ] && [ -f "$KUBE_DIR/admin.kubeconfig" ] && kube_apiserver_ready; then
-    gateway__kubectl delete --ignore-not-found --wait=false -f "$GATEWAY_DIR/objects.yaml" >"$LOG_DIR/gateway-down.log" 2>&1 ||
+    # waits for the namespace to go, so an up right after does not meet it Terminating
+    gateway__kubectl delete --ignore-not-found --wait=true --timeout=90s -f "$GATEWAY_DIR/objects.yaml" >"$LOG_DIR/gateway-down.log" 2>&1 ||
       note "gateway: deleting the GatewayClass, Gateway and IngressClass failed, see $LOG_DIR/gateway-down.log"
   fi
+  gateway__unset_env
+}
+
+gateway__unset_env() {
   local key
   for key in GATEWAY_URL GATEWAY_NAME GATEWAY_NAMESPACE GATEWAY_LISTENER GATEWAY_CLASS GATEWAY_API_VERSION INGRESS_CLASS TRAEFIK_VERSION; do
     env_unset_prefix "$key="

@@ -63,6 +63,7 @@ kube-proxy_up() {
   mode="$(kube_mode)"
   if ! kube_has_real "$mode"; then
     note "kube-proxy: skipped (the cluster runs in '$mode' mode: no real node, nothing to proxy to)"
+    env_unset_prefix KUBE_PROXY_
     return 0
   fi
   [ -f "$KUBE_DIR/kube-proxy.kubeconfig" ] && kube_apiserver_ready ||
