@@ -86,7 +86,7 @@ kube-proxy_up() {
     kube_port_free "$KUBE_PROXY_METRICS_PORT" ||
       die "kube-proxy: port $KUBE_PROXY_METRICS_PORT (metrics) is taken by a process this environment did not start"
     note "starting kube-proxy $KUBERNETES_VERSION (nftables, node $(kube_real_node_name))"
-    kube_daemon kube-proxy "$(kube_proxy__bin)" "${args[@]}"
+    start_daemon kube-proxy "$(kube_proxy__bin)" "${args[@]}"
   fi
   kube_wait 60 kube-proxy "kube-proxy /healthz" kube_proxy__healthz
   env_set KUBE_PROXY_MODE nftables

@@ -114,17 +114,7 @@ describe('the data plane of the real node', () => {
   });
 
   it('dns + kube-proxy: a pod reaches a Service by its cluster DNS name and by its ClusterIP', async () => {
-    const byName = await waitFor(
-      'wget by DNS name from the client pod',
-      () => wgetInPod(ns, 'client', `http://web.${ns}.svc.cluster.local/`),
-      (body) => served(body) === 'web blue',
-    );
-    expect(byName).toMatch(/^web blue web-blue-/);
-    const green = await wgetInPod(ns, 'client', `http://web-green.${ns}.svc.cluster.local/`);
-    expect(green).toMatch(/^web green web-green-/);
-    const byIp = await wgetInPod(ns, 'client', `http://${await clusterIp(ns, 'web')}/`);
-    expect(byIp).toMatch(/^web blue web-blue-/);
-    // the pods' resolver is the environment's cluster DNS
+    // the kubelet gives pods the environment's cluster DNS as their resolver (ClusterFirst)
     const resolvConf = await kubectl([
       'exec',
       '--namespace',
@@ -135,6 +125,16 @@ describe('the data plane of the real node', () => {
       '/etc/resolv.conf',
     ]);
     expect(resolvConf.stdout).toContain(`nameserver ${testEnv('CLUSTER_DNS')}`);
+    const byName = await waitFor(
+      'wget by DNS name from the client pod',
+      () => wgetInPod(ns, 'client', `http://web.${ns}.svc.cluster.local/`),
+      (body) => served(body) === 'web blue',
+    );
+    expect(byName).toMatch(/^web blue web-blue-/);
+    const green = await wgetInPod(ns, 'client', `http://web-green.${ns}.svc.cluster.local/`);
+    expect(green).toMatch(/^web green web-green-/);
+    const byIp = await wgetInPod(ns, 'client', `http://${await clusterIp(ns, 'web')}/`);
+    expect(byIp).toMatch(/^web blue web-blue-/);
   });
 
   it('gateway: an HTTPRoute attached to the Gateway serves its hostname through GATEWAY_URL', async () => {
