@@ -102,7 +102,7 @@ dns__port53_free() {
 }
 
 dns_up() {
-  local mode
+  local mode uid
   mode="$(kube_mode)"
   if ! kube_has_real "$mode"; then
     note "dns: skipped (the cluster runs in '$mode' mode: no real node, no pod network to serve)"
@@ -110,7 +110,7 @@ dns_up() {
     return 0
   fi
   [ -f "$KUBE_DIR/admin.kubeconfig" ] || die "dns: no $KUBE_DIR/admin.kubeconfig (run env.sh up kubernetes first)"
-  apt_install bind9-dnsutils iproute2
+  apt_install bind9-dnsutils iproute2 jq
   [ -x "$(dns__bin)" ] || dns__build
   mkdir -p "$DNS_DIR"
   dns__bridge
@@ -125,11 +125,17 @@ dns_up() {
     note "dns: CoreDNS runs but does not answer: restarting it"
     stop_daemon dns
   fi
+  uid="$(kube_api /api/v1/namespaces/kube-system 2>/dev/null | jq -r '.metadata.uid // empty')"
+  if daemon_running dns && [ "$uid" != "$(cat "$DNS_DIR/cluster-uid" 2>/dev/null)" ]; then
+    note "dns: the cluster was made anew since CoreDNS started: restarting it"
+    stop_daemon dns
+  fi
   if ! daemon_running dns; then
     dns__port53_free || die "dns: $(dns__cluster_addr):53 is taken by a process this environment did not start"
     kube_port_free "$DNS_HOST_PORT" || die "dns: port $DNS_HOST_PORT is taken by a process this environment did not start"
     note "starting CoreDNS $COREDNS_VERSION on $(dns__cluster_addr):53 and 127.0.0.1:$DNS_HOST_PORT"
     start_daemon dns "$(dns__bin)" -conf "$DNS_DIR/Corefile"
+    echo "$uid" >"$DNS_DIR/cluster-uid"
   fi
   wait_until 30 "CoreDNS answers" dns__answers 127.0.0.1 "$DNS_HOST_PORT" ||
     die "dns: CoreDNS does not answer on 127.0.0.1:$DNS_HOST_PORT: $(tail -n 8 "$LOG_DIR/dns.log")"

@@ -34,7 +34,8 @@ gateway__module_dir() {
   local dir
   dir="$(cd "$SWISS_DEPLOY_CACHE/build" && GOFLAGS=-mod=mod GOTOOLCHAIN=local go mod download -json "$1" 2>>"$LOG_DIR/gateway-go-download.log" |
     jq -r '.Dir // empty')"
-  [ -n "$dir" ] && [ -d "$dir" ] || die "gateway: go mod download $1 failed, see $LOG_DIR/gateway-go-download.log"
+  [ -n "$dir" ] || die "gateway: go mod download $1 failed, see $LOG_DIR/gateway-go-download.log"
+  [ -d "$dir" ] || die "gateway: go mod download $1 gave no directory $dir"
   echo "$dir"
 }
 
@@ -154,15 +155,20 @@ gateway__args() {
     --log.level=INFO --accesslog=false
 }
 
+# the kube-system namespace's uid: changes when the cluster is made anew
+gateway__cluster_uid() { kube_api /api/v1/namespaces/kube-system 2>/dev/null | jq -r '.metadata.uid // empty'; }
+
 gateway_up() {
-  local mode args=()
+  local mode args=() uid
   mode="$(kube_mode)"
   if ! kube_has_real "$mode"; then
     note "gateway: skipped (the cluster runs in '$mode' mode: Traefik forwards to pod IPs, which only a real node has)"
     gateway__unset_env
     return 0
   fi
-  [ -f "$KUBE_DIR/admin.kubeconfig" ] && kube_apiserver_ready || die "gateway: the cluster does not answer (run env.sh up kubernetes first)"
+  if [ ! -f "$KUBE_DIR/admin.kubeconfig" ] || ! kube_apiserver_ready; then
+    die "gateway: the cluster does not answer (run env.sh up kubernetes first)"
+  fi
   [ -x "$(cached_bin kubectl "$KUBECTL_VERSION")" ] || die "gateway: no kubectl (run env.sh up tools first)"
   apt_install curl jq
   [ -x "$(gateway__bin)" ] || gateway__build
@@ -178,6 +184,12 @@ gateway_up() {
     gateway__stop
   fi
   mv "$GATEWAY_DIR/args.new" "$GATEWAY_DIR/args"
+  # a cluster made anew (empty etcd, CRDs re-created) under a running Traefik: its watches are stale
+  uid="$(gateway__cluster_uid)"
+  if daemon_running gateway && [ "$uid" != "$(cat "$GATEWAY_DIR/cluster-uid" 2>/dev/null)" ]; then
+    note "gateway: the cluster was made anew since Traefik started: restarting it"
+    gateway__stop
+  fi
   if ! daemon_running gateway; then
     kube_port_free "$GATEWAY_PORT" || die "gateway: port $GATEWAY_PORT is taken by a process this environment did not start"
     kube_port_free "$GATEWAY_PING_PORT" || die "gateway: port $GATEWAY_PING_PORT is taken by a process this environment did not start"
@@ -185,6 +197,7 @@ gateway_up() {
     # out of cluster: the kubeconfig, never the in-cluster service variables
     start_daemon gateway env -u KUBERNETES_SERVICE_HOST -u KUBERNETES_SERVICE_PORT \
       KUBECONFIG="$KUBE_DIR/admin.kubeconfig" "$(gateway__bin)" "${args[@]}"
+    echo "$uid" >"$GATEWAY_DIR/cluster-uid"
   fi
   wait_until 30 "traefik /ping" gateway__ping || die "gateway: traefik does not answer /ping: $(tail -n 8 "$LOG_DIR/gateway.log")"
   wait_until 60 "GatewayClass Accepted" gateway__class_accepted ||

@@ -30,18 +30,20 @@ kube_proxy__forward_ok() {
 kube_proxy__forward_accept() {
   kube_proxy__forward_ok && return 0
   kube_proxy__forward_remove
-  iptables -w 5 -N "$KUBE_PROXY_FORWARD_CHAIN" &&
+  if ! { iptables -w 5 -N "$KUBE_PROXY_FORWARD_CHAIN" &&
     iptables -w 5 -A "$KUBE_PROXY_FORWARD_CHAIN" -s "$KUBE_REAL_POD_SUBNET" -j ACCEPT &&
     iptables -w 5 -A "$KUBE_PROXY_FORWARD_CHAIN" -d "$KUBE_REAL_POD_SUBNET" -j ACCEPT &&
-    iptables -w 5 -I FORWARD 1 -j "$KUBE_PROXY_FORWARD_CHAIN" ||
+    iptables -w 5 -I FORWARD 1 -j "$KUBE_PROXY_FORWARD_CHAIN"; }; then
     die "kube-proxy: could not add the FORWARD accept rules for $KUBE_REAL_POD_SUBNET"
+  fi
 }
 
 kube_proxy__forward_remove() {
   while iptables -w 5 -D FORWARD -j "$KUBE_PROXY_FORWARD_CHAIN" 2>/dev/null; do :; done
   if iptables -w 5 -L "$KUBE_PROXY_FORWARD_CHAIN" -n >/dev/null 2>&1; then
-    iptables -w 5 -F "$KUBE_PROXY_FORWARD_CHAIN" && iptables -w 5 -X "$KUBE_PROXY_FORWARD_CHAIN" ||
+    if ! { iptables -w 5 -F "$KUBE_PROXY_FORWARD_CHAIN" && iptables -w 5 -X "$KUBE_PROXY_FORWARD_CHAIN"; }; then
       note "kube-proxy: could not remove the iptables chain $KUBE_PROXY_FORWARD_CHAIN"
+    fi
   fi
 }
 
@@ -66,8 +68,9 @@ kube-proxy_up() {
     env_unset_prefix KUBE_PROXY_
     return 0
   fi
-  [ -f "$KUBE_DIR/kube-proxy.kubeconfig" ] && kube_apiserver_ready ||
+  if [ ! -f "$KUBE_DIR/kube-proxy.kubeconfig" ] || ! kube_apiserver_ready; then
     die "kube-proxy: the cluster does not answer (run env.sh up kubernetes first)"
+  fi
   apt_install nftables iptables curl
   # the control plane's build: same module, same lock as `up kubernetes`
   [ -x "$(kube_proxy__bin)" ] || kube_locked kube_build_kubernetes kube-proxy
