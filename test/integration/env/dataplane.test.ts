@@ -3,6 +3,7 @@
 // A ClusterIP can "answer" here even without kube-proxy (the packet leaves by the default route and
 // something outside replies), so every check reads the body: the app and version that served it.
 import { randomBytes } from 'node:crypto';
+import { promises as dns } from 'node:dns';
 import { testEnv } from '../../support/env';
 import { applyJson, createNamespace, kubectl, nodesByKind, waitAvailable, waitFor } from './kube';
 import {
@@ -135,6 +136,18 @@ describe('the data plane of the real node', () => {
     expect(green).toMatch(/^web green web-green-/);
     const byIp = await wgetInPod(ns, 'client', `http://${await clusterIp(ns, 'web')}/`);
     expect(byIp).toMatch(/^web blue web-blue-/);
+  });
+
+  it('dns: the cluster DNS answers Service A and PTR records to the host at CLUSTER_DNS_HOST_ADDR', async () => {
+    const resolver = new dns.Resolver({ timeout: 3_000, tries: 2 });
+    resolver.setServers([testEnv('CLUSTER_DNS_HOST_ADDR')]);
+    const ip = await clusterIp(ns, 'web');
+    expect(await resolver.resolve4(`web.${ns}.svc.cluster.local`)).toEqual([ip]);
+    expect(await resolver.reverse(ip)).toEqual([`web.${ns}.svc.cluster.local`]);
+    // the cluster zone is answered, not forwarded: a Service that does not exist is NXDOMAIN
+    await expect(resolver.resolve4(`absent.${ns}.svc.cluster.local`)).rejects.toMatchObject({
+      code: 'ENOTFOUND',
+    });
   });
 
   it('gateway: an HTTPRoute attached to the Gateway serves its hostname through GATEWAY_URL', async () => {
