@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Proves `env.sh down` leaves nothing behind: no process of a binary the environment built or started,
-# no mount under the run directory, no pod network namespace, no bridge of ours. Run after the suite
+# no mount under the run directory, no pod network namespace, no bridge of ours, no kube-proxy nftables table,
+# pod FORWARD chain or listener of the data plane (kube-proxy, dns, gateway). Run after the suite
 # (it stops the environment the tests used). Exits non-zero, naming what is left, if anything is.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -8,6 +9,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/versions.env"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
+: "${KUBE_REAL_POD_SUBNET:=10.244.0.0/24}"
 
 bash "$HERE/env.sh" down >/dev/null
 left=()
@@ -28,9 +30,23 @@ done
 for bridge in $(ip -o link show type bridge 2>/dev/null | awk -F': ' '{print $2}'); do
   case "$bridge" in swiss* | cni0 | docker0) left+=("bridge $bridge") ;; esac
 done
+# the data plane: kube-proxy's nftables tables, the pod FORWARD chain, the loopback ports and the DNS address
+for family in $(nft list tables 2>/dev/null | awk '$3 == "kube-proxy" { print $2 }'); do
+  left+=("nftables table $family kube-proxy")
+done
+if iptables -w 5 -L SWISS-DEPLOY-PODS -n >/dev/null 2>&1 || iptables -w 5 -S FORWARD 2>/dev/null | grep -q SWISS-DEPLOY-PODS; then
+  left+=("iptables chain SWISS-DEPLOY-PODS (or a FORWARD jump to it)")
+fi
+for port in "${KUBE_PROXY_HEALTHZ_PORT}" "${KUBE_PROXY_METRICS_PORT}" "${DNS_HOST_PORT}" "${GATEWAY_PORT}" "${GATEWAY_PING_PORT}"; do
+  ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on TCP port $port")
+  ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on UDP port $port")
+done
+while read -r listener; do
+  [ -n "$listener" ] && left+=("a DNS listener on $listener")
+done < <(ss -Hlnu "sport = :53" 2>/dev/null | awk '{print $4}' | grep -F "${KUBE_REAL_POD_SUBNET%.*}." || true)
 if [ ${#left[@]} -gt 0 ]; then
   echo "env.sh down left behind:" >&2
   printf '  %s\n' "${left[@]}" >&2
   exit 1
 fi
-echo "env.sh down left no process, mount, network namespace or bridge behind."
+echo "env.sh down left no process, mount, network namespace, bridge, nftables/iptables rule or listener behind."
