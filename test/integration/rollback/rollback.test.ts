@@ -234,11 +234,16 @@ describe('rollback to revision 1 after three deploys with scale-down', () => {
 
 /** Waits until the controller has caught up with a Deployment scaled to zero (its status stops changing). */
 async function settled(ns: string, name: string): Promise<void> {
+  let seen = '';
   for (;;) {
     const current = await deployment(kube, ns, name);
     const status = current.status ?? {};
-    if ((status.observedGeneration ?? 0) >= (current.metadata.generation ?? 1) && !status.replicas) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const caughtUp =
+      (status.observedGeneration ?? 0) >= (current.metadata.generation ?? 1) && !status.replicas;
+    // Caught up, and no status write (conditions, counts) since the last look a second ago.
+    if (caughtUp && current.metadata.resourceVersion === seen) return;
+    seen = caughtUp ? (current.metadata.resourceVersion ?? '') : '';
+    await new Promise((resolve) => setTimeout(resolve, caughtUp ? 1_000 : 200));
   }
 }
 
