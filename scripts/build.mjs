@@ -45,19 +45,12 @@ const BANNER =
 const kubeClientSideEffectFree = {
   name: 'kube-client-side-effect-free',
   setup(build) {
-    build.onResolve({ filter: /.*/ }, async (args) => {
-      if (args.pluginData?.swissResolved) return undefined;
-      if (!args.importer.includes(`${path.sep}@kubernetes${path.sep}client-node${path.sep}`))
-        return undefined;
-      const result = await build.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: { swissResolved: true },
-      });
-      if (result.errors.length > 0) return { errors: result.errors };
-      if (!result.path.includes(`${path.sep}@kubernetes${path.sep}client-node${path.sep}`)) return result;
-      return { ...result, sideEffects: false };
+    const library = `${path.sep}@kubernetes${path.sep}client-node${path.sep}`;
+    // Its modules import one another by relative paths with their extension (it is ESM for Node), so the
+    // path is the file; other imports are not its own.
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (!args.importer.includes(library)) return undefined;
+      return { path: path.join(args.resolveDir, args.path), sideEffects: false };
     });
   },
 };
