@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ncc from '@vercel/ncc';
+import { build } from '../scripts/build.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = mkdtempSync(path.join(os.tmpdir(), 'swiss-bench-'));
@@ -32,15 +33,10 @@ try {
   };
   const { code, assets } = await ncc(path.join(root, 'bench', 'main.ts'), options);
   const entry = path.join(out, 'index.js');
-  // The startup probes (bench/probes/*.ts), bundled as the actions are (ESM), run by the startup suite.
+  // The startup probes (bench/probes/*.ts), bundled by the actions' own build, run by the startup suite.
   for (const file of readdirSync(path.join(root, 'bench', 'probes')).filter((f) => f.endsWith('.ts'))) {
-    const probe = await ncc(path.join(root, 'bench', 'probes', file), options);
-    const dir = path.join(out, 'probes', path.basename(file, '.ts'));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'index.js'), probe.code);
-    for (const [asset, { source }] of Object.entries(probe.assets))
-      writeFileSync(path.join(dir, asset), source);
-    writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
+    const entry = path.relative(root, path.join(root, 'bench', 'probes', file));
+    await build([{ name: '', entry }], path.join(out, 'probes', path.basename(file, '.ts')));
   }
   // The bundle is an ES module; test/support/versions.ts finds the repository from its own __dirname.
   const dirname = JSON.stringify(path.join(root, 'test', 'support'));

@@ -1,6 +1,8 @@
 // Startup: each action's bundle under Node 24, from spawn to exit on an input-validation error (no inputs, so
-// a required one is missing), next to bare `node -e 0`; the bundle's size; and which of its files Node loads
-// on that path (a module-load hook), so a heavy chunk loaded before validation shows up by name.
+// a required one is missing), next to bare `node -e 0` (and as a ratio to it); the bundle's size (its entry
+// and every chunk it can import, statically or lazily); which of those files Node loads on that path (a
+// module-load hook), so a heavy chunk loaded before validation shows up by name; and, for rollback, the time
+// from process start to exit as the process itself sees it (no spawn cost).
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -46,26 +48,76 @@ export function actionNames(): string[] {
   return existsSync(path.join(repoRoot, 'action.yml')) ? [ROOT_ACTION, ...names] : names;
 }
 
-/** The bundle folder of an action: where its action.yml's runs.main points. */
-function distOf(action: string): string {
+/** The entry file of an action: where its action.yml's runs.main points. */
+function entryOf(action: string): string {
   const yml = readFileSync(path.join(actionDir(action), 'action.yml'), 'utf8');
   const main = /^\s*main:\s*(\S+)/m.exec(yml)?.[1] ?? `../../dist/${action}/index.js`;
-  return path.dirname(path.resolve(actionDir(action), main));
+  return path.resolve(actionDir(action), main);
 }
 
-function jsFiles(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.js'));
+const distRoot = path.join(repoRoot, 'dist');
+
+/**
+ * The files an entry can load: `eager` (the entry and its static imports, all read before it runs) and
+ * `lazy` (reached only through `import()`), followed through the relative specifiers of the bundle. A
+ * bundler that names its chunks at run time (ncc) leaves them undiscoverable: then every other .js file in
+ * the entry's folder counts as lazy.
+ */
+export function moduleGraph(entry: string): { eager: string[]; lazy: string[] } {
+  const eager = new Set<string>();
+  const lazy = new Set<string>();
+  const visit = (file: string, isEager: boolean): void => {
+    if (eager.has(file) || (!isEager && lazy.has(file)) || !existsSync(file)) return;
+    if (isEager) {
+      eager.add(file);
+      lazy.delete(file);
+    } else lazy.add(file);
+    const code = readFileSync(file, 'utf8');
+    for (const m of code.matchAll(/\b(import\s*\(|from\s*|import\s*)\s*["'](\.\.?\/[^"']+\.m?js)["']/g)) {
+      visit(path.resolve(path.dirname(file), m[2] as string), isEager && !(m[1] as string).includes('('));
+    }
+  };
+  visit(entry, true);
+  if (lazy.size === 0) {
+    const dir = path.dirname(entry);
+    for (const f of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
+      if (!eager.has(path.join(dir, f))) lazy.add(path.join(dir, f));
+    }
+  }
+  return { eager: [...eager].sort(), lazy: [...lazy].filter((f) => !eager.has(f)).sort() };
 }
+
+const kib = (file: string): number => statSync(file).size / 1024;
+const kibOf = (files: readonly string[]): number => files.reduce((sum, f) => sum + kib(f), 0);
+/** A file of dist/ as the tables name it: dist/chunks/x.js → chunks/x.js, dist/scan/index.js → scan/index.js. */
+const distName = (file: string): string => path.relative(distRoot, file);
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true })
+    .map(String)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => path.join(dir, f));
+}
+
+/** Preload for the in-process clock: the time from process start (performance.timeOrigin) to 'exit'. */
+const EXIT_CLOCK = `import { appendFileSync } from 'node:fs';
+process.on('exit', () => appendFileSync(process.env.SWISS_BENCH_EXIT_CLOCK, performance.now() + '\\n'));
+`;
 
 export async function startup(runs: number): Promise<{ rows: Row[]; skips: Skip[]; raw: unknown }> {
   const rows: Row[] = [];
   const skips: Skip[] = [];
   const results: StartupResult[] = [];
+  const graphs = new Map<string, { eager: string[]; lazy: string[] }>();
+  const ratios: { action: string; ratio: number[] }[] = [];
+  let inProcess: number[] = [];
   const node = node24Binary();
   const work = scratch('startup');
   try {
     const hook = path.join(work, 'hook.mjs');
     writeFileSync(hook, HOOK);
+    const exitClock = path.join(work, 'exit-clock.mjs');
+    writeFileSync(exitClock, EXIT_CLOCK);
 
     const bare: number[] = [];
     for (let i = 0; i < runs; i++) bare.push((await spawnTimed(node, ['-e', '0'], { timeoutMs: 30_000 })).ms);
@@ -94,7 +146,7 @@ export async function startup(runs: number): Promise<{ rows: Row[]; skips: Skip[
         suite: 'startup',
         measurement: `probe: ${probeNotes[name] ?? name}`,
         stat: stat(ms, 'ms'),
-        note: `${(jsFiles(path.dirname(file)).reduce((sum, f) => sum + statSync(path.join(path.dirname(file), f)).size, 0) / 1024).toFixed(0)} KiB`,
+        note: `${kibOf(filesUnder(path.dirname(file))).toFixed(0)} KiB`,
       });
     }
 
@@ -104,16 +156,15 @@ export async function startup(runs: number): Promise<{ rows: Row[]; skips: Skip[
         skips.push({ suite: 'startup', reason: `${action}: ${missing}` });
         continue;
       }
-      const dist = distOf(action);
-      const files = jsFiles(dist);
-      const size = (f: string): number => statSync(path.join(dist, f)).size / 1024;
+      const graph = moduleGraph(entryOf(action));
+      graphs.set(action, graph);
       const result: StartupResult = {
         action,
         ms: [],
         exitCodes: [],
         firstError: '',
-        bundleKiB: files.reduce((sum, f) => sum + size(f), 0),
-        eagerKiB: size('index.js'),
+        bundleKiB: kibOf([...graph.eager, ...graph.lazy]),
+        eagerKiB: kibOf(graph.eager),
         loadedOnFailure: [],
         loadedKiB: 0,
       };
@@ -132,12 +183,12 @@ export async function startup(runs: number): Promise<{ rows: Row[]; skips: Skip[
           readFileSync(loaded, 'utf8')
             .split('\n')
             .filter((u) => u.startsWith('file:'))
-            .map((u) => path.relative(dist, new URL(u).pathname)),
+            .map((u) => new URL(u).pathname)
+            .filter((f) => f.startsWith(distRoot + path.sep)),
         ),
-      ];
-      result.loadedKiB = result.loadedOnFailure
-        .filter((f) => !f.startsWith('..'))
-        .reduce((sum, f) => sum + size(f), 0);
+      ].sort();
+      result.loadedKiB = kibOf(result.loadedOnFailure);
+      result.loadedOnFailure = result.loadedOnFailure.map(distName);
       for (let i = 0; i < runs; i++) {
         const run = await runStep({ action, inputs: {}, timeoutMs: 60_000 });
         result.ms.push(run.ms);
@@ -146,28 +197,71 @@ export async function startup(runs: number): Promise<{ rows: Row[]; skips: Skip[
       results.push(result);
       const allFailed = result.exitCodes.every((c) => c === 1);
       const median = stat(result.ms, 'ms').median;
+      const label = action === ROOT_ACTION ? 'deploy (root action)' : action;
+      const loadedNote =
+        result.loadedOnFailure.length > 4
+          ? `${result.loadedOnFailure.length} files`
+          : result.loadedOnFailure.join(', ');
       rows.push({
         suite: 'startup',
-        measurement: `${action === ROOT_ACTION ? 'deploy (root action)' : action}: start → exit 1 on a missing input`,
+        measurement: `${label}: start → exit 1 on a missing input`,
         stat: stat(result.ms, 'ms'),
         target: '≤ 100 ms',
         met: allFailed && median <= 100,
-        note: `bundle ${result.bundleKiB.toFixed(0)} KiB, ${result.loadedKiB.toFixed(0)} KiB loaded: ${result.loadedOnFailure.join(', ')}`,
+        note: `bundle ${result.bundleKiB.toFixed(0)} KiB, ${result.loadedKiB.toFixed(0)} KiB loaded: ${loadedNote}`,
       });
+      // Against bare Node of the same run: what the action adds, whatever the machine's load.
+      const bareOfRun = stat(bare, 'ms').median;
+      const ratio = stat(
+        result.ms.map((m) => m / bareOfRun),
+        '×',
+      );
+      ratios.push({ action, ratio: result.ms.map((m) => m / bareOfRun) });
+      rows.push({
+        suite: 'startup',
+        measurement: `${label}: start → exit 1 ÷ bare Node`,
+        stat: ratio,
+        target: '≤ 2×',
+        met: allFailed && ratio.median <= 2,
+      });
+      if (action === 'rollback') {
+        // The same failing start, timed by the process itself: from its start to its 'exit' event.
+        const clock = path.join(work, 'rollback.exit-clock');
+        writeFileSync(clock, '');
+        const codes: number[] = [];
+        for (let i = 0; i < runs; i++) {
+          const run = await runStep({
+            action,
+            inputs: {},
+            env: { NODE_OPTIONS: `--import ${pathToFileURL(exitClock).href}`, SWISS_BENCH_EXIT_CLOCK: clock },
+            timeoutMs: 60_000,
+          });
+          codes.push(run.exitCode);
+        }
+        inProcess = readFileSync(clock, 'utf8').split('\n').filter(Boolean).map(Number);
+        rows.push({
+          suite: 'startup',
+          measurement: 'rollback: process start → exit 1 on a missing input (its own clock)',
+          stat: stat(inProcess, 'ms'),
+          target: '≤ 100 ms',
+          met: codes.every((c) => c === 1) && stat(inProcess, 'ms').median <= 100,
+          note: 'performance.now() at the exit event',
+        });
+      }
     }
 
     // The chunks an action loads with `await import()` once its inputs are valid: parsing them is part of every
     // real run. Each distinct chunk over 256 KiB once, imported alone (no module of it runs), minus bare Node.
-    const chunks = new Map<string, { file: string; users: string[]; kib: number }>();
+    // Keyed by content: one shared chunk, or the identical copies an older per-action build had.
+    const chunks = new Map<string, { file: string; names: string[]; actions: string[]; kib: number }>();
     for (const r of results) {
-      const dist = distOf(r.action);
-      for (const f of jsFiles(dist).filter((f) => f !== 'index.js')) {
-        const file = path.join(dist, f);
-        const kib = statSync(file).size / 1024;
-        if (kib < 256) continue;
+      for (const file of graphs.get(r.action)?.lazy ?? []) {
+        const size = kib(file);
+        if (size < 256) continue;
         const hash = createHash('sha256').update(readFileSync(file)).digest('hex');
-        const entry = chunks.get(hash) ?? { file, users: [], kib };
-        entry.users.push(`${r.action}/${f}`);
+        const entry = chunks.get(hash) ?? { file, names: [], actions: [], kib: size };
+        if (!entry.names.includes(distName(file))) entry.names.push(distName(file));
+        if (!entry.actions.includes(r.action)) entry.actions.push(r.action);
         chunks.set(hash, entry);
       }
     }
@@ -178,10 +272,11 @@ export async function startup(runs: number): Promise<{ rows: Row[]; skips: Skip[
       const code = `await import(${JSON.stringify(pathToFileURL(chunk.file).href)})`;
       for (let i = 0; i < runs; i++)
         ms.push((await spawnTimed(node, ['--input-type=module', '-e', code], { timeoutMs: 60_000 })).ms);
-      chunkCosts.push({ users: chunk.users, kib: chunk.kib, ms });
+      const users = chunk.names.length > 1 ? chunk.names : [...chunk.names, ...chunk.actions];
+      chunkCosts.push({ users, kib: chunk.kib, ms });
       rows.push({
         suite: 'startup',
-        measurement: `lazy chunk ${chunk.users.join(', ')}: load alone, minus bare Node`,
+        measurement: `lazy chunk ${chunk.names.length > 1 ? chunk.names.join(', ') : `${chunk.names[0]} (${chunk.actions.join(', ')})`}: load alone, minus bare Node`,
         stat: stat(
           ms.map((m) => m - bareMedian),
           'ms',
@@ -192,7 +287,14 @@ export async function startup(runs: number): Promise<{ rows: Row[]; skips: Skip[
     return {
       rows,
       skips,
-      raw: { bareNodeMs: bare, probesMs: probes, actions: results, chunks: chunkCosts },
+      raw: {
+        bareNodeMs: bare,
+        probesMs: probes,
+        actions: results,
+        ratiosToBareNode: ratios,
+        rollbackInProcessMs: inProcess,
+        chunks: chunkCosts,
+      },
     };
   } finally {
     rmSync(work, { recursive: true, force: true });

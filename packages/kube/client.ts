@@ -65,7 +65,8 @@ export class Kube {
 
   static async connect(options: ConnectOptions = {}): Promise<Kube> {
     const env = options.env ?? process.env;
-    const { KubeConfig } = await import('@kubernetes/client-node');
+    // Only the KubeConfig module: the library's index also brings every generated API client and model.
+    const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
     const config = new KubeConfig();
     let source: string;
     try {

@@ -1,16 +1,13 @@
 import { existsSync } from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
 import * as net from 'node:net';
 import { Writable } from 'node:stream';
-import type {
-  CoreV1Api,
-  DiscoveryV1Api,
-  KubeConfig,
-  V1EndpointSlice,
-  V1Service,
-  V1ServicePort,
-} from '@kubernetes/client-node';
+import type { KubeConfig, V1EndpointSlice, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { UserError, WorldError, errorMessage, formatDuration, sleep } from '@swiss-deploy/kit';
+import { KubeApiError } from './errors';
 import { checkKubeconfigFileLimits, checkKubeconfigLimits, kubeconfigError } from './kubeconfig-yaml';
+import type { Status } from './types';
 
 /** `namespace/name:port`, the way a Service and one of its ports are named on the command line. */
 export interface ServiceRef {
@@ -188,15 +185,84 @@ function apiFailure(what: string, ref: ServiceRef, error: unknown): Error {
   });
 }
 
+/** How long one read of the Service or its EndpointSlices may take, connect to last byte. */
+const READ_TIMEOUT_MS = 30_000;
+
+/**
+ * One GET with the kubeconfig's credentials and TLS (`applyToHTTPSOptions`: certificates, tokens, exec
+ * plugins, auth providers, proxies), answered as JSON, or a KubeApiError with the server's Status.
+ */
+async function getJson<T>(config: KubeConfig, path: string, query: Record<string, string> = {}): Promise<T> {
+  const server = config.getCurrentCluster()?.server?.replace(/\/+$/, '') ?? '';
+  const url = new URL(server + path);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  const init: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
+  await config.applyToHTTPSOptions(init);
+  (init.headers as Record<string, string>)['User-Agent'] = 'swiss-deploy';
+  const transport = url.protocol === 'http:' ? http : https;
+  return new Promise<T>((resolve, reject) => {
+    const request = transport.request(url, init, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', reject);
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        const code = response.statusCode ?? 0;
+        if (code >= 200 && code < 300) {
+          try {
+            resolve(JSON.parse(text) as T);
+          } catch (error) {
+            reject(error);
+          }
+          return;
+        }
+        let status: Status | undefined;
+        try {
+          status = JSON.parse(text) as Status;
+        } catch {
+          status = undefined;
+        }
+        reject(
+          new KubeApiError(
+            'GET',
+            path,
+            code,
+            status,
+            text.slice(0, 200) || http.STATUS_CODES[code] || 'error',
+          ),
+        );
+      });
+    });
+    request.setTimeout(READ_TIMEOUT_MS, () =>
+      request.destroy(new Error(`GET ${path}: no answer within ${formatDuration(READ_TIMEOUT_MS)}`)),
+    );
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** The two reads a port-forward needs, without the generated API clients (and their every model). */
 interface Clients {
-  core: CoreV1Api;
-  discovery: DiscoveryV1Api;
+  readService(ref: ServiceRef): Promise<V1Service>;
+  listEndpointSlices(ref: ServiceRef): Promise<{ items: V1EndpointSlice[] }>;
+}
+
+function clientsOf(config: KubeConfig): Clients {
+  const ns = (ref: ServiceRef) => encodeURIComponent(ref.namespace);
+  return {
+    readService: (ref) =>
+      getJson(config, `/api/v1/namespaces/${ns(ref)}/services/${encodeURIComponent(ref.name)}`),
+    listEndpointSlices: (ref) =>
+      getJson(config, `/apis/discovery.k8s.io/v1/namespaces/${ns(ref)}/endpointslices`, {
+        labelSelector: `kubernetes.io/service-name=${ref.name}`,
+      }),
+  };
 }
 
 async function readBackends(clients: Clients, ref: ServiceRef): Promise<ServiceBackends> {
   let service: V1Service;
   try {
-    service = await clients.core.readNamespacedService({ name: ref.name, namespace: ref.namespace });
+    service = await clients.readService(ref);
   } catch (error) {
     if (apiStatus(error) === 404) {
       throw new UserError(`Service ${ref.namespace}/${ref.name} does not exist.`, {
@@ -208,11 +274,7 @@ async function readBackends(clients: Clients, ref: ServiceRef): Promise<ServiceB
   const servicePort = findServicePort(service, ref);
   let slices: V1EndpointSlice[];
   try {
-    const list = await clients.discovery.listNamespacedEndpointSlice({
-      namespace: ref.namespace,
-      labelSelector: `kubernetes.io/service-name=${ref.name}`,
-    });
-    slices = list.items;
+    slices = (await clients.listEndpointSlices(ref)).items ?? [];
   } catch (error) {
     throw apiFailure(`list the EndpointSlices of Service ${ref.name}`, ref, error);
   }
@@ -283,15 +345,16 @@ export async function openPortForward(
 ): Promise<PortForward> {
   const ref = parseServiceRef(target);
   const onEvent = options.onEvent ?? (() => undefined);
-  // Loaded here, not at the top: the client is large, and a smoke test against a URL never needs it.
-  const k8s = await import('@kubernetes/client-node');
-  const config = loadKubeConfig(k8s.KubeConfig, options.kubeConfig);
-  const clients: Clients = {
-    core: config.makeApiClient(k8s.CoreV1Api),
-    discovery: config.makeApiClient(k8s.DiscoveryV1Api),
-  };
+  // Loaded here, not at the top, and only the modules needed (not the library's index, which brings every
+  // generated API client): a smoke test against a URL never needs them.
+  const [{ KubeConfig: KubeConfigClass }, { PortForward: PortForwarder }] = await Promise.all([
+    import('@kubernetes/client-node/dist/config.js'),
+    import('@kubernetes/client-node/dist/portforward.js'),
+  ]);
+  const config = loadKubeConfig(KubeConfigClass, options.kubeConfig);
+  const clients = clientsOf(config);
   let backends = await waitForBackends(clients, ref, options.readyTimeoutMs ?? 60_000, onEvent);
-  const forwarder = new k8s.PortForward(config, true);
+  const forwarder = new PortForwarder(config, true);
 
   let turn = 0;
   let stale = false;
