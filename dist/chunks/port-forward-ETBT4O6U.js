@@ -1,2 +1,0 @@
-import{createRequire as __swissRequire}from'node:module';const require=__swissRequire(import.meta.url);
-import{k as a,l as b,m as c,n as d,o as e}from"./chunk-S3G5CW6L.js";import"./chunk-J6WWKWBM.js";import"./chunk-EK3XWWMH.js";import"./chunk-6CHK2MLT.js";import"./chunk-VHY4J4HF.js";import"./chunk-6OTYTYBF.js";import"./chunk-HJ2TRRG3.js";import"./chunk-7L7EOBF6.js";export{c as findServicePort,b as formatServiceRef,e as openPortForward,a as parseServiceRef,d as readyBackends};
