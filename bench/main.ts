@@ -1,7 +1,7 @@
 // The benchmark harness (`npm run bench`, see bench/run.mjs): runs each suite whose action is built, on the
 // test environment's cluster (`npm run env:up` first), prints a Markdown table and writes bench/results.json.
 //   --runs N        runs per measurement (default 3; startup runs 5×N)
-//   --only a,b      suites: startup, deploy, api, concurrency, render-helm, smoke
+//   --only a,b      suites: startup, deploy, api, concurrency, render-helm, smoke, traffic
 //   --sizes 1,10,50 replica counts of the deploy suite
 //   --out FILE      where the JSON goes (default bench/results.json)
 import { execFileSync } from 'node:child_process';
@@ -16,8 +16,9 @@ import { apiCost, concurrency } from './suites/api';
 import { deploy } from './suites/deploy';
 import { startup } from './suites/startup';
 import { renderHelm, smokeRps } from './suites/tools';
+import { traffic } from './suites/traffic';
 
-const SUITES = ['startup', 'deploy', 'api', 'concurrency', 'render-helm', 'smoke'] as const;
+const SUITES = ['startup', 'deploy', 'api', 'concurrency', 'render-helm', 'smoke', 'traffic'] as const;
 type Suite = (typeof SUITES)[number];
 
 function args(argv: string[]): { runs: number; only: Suite[]; sizes: number[]; out: string } {
@@ -112,6 +113,7 @@ async function main(): Promise<void> {
   await runSuite('deploy', () => deploy(options.runs, options.sizes, log));
   await runSuite('api', () => apiCost([2, 6, 15], [0, 10, 50], log));
   await runSuite('concurrency', () => concurrency(20, Math.min(options.runs, 2), log));
+  await runSuite('traffic', () => traffic(options.runs, log));
 
   const table = markdownTable(rows);
   const loadLine = Object.entries(loads)
