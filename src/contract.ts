@@ -25,6 +25,14 @@ export const inputs = {
     pattern: /^\/[^\s]*$/,
     allowed: 'one absolute path: starting with /, no spaces or line breaks',
   }),
+  'smoke-url': input.string({
+    pattern: /^https?:\/\/[^\s/?#]+(?::\d+)?\/?$/i,
+    allowed: 'the http(s) base URL of the live route, e.g. https://shop.example.com (no path)',
+  }),
+  'smoke-host-header': input.string({
+    pattern: /^[A-Za-z0-9.-]+(:\d+)?$/,
+    allowed: 'a host name, optionally with :port',
+  }),
   'smoke-timeout': input.duration({ default: '10s', min: '100ms', max: '10m' }),
   'smoke-retries': input.integer({ default: '10', min: 0, max: 1000 }),
   'github-token': input.string({ secret: true, default: '${{ github.token }}' }),

@@ -10,6 +10,8 @@ import {
   group,
   parseInputs,
   runAction,
+  safe,
+  UserError,
 } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
 import type { SmokeReport } from '@swiss-deploy/smoke';
@@ -71,7 +73,13 @@ void runAction({
     // Everything that can be wrong with the inputs fails here, before any request: the chart inputs,
     // the smoke checks (planned against a placeholder Service) and the kubeconfig.
     const chart = await planChart(values, builtinChart());
-    await smokePlan(values, `${values.namespace}/${values.app}:80`, undefined);
+    await smokePlan(values, { service: `${values.namespace}/${values.app}:80` }, undefined);
+    if (values['smoke-url']) await smokePlan(values, { url: values['smoke-url'] }, undefined);
+    else if (values['smoke-host-header'])
+      throw new UserError(
+        `Input "smoke-host-header" is "${safe(values['smoke-host-header'])}": it applies to smoke-url, which is empty.`,
+        { hint: 'Set smoke-url to the live route the Host header is for, or leave smoke-host-header empty.' },
+      );
 
     const { LockSession, RolledBackError, failureSummary, lockHolderFromEnv, runInfoFromEnv } =
       await import('@swiss-deploy/bluegreen');

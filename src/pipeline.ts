@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { group, log, type InputValues } from '@swiss-deploy/kit';
+import { group, log, safe, type InputValues } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
 import type { ChainSteps as Steps, DeployOptions } from '@swiss-deploy/bluegreen';
 import type { RenderPlan } from '@swiss-deploy/helm';
@@ -54,18 +54,22 @@ export async function render(plan: RenderPlan): Promise<{ file: string; digest: 
   });
 }
 
+/** What a smoke test runs against: a Service through the API server, or the live route's URL. */
+export type SmokeTarget = { service: string } | { url: string };
+
 /**
- * The smoke plan for one Service. The checks are built as data, never pasted into YAML text; the main step
- * plans once with a placeholder Service before any side effect, so a bad check fails first.
+ * The smoke plan for one target. The checks are built as data, never pasted into YAML text; the main step
+ * plans once per target kind with a placeholder Service before any side effect, so a bad check fails first.
  */
-export async function smokePlan(values: Inputs, service: string, kubeconfig: string | undefined) {
+export async function smokePlan(values: Inputs, target: SmokeTarget, kubeconfig: string | undefined) {
   const { planSmokeTest } = await import('@swiss-deploy/smoke');
   const path = values['smoke-path'];
   return planSmokeTest({
-    service,
+    ...('service' in target
+      ? { service: target.service, kubeconfig }
+      : { url: target.url, hostHeader: values['smoke-host-header'] }),
     checks: values['smoke-checks'] ?? JSON.stringify({ checks: [{ name: path, path }] }),
     checksInputName: 'smoke-checks',
-    kubeconfig,
     headers: [],
     timeoutMs: values['smoke-timeout'],
     intervalMs: 2000,
@@ -76,6 +80,19 @@ export async function smokePlan(values: Inputs, service: string, kubeconfig: str
     workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
     runnerTemp: process.env.RUNNER_TEMP || undefined,
   });
+}
+
+function describeTarget(target: 'preview' | 'live', values: Inputs, service: string): string {
+  if (target === 'preview') return `preview ${service}`;
+  const url = values['smoke-url'];
+  if (!url) return `live Service ${service}`;
+  const host = values['smoke-host-header'];
+  return `live route ${safe(url)}${host ? ` (Host: ${safe(host)})` : ''}`;
+}
+
+/** The live check's target: the route users reach when `smoke-url` is set, else the stable Service. */
+export function liveTarget(values: Inputs, stableService: string): SmokeTarget {
+  return values['smoke-url'] ? { url: values['smoke-url'] } : { service: stableService };
 }
 
 /**
@@ -100,12 +117,19 @@ export async function deployChain(
     manifests,
     check: {
       run: (target, service) =>
-        group(`Smoke-test the ${target === 'preview' ? 'preview' : 'live Service'} ${service}`, async () =>
-          runSmokeTest(await smokePlan(values, service, kubeconfigFile), {
-            log,
-            phase: group,
-            openForward: (target, onEvent) => kube.portForward(target, { onEvent }),
-          }),
+        group(`Smoke-test the ${describeTarget(target, values, service)}`, async () =>
+          runSmokeTest(
+            await smokePlan(
+              values,
+              target === 'preview' ? { service } : liveTarget(values, service),
+              kubeconfigFile,
+            ),
+            {
+              log,
+              phase: group,
+              openForward: (forwarded, onEvent) => kube.portForward(forwarded, { onEvent }),
+            },
+          ),
         ),
       passed: (report) => report.passed,
       describe: (report) =>

@@ -70,6 +70,12 @@ const badCases: [string, Record<string, string>, RegExp[]][] = [
   ],
   ['a values file outside the workspace', { 'values-files': '../../etc/hostname' }, [/values-files/]],
   ['a chart version for the built-in chart', { 'chart-version': '1.2.3' }, [/"chart-version" is "1\.2\.3"/]],
+  ['a smoke URL with a path', { 'smoke-url': 'http://shop.example.test/v1' }, [/"smoke-url"/, /no path/]],
+  [
+    'a smoke host header without a smoke URL',
+    { 'smoke-host-header': 'shop.example.test' },
+    [/"smoke-host-header" is "shop\.example\.test": it applies to smoke-url/],
+  ],
   ['a smoke path that is not a path', { 'smoke-path': 'health' }, [/smoke-path/, /health/]],
 ];
 
