@@ -23,6 +23,7 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +33,8 @@ const APP = 'shop';
 // A made-up token for act's GITHUB_TOKEN (the GitHub API stand-in given by --github-api-url accepts it).
 const DEMO_TOKEN = 'ghs_swiss_deploy_demo_token';
 const GOOD = '1.0.0';
+// The Ingress host of the demo app; the ingress controller listens on 127.0.0.1 (GATEWAY_URL).
+const DEMO_HOST = 'shop.demo.swiss-deploy.test';
 const BROKEN = { version: '2.0.0-broken', expect: '2.0.0' };
 // The pinned github/codeql-action commit of pipeline.yml's SARIF upload step.
 const CODEQL_SHA = /github\/codeql-action\/upload-sarif@([0-9a-f]{40})/.exec(
@@ -184,6 +187,13 @@ async function appRepo(work, env) {
         nodeSelector: { [key]: value },
         tolerations: [{ key: toleration[1], operator: 'Equal', value: toleration[2], effect: toleration[3] }],
         pdb: { enabled: false },
+        // Served by the environment's ingress controller on 127.0.0.1, as users would reach it.
+        ingress: {
+          enabled: true,
+          className: env.need('INGRESS_CLASS'),
+          host: DEMO_HOST,
+          tls: { enabled: false },
+        },
       },
       null,
       2,
@@ -227,7 +237,22 @@ async function prepareNamespace(env) {
   return namespace;
 }
 
-/** The stable Service's answer on /version, through the API server's service proxy (no kube-proxy here). */
+/** What users get: the app's answer on / through the ingress controller on 127.0.0.1, with the Ingress host. */
+function ingressAnswer(env) {
+  const url = new URL('/', env.need('GATEWAY_URL'));
+  return new Promise((resolve) => {
+    const request = http.get(url, { headers: { host: DEMO_HOST }, timeout: 5_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ url: url.href, status: res.statusCode, body: body.trim() }));
+    });
+    request.on('timeout', () => request.destroy(new Error('no answer within 5 s')));
+    request.on('error', (error) => resolve({ url: url.href, status: 0, body: error.message }));
+  });
+}
+
+/** The stable Service's answer on /version, through the API server's service proxy. */
 async function stableVersion(env, namespace) {
   const services = JSON.parse(
     (
@@ -450,8 +475,12 @@ async function main() {
     const afterBroken = await stableVersion(env, namespace);
     say(`  stable Service ${afterBroken.service} answers ${afterBroken.version}`);
 
+    const ingress = await ingressAnswer(env);
+    say(`  through the ingress at ${ingress.url} (Host: ${DEMO_HOST}): ${ingress.status} ${ingress.body}`);
+
     const checks = {
       'run 1 succeeded': good.code === 0,
+      'the ingress serves 1.0.0': ingress.status === 200 && ingress.body.endsWith(`example-app ${GOOD}`),
       'run 1 served 1.0.0': afterGood.version === GOOD,
       'run 2 was stopped (act failed)': broken.code !== 0,
       'run 2 failed at its preview smoke test': smokeResults(broken).startsWith('preview ✗'),
@@ -464,6 +493,7 @@ async function main() {
       afterGood,
       broken,
       afterBroken,
+      ingress,
       checks,
       ok: Object.values(checks).every(Boolean),
     };
@@ -496,6 +526,7 @@ async function main() {
         : 'The demo did not reach its expected outcome; read the logs above.',
     );
     say(`act logs: ${good.logFile}, ${broken.logFile}`);
+    say(`curl -H 'Host: ${DEMO_HOST}' ${ingress.url} → ${ingress.body}`);
   } finally {
     if (options.result && outcome) writeFileSync(options.result, JSON.stringify(outcome, null, 2));
     if (!options.keep) {

@@ -152,6 +152,10 @@ describe('the pipeline workflow under act (npm run demo)', () => {
     expect(demo.stdout).toContain(
       'The broken version 2.0.0-broken was stopped at its preview; 1.0.0 still serves.',
     );
+    // It ends with what users get: the app's answer through the ingress controller on 127.0.0.1.
+    expect(demo.stdout.trim().split('\n').at(-1)).toMatch(
+      /^curl -H 'Host: shop\.demo\.swiss-deploy\.test' http:\/\/127\.0\.0\.1:\d+\/ → Grüezi from example-app 1\.0\.0$/,
+    );
     for (const file of [result.good.logFile, result.broken.logFile]) {
       expect(demo.stdout).toContain(file);
       const log = readFileSync(file, 'utf8');
