@@ -238,10 +238,16 @@ export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
 }
 
-/** How a value appears in an error: quoted, shortened, or hidden when secret. */
+/**
+ * The password of a `scheme://user:password@host` URL, wherever it sits in a value: a URL input that is
+ * refused (a path where none is allowed, a line break) is still quoted, and its password must not be.
+ */
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*):[^\s/?#@]*@/gi;
+
+/** How a value appears in an error: quoted, shortened, or hidden when secret; URL passwords as ***. */
 function shown(raw: string, secret: boolean): string {
   if (secret) return '"***"';
-  const oneLine = raw.replace(/\s+/g, ' ');
+  const oneLine = raw.replace(/\s+/g, ' ').replace(URL_PASSWORD, '$1:***@');
   return JSON.stringify(oneLine.length > 80 ? `${oneLine.slice(0, 77)}…` : oneLine);
 }
 

@@ -136,6 +136,23 @@ describe('parseInputs', () => {
     expect(problems).toEqual(['Input "password" is "***": expected no spaces.']);
   });
 
+  it('never prints the password of a URL it refuses, and keeps the rest of the URL to see what is wrong', () => {
+    const url = input.string({ pattern: /^https?:\/\/[^\s/]+\/?$/, allowed: 'a base URL (no path)' });
+    const problems = problemsOf(() =>
+      parseInputs(
+        { 'smoke-url': url, mirror: url },
+        {
+          'INPUT_SMOKE-URL': 'https://admin:s3cr3t-pw@shop.example.com/healthz',
+          INPUT_MIRROR: 'see http://:tok@127.0.0.1:9/x\nand ftp://u:p%40ss@h/',
+        },
+      ),
+    );
+    expect(problems).toEqual([
+      'Input "smoke-url" is "https://admin:***@shop.example.com/healthz": expected a base URL (no path).',
+      'Input "mirror" is "see http://:***@127.0.0.1:9/x and ftp://u:***@h/": expected a base URL (no path) (it holds a line break; this input takes one line).',
+    ]);
+  });
+
   it('parses defaults with the same rules as user text', () => {
     expect(parseInputs({ wait: input.duration({ default: '90s' }) }, {}).wait).toBe(90_000);
   });
