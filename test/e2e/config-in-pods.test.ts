@@ -187,7 +187,7 @@ describe('config inside the pods of the real node', () => {
 
   it('stays byte for byte the same in the live pods while a deploy with new config fails its gate', async () => {
     const before = await livePods();
-    // Long enough for the kubelet (5 s sync here) to have rewritten a mounted ConfigMap several times over.
+    // Long enough for the kubelet (10 s sync here) to have rewritten a mounted ConfigMap more than once.
     const { seen, outcome } = await watchLiveConfig(() =>
       deploy('config v2\n', { ready: false, timeoutMs: 30_000 }),
     );
