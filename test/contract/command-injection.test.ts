@@ -4,33 +4,11 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { foreignCommands, runAction, type StepResult } from '../support/runner';
+import { PAYLOADS, commandsFromPayload as fromPayload, runAction } from '../support/runner';
 import { repoRoot } from '../support/versions';
 import { startServer, text, type TestServer } from '../fixtures/smoke/servers';
 
 jest.setTimeout(60_000);
-
-/** What a hostile value would make the runner do if printed as it is. */
-const PAYLOADS = [
-  'x\n::set-output name=passed::true',
-  'x\r::add-mask::swiss',
-  'x\n  ::stop-commands::pwned-token',
-  '##[set-output name=passed;]true',
-  'x ##[error file=/etc/passwd]forged',
-];
-
-/**
- * Commands a payload issued: any kind the suite never issues (set-output, stop-commands, the legacy form),
- * a mask of the payload's word, or an annotation on the payload's file. The suite's own error annotations
- * may quote a payload as their text; that text is data, neutralised, and not a command of its own.
- */
-function fromPayload(result: StepResult): string[] {
-  return [
-    ...foreignCommands(result.commands),
-    ...result.commands.filter((c) => c.name === 'add-mask' && c.data === 'swiss'),
-    ...result.commands.filter((c) => c.properties.file === '/etc/passwd'),
-  ].map((c) => c.line);
-}
 
 function workspace(files: Record<string, string> = {}): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'injection-workspace-'));

@@ -214,6 +214,28 @@ export function foreignCommands(commands: readonly WorkflowCommand[]): WorkflowC
   return commands.filter((command) => command.form === 'v1' || !own.has(command.name));
 }
 
+/** What a hostile value would make the runner do if printed as it is. */
+export const PAYLOADS = [
+  'x\n::set-output name=passed::true',
+  'x\r::add-mask::swiss',
+  'x\n  ::stop-commands::pwned-token',
+  '##[set-output name=passed;]true',
+  'x ##[error file=/etc/passwd]forged',
+];
+
+/**
+ * Commands one of PAYLOADS issued: any kind the suite never issues (set-output, stop-commands, the legacy
+ * form), a mask of the payload's word, or an annotation on the payload's file. The suite's own error
+ * annotations may quote a payload as their text; that text is data, neutralised, and not a command.
+ */
+export function commandsFromPayload(result: StepResult): string[] {
+  return [
+    ...foreignCommands(result.commands),
+    ...result.commands.filter((c) => c.name === 'add-mask' && c.data === 'swiss'),
+    ...result.commands.filter((c) => c.properties.file === '/etc/passwd'),
+  ].map((c) => c.line);
+}
+
 /** Applies masks as the runner does before showing a log line, and hides command lines it consumes. */
 export function runnerVisibleLog(text: string, masks: readonly string[]): string {
   const sorted = [...masks].filter((m) => m.length > 0).sort((a, b) => b.length - a.length);

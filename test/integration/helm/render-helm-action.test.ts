@@ -1,14 +1,14 @@
 // The render-helm bundle run as the runner runs it, with the environment's helm on PATH (reused, not
 // downloaded): the built-in chart, an OCI chart from the local registry, and a chart repository.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadManifests } from '@swiss-deploy/bluegreen';
 import { manifestDigest } from '@swiss-deploy/kit';
-import { runAction } from '../../support/runner';
+import { PAYLOADS, commandsFromPayload, runAction } from '../../support/runner';
 import { testEnv } from '../../support/env';
 import { repoRoot } from '../../support/versions';
 import { DIGEST, IMAGE_REF, envHelmVersion, helmHome, workspaceWithFixtures } from './harness';
@@ -208,6 +208,28 @@ describe('render-helm, the bundle', () => {
       expect(main.summary).toContain(`<td>hello from ${url}</td>`);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it.each(PAYLOADS)('issues no workflow command from a Chart.yaml name or version %j', async (payload) => {
+    for (const field of ['name', 'version'] as const) {
+      const workspace = mkdtempSync(path.join(os.tmpdir(), 'render-injection-'));
+      const chart = path.join(workspace, 'chart');
+      mkdirSync(path.join(chart, 'templates'), { recursive: true });
+      const meta = { apiVersion: 'v2', name: 'hostile', version: '1.0.0', [field]: payload };
+      writeFileSync(path.join(chart, 'Chart.yaml'), JSON.stringify(meta));
+      writeFileSync(
+        path.join(chart, 'templates', 'cm.yaml'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: hostile }\ndata: { a: b }\n',
+      );
+      const { main } = await runAction({
+        actionDir,
+        workspace,
+        env: runnerEnv(),
+        inputs: { release: 'shop', chart: 'chart', 'helm-version': envHelmVersion() },
+      });
+      // Logged (or refused) as data: whatever the outcome, the runner reads no command from the payload.
+      expect({ field, commands: commandsFromPayload(main) }).toEqual({ field, commands: [] });
     }
   });
 });
