@@ -68,6 +68,11 @@ function withheld(name: string): boolean {
   return /^(INPUT_|ACTIONS_)/i.test(name) || name.toUpperCase() === 'GITHUB_TOKEN';
 }
 
+/** The names in `base` a child process must not see (see `childEnv`), for children the kit does not spawn. */
+export function withheldNames(base: NodeJS.ProcessEnv = process.env): string[] {
+  return Object.keys(base).filter(withheld);
+}
+
 /**
  * The environment a child process starts from: `base` without the step's inputs, the runner's `ACTIONS_*`
  * tokens and GITHUB_TOKEN, except the names in `pass`; then `extra`, which always wins.

@@ -14,7 +14,15 @@ export {
 export { defineOutputs, type Outputs, type OutputValue } from './outputs';
 export { SavedState, isPostStep } from './state';
 export { JobSummary, link, code, type Cell } from './summary';
-export { exec, childEnv, describeCommand, ExecError, type ExecOptions, type ExecResult } from './exec';
+export {
+  exec,
+  childEnv,
+  withheldNames,
+  describeCommand,
+  ExecError,
+  type ExecOptions,
+  type ExecResult,
+} from './exec';
 export { registerSecret, maskSecrets, containsSecret } from './secrets';
 export { resolveInWorkspace, type ContainmentOptions } from './workspace';
 export { log, safe, neutralise, type Logger, type AnnotationProperties } from './log';

@@ -4,7 +4,12 @@ import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError, registerSecret } from '@swiss-deploy/kit';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { capitalise, checkKubeconfigFileLimits, kubeconfigError } from './kubeconfig-yaml';
+import {
+  capitalise,
+  checkKubeconfigFileLimits,
+  kubeconfigError,
+  withholdFromExecPlugins,
+} from './kubeconfig-yaml';
 import { KubeApiError, KubeTimeoutError, WatchStalledError } from './errors';
 import type { PortForward, PortForwardOptions } from './port-forward';
 import type { Status, WatchEvent } from './types';
@@ -101,6 +106,7 @@ export class Kube {
       throw kubeconfigError(describeSource(source!, env), error);
     }
     maskCredentials(config);
+    withholdFromExecPlugins(config, env);
     if (options.context) {
       const names = config.getContexts().map((c) => c.name);
       if (!names.includes(options.context)) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { UserError, YamlError, parseYamlDocuments } from '@swiss-deploy/kit';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { UserError, YamlError, parseYamlDocuments, withheldNames } from '@swiss-deploy/kit';
 
 const KUBECONFIG_HINT =
   'Check that the kubeconfig is complete YAML (apiVersion: v1, kind: Config) with a cluster, a user and a context.';
@@ -57,4 +58,19 @@ export function kubeconfigError(what: string, error: unknown): UserError {
   // Structural errors ("users[0].name is missing") name fields, never values; a missing file names its path.
   const message = String((error as Error)?.message ?? error).split('\n')[0] as string;
   return new UserError(`${capitalise(what)} cannot be read: ${message}`, { hint: KUBECONFIG_HINT });
+}
+
+/**
+ * A kubeconfig exec plugin (a cloud's credential helper, or any program a kubeconfig names) is started by
+ * the Kubernetes client with this process's whole environment: the step's inputs (kubeconfig, tokens) and
+ * the runner's ACTIONS_* tokens among them. Each of those is set empty for the plugin, before the
+ * kubeconfig's own `env` entries, which it still gets.
+ */
+export function withholdFromExecPlugins(config: KubeConfig, env: NodeJS.ProcessEnv = process.env): void {
+  const blanks = withheldNames(env).map((name) => ({ name, value: '' }));
+  if (blanks.length === 0) return;
+  for (const user of config.getUsers()) {
+    const exec = user.exec as { env?: Array<{ name: string; value: string }> | null } | undefined;
+    if (exec) exec.env = [...blanks, ...(exec.env ?? [])];
+  }
 }

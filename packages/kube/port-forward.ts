@@ -6,7 +6,12 @@ import { Writable } from 'node:stream';
 import type { KubeConfig, V1EndpointSlice, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { UserError, WorldError, errorMessage, formatDuration, sleep } from '@swiss-deploy/kit';
 import { KubeApiError } from './errors';
-import { checkKubeconfigFileLimits, checkKubeconfigLimits, kubeconfigError } from './kubeconfig-yaml';
+import {
+  checkKubeconfigFileLimits,
+  checkKubeconfigLimits,
+  kubeconfigError,
+  withholdFromExecPlugins,
+} from './kubeconfig-yaml';
 import type { Status } from './types';
 
 /** `namespace/name:port`, the way a Service and one of its ports are named on the command line. */
@@ -157,6 +162,7 @@ function loadKubeConfig(
     // Never the parser's message as it is: it quotes the lines around the error, and they are a secret.
     throw kubeconfigError('the kubeconfig', error);
   }
+  withholdFromExecPlugins(config);
   if (!config.getCurrentCluster()) {
     throw new UserError('The kubeconfig names no current cluster.', {
       hint: 'Set current-context in the kubeconfig, or pass one that has it.',

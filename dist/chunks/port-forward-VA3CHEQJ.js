@@ -1,2 +1,0 @@
-import{createRequire as __swissRequire}from'node:module';const require=__swissRequire(import.meta.url);
-import{n as a,o as b,p as c,q as d,r as e}from"./chunk-HZVGQUQT.js";import"./chunk-J6WWKWBM.js";import"./chunk-EK3XWWMH.js";import"./chunk-SSEY56LE.js";import"./chunk-VHY4J4HF.js";import"./chunk-6OTYTYBF.js";import"./chunk-HJ2TRRG3.js";import"./chunk-7L7EOBF6.js";export{c as findServicePort,b as formatServiceRef,e as openPortForward,a as parseServiceRef,d as readyBackends};
