@@ -8,18 +8,6 @@ import {
   parseInputs,
   runAction,
 } from '@swiss-deploy/kit';
-import {
-  LockSession,
-  deploySummary,
-  failureSummary,
-  loadManifests,
-  lockHolderFromEnv,
-  runBlueGreen,
-  runInfoFromEnv,
-  validateManifests,
-} from '@swiss-deploy/bluegreen';
-import { recordDeployment } from '@swiss-deploy/github';
-import { Kube } from '@swiss-deploy/kube';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
@@ -33,6 +21,19 @@ void runAction({
         'Input "manifests" is required when action is deploy: expected manifest files or folders, one per line.',
       );
     }
+    // Loaded once the inputs are good: a bad input fails without loading the strategy and the client.
+    const {
+      LockSession,
+      deploySummary,
+      failureSummary,
+      loadManifests,
+      lockHolderFromEnv,
+      runBlueGreen,
+      runInfoFromEnv,
+      validateManifests,
+    } = await import('@swiss-deploy/bluegreen');
+    const { recordDeployment } = await import('@swiss-deploy/github');
+    const { Kube } = await import('@swiss-deploy/kube');
     const previousReplicas =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
@@ -107,5 +108,8 @@ void runAction({
   },
 
   // Runs after main, also when the job failed or was cancelled: releases a lock main did not release.
-  post: () => LockSession.releaseAfterInterruption('deploy', (line) => log.info(line)),
+  post: async () =>
+    (await import('@swiss-deploy/bluegreen')).LockSession.releaseAfterInterruption('deploy', (line) =>
+      log.info(line),
+    ),
 });

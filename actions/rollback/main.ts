@@ -7,17 +7,6 @@ import {
   parseInputs,
   runAction,
 } from '@swiss-deploy/kit';
-import {
-  LockSession,
-  failureSummary,
-  lockHolderFromEnv,
-  parseRollbackTarget,
-  rollbackSummary,
-  runInfoFromEnv,
-  runRollback,
-} from '@swiss-deploy/bluegreen';
-import { recordDeployment } from '@swiss-deploy/github';
-import { Kube } from '@swiss-deploy/kube';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
@@ -26,6 +15,18 @@ void runAction({
   main: async () => {
     const started = Date.now();
     const values = parseInputs(inputs);
+    // Loaded once the inputs are good: a bad input fails without loading the strategy and the client.
+    const {
+      LockSession,
+      failureSummary,
+      lockHolderFromEnv,
+      parseRollbackTarget,
+      rollbackSummary,
+      runInfoFromEnv,
+      runRollback,
+    } = await import('@swiss-deploy/bluegreen');
+    const { recordDeployment } = await import('@swiss-deploy/github');
+    const { Kube } = await import('@swiss-deploy/kube');
     const to = parseRollbackTarget(values.to)!;
     const dryRun = values['dry-run'];
 
@@ -96,5 +97,8 @@ void runAction({
   },
 
   // Runs after main, also when the job failed or was cancelled: releases a lock main did not release.
-  post: () => LockSession.releaseAfterInterruption('rollback', (line) => log.info(line)),
+  post: async () =>
+    (await import('@swiss-deploy/bluegreen')).LockSession.releaseAfterInterruption('rollback', (line) =>
+      log.info(line),
+    ),
 });

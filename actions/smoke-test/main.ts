@@ -1,5 +1,4 @@
 import { WorldError, defineOutputs, group, log, parseInputs, runAction } from '@swiss-deploy/kit';
-import { describeFailure, planSmokeTest, runSmokeTest, smokeSummary } from '@swiss-deploy/smoke';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
@@ -7,6 +6,9 @@ const out = defineOutputs(outputs);
 void runAction({
   main: async () => {
     const values = parseInputs(inputs);
+    // Loaded once the inputs are good: a bad input fails without loading the check engine.
+    const { describeFailure, planSmokeTest, runSmokeTest, smokeSummary } =
+      await import('@swiss-deploy/smoke');
     const plan = planSmokeTest({
       url: values.url,
       checks: values.checks,
