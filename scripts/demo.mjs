@@ -237,6 +237,9 @@ async function prepareNamespace(env) {
   return namespace;
 }
 
+const keptLine = (namespace) =>
+  `namespace ${namespace} kept; delete it with: kubectl delete namespace ${namespace}`;
+
 /** What users get: the app's answer on / through the ingress controller on 127.0.0.1, with the Ingress host. */
 function ingressAnswer(env) {
   const url = new URL('/', env.need('GATEWAY_URL'));
@@ -526,6 +529,8 @@ async function main() {
         : 'The demo did not reach its expected outcome; read the logs above.',
     );
     say(`act logs: ${good.logFile}, ${broken.logFile}`);
+    if (options.keep) say(keptLine(namespace));
+    // Last, what users get: the app's answer through the ingress controller on 127.0.0.1.
     say(`curl -H 'Host: ${DEMO_HOST}' ${ingress.url} → ${ingress.body}`);
   } finally {
     if (options.result && outcome) writeFileSync(options.result, JSON.stringify(outcome, null, 2));
@@ -533,8 +538,8 @@ async function main() {
       await run(env.need('KUBECTL'), ['delete', 'namespace', namespace, '--wait=false'], {
         env: { KUBECONFIG: env.need('KUBECONFIG') },
       });
-    } else {
-      say(`namespace ${namespace} kept; delete it with: kubectl delete namespace ${namespace}`);
+    } else if (!outcome) {
+      say(keptLine(namespace));
     }
   }
   return outcome.ok ? 0 : 1;

@@ -10,19 +10,6 @@ import {
   parseInputs,
   runAction,
 } from '@swiss-deploy/kit';
-import {
-  buildImage,
-  checkDocker,
-  checkSizeBudget,
-  formatBytes,
-  isolatedDockerConfig,
-  localImageSize,
-  loginToRegistry,
-  logoutFromRegistry,
-  planImage,
-  readEventContext,
-  registryImageSize,
-} from '@swiss-deploy/image';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
@@ -32,6 +19,19 @@ const session = new SavedState<{ dockerConfig: string; registry: string }>('buil
 void runAction({
   main: async () => {
     const values = parseInputs(inputs);
+    // Loaded once the inputs parse: a bad input fails without loading the build code.
+    const {
+      buildImage,
+      checkDocker,
+      checkSizeBudget,
+      formatBytes,
+      isolatedDockerConfig,
+      localImageSize,
+      loginToRegistry,
+      planImage,
+      readEventContext,
+      registryImageSize,
+    } = await import('@swiss-deploy/image');
     const context = readEventContext();
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
     // Every input is checked here, before docker is asked anything or the password leaves this process.
@@ -149,6 +149,7 @@ void runAction({
   post: async () => {
     const saved = session.load();
     if (!saved) return;
+    const { logoutFromRegistry } = await import('@swiss-deploy/image');
     const { loggedOut, detail } = await logoutFromRegistry(saved.dockerConfig, saved.registry);
     log.info(loggedOut ? `logged out of ${saved.registry}` : `logout of ${saved.registry}: ${detail}`);
   },

@@ -1,14 +1,6 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { JobSummary, code, defineOutputs, group, parseInputs, runAction } from '@swiss-deploy/kit';
-import {
-  inspectManifests,
-  installHelm,
-  planRender,
-  prepareChart,
-  renderChart,
-  writeManifests,
-} from '@swiss-deploy/helm';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
@@ -21,6 +13,9 @@ function builtinChart(): string {
 void runAction({
   main: async () => {
     const values = parseInputs(inputs);
+    // Loaded once the inputs parse: a bad input fails without loading helm's code.
+    const { inspectManifests, installHelm, planRender, prepareChart, renderChart, writeManifests } =
+      await import('@swiss-deploy/helm');
     const plan = planRender({
       chart: values.chart ?? '',
       chartName: values['chart-name'] ?? '',

@@ -1,26 +1,28 @@
 import * as os from 'node:os';
 import { UserError, defineOutputs, group, parseInputs, runAction } from '@swiss-deploy/kit';
-import {
-  SEVERITIES,
-  annotate,
-  checkManifestFiles,
-  gate,
-  planScan,
-  readTrivyReports,
-  scanConfigPaths,
-  scanImage,
-  scanSummary,
-  setupTrivy,
-  writeResults,
-  type Finding,
-} from '@swiss-deploy/scan';
+import type { Finding } from '@swiss-deploy/scan';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
 
 void runAction({
   main: async () => {
-    const plan = await planScan(parseInputs(inputs), {
+    const values = parseInputs(inputs);
+    // Loaded once the inputs parse: a bad input fails without loading the scanner's code.
+    const {
+      SEVERITIES,
+      annotate,
+      checkManifestFiles,
+      gate,
+      planScan,
+      readTrivyReports,
+      scanConfigPaths,
+      scanImage,
+      scanSummary,
+      setupTrivy,
+      writeResults,
+    } = await import('@swiss-deploy/scan');
+    const plan = await planScan(values, {
       workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
       temp: process.env.RUNNER_TEMP ?? os.tmpdir(),
       now: new Date(),

@@ -1,11 +1,10 @@
-import { input } from '@swiss-deploy/kit';
-import { SERVICE_PATTERN } from '@swiss-deploy/smoke';
+import { SERVICE_REF_PATTERN, input } from '@swiss-deploy/kit';
 
 export const inputs = {
   url: input.string({ pattern: /^https?:\/\/\S+$/i, allowed: 'an absolute http:// or https:// URL' }),
   checks: input.string({ multiline: true }),
   service: input.string({
-    pattern: SERVICE_PATTERN,
+    pattern: SERVICE_REF_PATTERN,
     allowed: 'namespace/name:port, e.g. shop/web-preview:80',
   }),
   kubeconfig: input.string({ secret: true }),

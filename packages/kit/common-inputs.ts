@@ -3,6 +3,10 @@ import { input } from './inputs';
 /** A DNS-1123 label: what Kubernetes allows in the names derived from app and namespace. */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** `namespace/name:port` (port by number or name): how a Service is named in inputs and outputs. */
+export const SERVICE_REF_PATTERN =
+  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?:([0-9]{1,5}|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+
 /**
  * The inputs that deploy-blue-green, rollback and swiss/deploy@v1 share, with one set of bounds, so an app
  * one entry deploys is an app the others can roll back. `app` stops at 40 characters so that every name

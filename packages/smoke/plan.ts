@@ -1,6 +1,12 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { UserError, errorMessage, inputConflict, resolveInWorkspace } from '@swiss-deploy/kit';
+import {
+  SERVICE_REF_PATTERN,
+  UserError,
+  errorMessage,
+  inputConflict,
+  resolveInWorkspace,
+} from '@swiss-deploy/kit';
 import { maskHeaderSecrets, parseChecks, urlCheck, type CheckDefaults } from './checks-file';
 import { parseLoadSpec } from './load-spec';
 import type { Check, LoadSpec, RetryPolicy, TlsOptions } from './types';
@@ -50,8 +56,7 @@ export interface SmokePlan {
   checksSource: string;
 }
 
-export const SERVICE_PATTERN =
-  /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9]*[a-z0-9])?:([0-9]{1,5}|[a-z0-9]([-a-z0-9]*[a-z0-9])?)$/;
+export const SERVICE_PATTERN = SERVICE_REF_PATTERN;
 
 /** True when the `checks` input holds YAML rather than the path of a file. */
 export function isInlineChecks(text: string): boolean {
