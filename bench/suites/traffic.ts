@@ -7,6 +7,7 @@
 import * as http from 'node:http';
 import { KNOWN, type Kube, type KubeObject, type Service, type WatchEvent } from '@swiss-deploy/kube';
 import { convergedAt, startLoad, type LoadReport } from '../../test/support/load';
+import { httpdDeployment } from '../../test/support/real-node';
 import { adminKube, createNamespace, deleteNamespace, env, writeManifests } from '../lib/cluster';
 import { actionMissing, runStep, scratch } from '../lib/step';
 import { stat, type Row, type Skip } from '../lib/stats';
@@ -14,51 +15,17 @@ import { stat, type Row, type Skip } from '../lib/stats';
 const APP = 'web';
 const RATE = 50;
 
-function realNodeScheduling(): Record<string, unknown> {
-  const [key, value] = env('KUBE_REAL_NODE_SELECTOR').split('=');
-  const toleration = /^([^=]+)=([^:]*):(.+)$/.exec(env('KUBE_REAL_TOLERATION'));
-  return {
-    nodeSelector: { [key as string]: value ?? '' },
-    tolerations: [
-      { key: toleration?.[1], operator: 'Equal', value: toleration?.[2], effect: toleration?.[3] },
-    ],
-  };
-}
-
 /** busybox httpd answering its version on /, with a Service and an HTTPRoute on the environment's Gateway. */
 function app(version: string, host: string): KubeObject[] {
   const labels = { 'app.kubernetes.io/name': APP };
   return [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: APP, labels },
-      spec: {
-        replicas: 2,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            ...realNodeScheduling(),
-            terminationGracePeriodSeconds: 1,
-            containers: [
-              {
-                name: 'web',
-                image: env('KUBE_TEST_IMAGE'),
-                imagePullPolicy: 'Never',
-                command: [
-                  '/bin/sh',
-                  '-c',
-                  `echo ${version} > /www/index.html && exec httpd -f -p 8080 -h /www`,
-                ],
-                ports: [{ name: 'http', containerPort: 8080 }],
-                readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
-              },
-            ],
-          },
-        },
-      },
-    },
+    httpdDeployment({
+      name: APP,
+      labels,
+      replicas: 2,
+      setup: `echo ${version} > /www/index.html`,
+      readyPath: '/',
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',

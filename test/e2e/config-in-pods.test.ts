@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { testEnv } from '../support/env';
 import { kubectl } from '../integration/env/kube';
-import { realNodeScheduling, requireRealNode } from './real-node';
+import { httpdDeployment, requireRealNode } from '../support/real-node';
 
 jest.setTimeout(420_000);
 
@@ -35,37 +35,13 @@ function app(config: string, ready = true): KubeObject[] {
       metadata: { name: 'shop-config', labels },
       data: { 'settings.txt': config },
     },
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'shop', labels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            ...realNodeScheduling(),
-            terminationGracePeriodSeconds: 1,
-            containers: [
-              {
-                name: 'web',
-                image: testEnv('KUBE_TEST_IMAGE'),
-                imagePullPolicy: 'Never',
-                command: ['/bin/sh', '-c', 'exec httpd -f -p 8080 -h /www'],
-                ports: [{ name: 'http', containerPort: 8080 }],
-                readinessProbe: {
-                  httpGet: { path: ready ? '/config/settings.txt' : '/never-there', port: 8080 },
-                  periodSeconds: 1,
-                },
-                volumeMounts: [{ name: 'config', mountPath: '/www/config', readOnly: true }],
-              },
-            ],
-            volumes: [{ name: 'config', configMap: { name: 'shop-config' } }],
-          },
-        },
-      },
-    },
+    httpdDeployment({
+      name: 'shop',
+      labels,
+      readyPath: ready ? '/config/settings.txt' : '/never-there',
+      container: { volumeMounts: [{ name: 'config', mountPath: '/www/config', readOnly: true }] },
+      pod: { volumes: [{ name: 'config', configMap: { name: 'shop-config' } }] },
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',

@@ -4,7 +4,7 @@
 import { openPortForward, KNOWN, Kube, type KubeObject, type Service } from '@swiss-deploy/kube';
 import { loadManifests, runBlueGreen, type DeployOptions } from '@swiss-deploy/bluegreen';
 import { testEnv } from '../support/env';
-import { realNodeScheduling } from './real-node';
+import { httpdDeployment } from '../support/real-node';
 import { writeFileSync, mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -18,32 +18,12 @@ let namespace: string;
 function app(version: string): KubeObject[] {
   const labels = { 'app.kubernetes.io/name': 'hello' };
   return [
-    {
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'hello', labels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: { labels },
-          spec: {
-            ...realNodeScheduling(),
-            terminationGracePeriodSeconds: 1,
-            containers: [
-              {
-                name: 'web',
-                image: testEnv('KUBE_TEST_IMAGE'),
-                imagePullPolicy: 'Never',
-                command: ['/bin/sh', '-c', `echo ${version} > /www/version && exec httpd -f -p 8080 -h /www`],
-                ports: [{ name: 'http', containerPort: 8080 }],
-                readinessProbe: { httpGet: { path: '/version', port: 8080 }, periodSeconds: 1 },
-              },
-            ],
-          },
-        },
-      },
-    },
+    httpdDeployment({
+      name: 'hello',
+      labels,
+      setup: `echo ${version} > /www/version`,
+      readyPath: '/version',
+    }),
     {
       apiVersion: 'v1',
       kind: 'Service',

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { stringify } from 'yaml';
 import { testEnv } from '../support/env';
+import { realNodeScheduling } from '../support/real-node';
 import { repoRoot } from '../support/versions';
 import { kubectl } from '../integration/env/kube';
 import { runOk } from '../integration/env/run';
@@ -82,18 +83,13 @@ export async function prepareRealNodeApp(
     `--docker-username=${testEnv('REGISTRY_USER')}`,
     `--docker-password=${testEnv('REGISTRY_PASSWORD')}`,
   ]);
-  const [key, value] = testEnv('KUBE_REAL_NODE_SELECTOR').split('=');
-  const toleration = /^([^=]+)=([^:]*):(\w+)$/.exec(testEnv('KUBE_REAL_TOLERATION'));
   copyFileSync(path.join(repoRoot, 'examples', 'app', 'values.yaml'), path.join(workspace, 'values.yaml'));
   writeFileSync(
     path.join(workspace, 'real-node.yaml'),
     stringify({
       replicaCount: 1,
       imagePullSecrets: [{ name: 'registry' }],
-      nodeSelector: { [key as string]: value },
-      tolerations: [
-        { key: toleration?.[1], operator: 'Equal', value: toleration?.[2], effect: toleration?.[3] },
-      ],
+      ...realNodeScheduling(),
       pdb: { enabled: false },
       ...extra,
     }),

@@ -15,7 +15,7 @@ import { repoRoot } from '../support/versions';
 import { convergedAt, describeFailures, startLoad, strayAfter, type LoadReport } from '../support/load';
 import { createNamespace, getJson } from '../integration/env/kube';
 import { buildExample, loginRegistry, prepareRealNodeApp } from './example-app';
-import { requireRealNode } from './real-node';
+import { requireRealNode } from '../support/real-node';
 
 jest.setTimeout(15 * 60_000);
 

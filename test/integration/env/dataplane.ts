@@ -2,58 +2,21 @@
 // client pod to call from inside the cluster, and plain HTTP from the host with a Host header of our choice.
 import * as http from 'node:http';
 import { testEnv } from '../../support/env';
+import { httpdDeployment, realNodeScheduling } from '../../support/real-node';
 import { kubectl } from './kube';
-
-/** nodeSelector and toleration that put a pod on the real node (tainted against other pods in mixed mode). */
-export function realNodeScheduling(): { nodeSelector: Record<string, string>; tolerations: object[] } {
-  const selector = testEnv('KUBE_REAL_NODE_SELECTOR');
-  const eq = selector.indexOf('=');
-  if (eq <= 0) throw new Error(`KUBE_REAL_NODE_SELECTOR is not key=value: ${selector}`);
-  const toleration = /^([^=]+)=([^:]*):(\w+)$/.exec(testEnv('KUBE_REAL_TOLERATION'));
-  if (!toleration)
-    throw new Error(`KUBE_REAL_TOLERATION is not key=value:Effect: ${testEnv('KUBE_REAL_TOLERATION')}`);
-  return {
-    nodeSelector: { [selector.slice(0, eq)]: selector.slice(eq + 1) },
-    tolerations: [{ key: toleration[1], operator: 'Equal', value: toleration[2], effect: toleration[3] }],
-  };
-}
 
 /**
  * A Deployment of the test image (busybox httpd) whose pods answer `/` with "<app> <version> <pod name>",
  * labelled app=<app>, version=<version>.
  */
 export function versionedApp(namespace: string, app: string, version: string): object {
-  const labels = { app, version };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: `${app}-${version}`, namespace },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: labels },
-      template: {
-        metadata: { labels },
-        spec: {
-          ...realNodeScheduling(),
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: 'web',
-              image: testEnv('KUBE_TEST_IMAGE'),
-              imagePullPolicy: 'Never',
-              command: [
-                '/bin/sh',
-                '-c',
-                `echo "${app} ${version} $(hostname)" > /www/index.html && exec httpd -f -p 8080 -h /www`,
-              ],
-              ports: [{ name: 'http', containerPort: 8080 }],
-              readinessProbe: { httpGet: { path: '/', port: 8080 }, periodSeconds: 1 },
-            },
-          ],
-        },
-      },
-    },
-  };
+  return httpdDeployment({
+    name: `${app}-${version}`,
+    namespace,
+    labels: { app, version },
+    setup: `echo "${app} ${version} $(hostname)" > /www/index.html`,
+    readyPath: '/',
+  });
 }
 
 /** A ClusterIP Service on port 80 in front of the pods matching `selector`. */
