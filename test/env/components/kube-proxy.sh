@@ -20,6 +20,10 @@ kube_proxy__healthz() { curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:$KU
 
 kube_proxy__tables() { nft list tables 2>/dev/null | awk '$3 == "kube-proxy" { print $2 }'; }
 
+# kube_proxy__synced: /healthz answers before the first sync has written any rule (nothing is pending yet), so
+# ready means healthy and its nftables table made.
+kube_proxy__synced() { kube_proxy__healthz && [ -n "$(kube_proxy__tables)" ]; }
+
 kube_proxy__forward_ok() {
   iptables -w 5 -C FORWARD -j "$KUBE_PROXY_FORWARD_CHAIN" 2>/dev/null &&
     iptables -w 5 -C "$KUBE_PROXY_FORWARD_CHAIN" -s "$KUBE_REAL_POD_SUBNET" -j ACCEPT 2>/dev/null &&
@@ -91,7 +95,7 @@ kube-proxy_up() {
     note "starting kube-proxy $KUBERNETES_VERSION (nftables, node $(kube_real_node_name))"
     start_daemon kube-proxy "$(kube_proxy__bin)" "${args[@]}"
   fi
-  kube_wait 60 kube-proxy "kube-proxy /healthz" kube_proxy__healthz
+  kube_wait 60 kube-proxy "kube-proxy /healthz and its nftables table" kube_proxy__synced
   env_set KUBE_PROXY_MODE nftables
   env_set KUBE_PROXY_HEALTHZ "http://127.0.0.1:$KUBE_PROXY_HEALTHZ_PORT/healthz"
 }
