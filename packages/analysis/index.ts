@@ -37,3 +37,4 @@ export {
   type RunAnalysisOptions,
 } from './run';
 export { addAnalysisSummary, analysisRecord, type AnalysisRecord } from './summary';
+export { planAnalysis, QUERY_TIMEOUT_MS, type AnalysisPlan, type AnalysisInputValues } from './plan';

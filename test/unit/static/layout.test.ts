@@ -12,7 +12,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   smoke: ['kit', 'kube'],
   github: ['kit'],
   analysis: ['kit'],
-  bluegreen: ['kit', 'kube'],
+  bluegreen: ['kit', 'kube', 'analysis'],
 };
 
 function tsFiles(dir: string): string[] {
