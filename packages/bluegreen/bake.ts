@@ -13,7 +13,7 @@ import { errorMessage, formatDuration, type JobSummary } from '@swiss-deploy/kit
 import type { Kube } from '@swiss-deploy/kube';
 import type { ChainCheck } from './chain';
 import { readRevision, recordRevision } from './revisions';
-import type { DeployReport, Logger, Phase } from './types';
+import { otherColor, type Color, type DeployReport, type Logger, type Phase } from './types';
 
 export interface AnalysisCheckOptions {
   app: string;
@@ -53,8 +53,9 @@ export function analysisCheck(
   options: AnalysisCheckOptions,
 ): ChainCheck<AnalysisReport> {
   return {
-    run: async (target, _service, deploy) => {
+    run: async (target, _service, reported) => {
       const phase = target === 'preview' ? 'preview' : 'bake';
+      const deploy = { ...reported, color: colorUnderTest(target, reported) };
       // no bake window: nothing is measured after the switch, and nothing is recorded
       if (phase === 'bake' && !bakes(plan)) return emptyReport('bake');
       const title =
@@ -84,6 +85,15 @@ export function analysisCheck(
     describe: (report) => describeReport(report),
     kind: (target) => (target === 'preview' ? 'metric analysis' : 'bake analysis'),
   };
+}
+
+/**
+ * The color the analysis judges. A preview's report names the color serving live traffic (the previous
+ * one, when there is one); the new pods are on the other. After the switch the new color is the live one.
+ */
+function colorUnderTest(target: 'preview' | 'live', deploy: DeployReport): Color {
+  if (target === 'preview' && deploy.previousColor) return otherColor(deploy.previousColor);
+  return deploy.color;
 }
 
 function emptyReport(phase: 'preview' | 'bake'): AnalysisReport {
