@@ -173,13 +173,15 @@ void runAction({
         } else {
           out.set('status', 'failed');
           out.set('rolled-back', false);
-          await addAnalysisReports(
-            failureSummary(`swiss/deploy: ${values.app} in ${values.namespace} failed`, {
-              app: values.app,
-              namespace: values.namespace,
-              error: error as Error,
-            }),
-            analyses,
+          (
+            await addAnalysisReports(
+              failureSummary(`swiss/deploy: ${values.app} in ${values.namespace} failed`, {
+                app: values.app,
+                namespace: values.namespace,
+                error: error as Error,
+              }),
+              analyses,
+            )
           ).write();
         }
         throw error;

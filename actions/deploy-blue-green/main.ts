@@ -137,9 +137,11 @@ void runAction({
       out.set('stable-service', report.stableServices[0] ?? '');
       out.set('status', report.status);
       out.set('duration', formatDuration(report.durationMs));
-      await addAnalysisReports(
-        deploySummary(report, { environmentUrl: values['environment-url'] }),
-        analysisReports,
+      (
+        await addAnalysisReports(
+          deploySummary(report, { environmentUrl: values['environment-url'] }),
+          analysisReports,
+        )
       ).write();
       const description = `${report.app} revision ${report.revision}: ${report.color} ${report.status}`;
       if (report.status === 'preview') await deployment.progress(description);
@@ -153,13 +155,15 @@ void runAction({
         out.set('status', 'rolled-back');
       } else out.set('status', 'failed');
       out.set('duration', formatDuration(Date.now() - started));
-      await addAnalysisReports(
-        failureSummary(`Blue/green deploy of ${values.app} failed`, {
-          app: values.app,
-          namespace: values.namespace,
-          error: error as Error,
-        }),
-        analysisReports,
+      (
+        await addAnalysisReports(
+          failureSummary(`Blue/green deploy of ${values.app} failed`, {
+            app: values.app,
+            namespace: values.namespace,
+            error: error as Error,
+          }),
+          analysisReports,
+        )
       ).write();
       await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
       throw error;

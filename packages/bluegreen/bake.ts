@@ -1,14 +1,8 @@
 // Metric analysis as a check of the deploy chain: before the switch it judges the new color, after the
 // switch it runs the bake window, and a breach there switches back through the chain's own path. Each
 // verdict is written into the revision's record as soon as it is known.
-import {
-  addAnalysisSummary,
-  analysisRecord,
-  describeReport,
-  runAnalysis,
-  type AnalysisPlan,
-  type AnalysisReport,
-} from '@swiss-deploy/analysis';
+// The analysis code is loaded only when an analysis runs: a deploy without one does not pay for it.
+import type { AnalysisPlan, AnalysisReport } from '@swiss-deploy/analysis';
 import { errorMessage, formatDuration, type JobSummary } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
 import type { ChainCheck } from './chain';
@@ -32,6 +26,7 @@ export async function recordAnalysis(
   log: Logger,
 ): Promise<void> {
   try {
+    const { analysisRecord } = await import('@swiss-deploy/analysis');
     const record = await readRevision(kube, deploy.namespace, deploy.app, deploy.revision);
     if (!record) throw new Error(`revision ${deploy.revision} has no record`);
     await recordRevision(kube, { ...record, analysis: [...(record.analysis ?? []), analysisRecord(report)] });
@@ -52,6 +47,7 @@ export function analysisCheck(
   plan: AnalysisPlan,
   options: AnalysisCheckOptions,
 ): ChainCheck<AnalysisReport> {
+  const described = new WeakMap<AnalysisReport, string>();
   return {
     run: async (target, _service, reported) => {
       const phase = target === 'preview' ? 'preview' : 'bake';
@@ -62,6 +58,7 @@ export function analysisCheck(
         phase === 'preview'
           ? `Analyse ${deploy.color} (revision ${deploy.revision}) before the switch`
           : `Bake ${deploy.color} (revision ${deploy.revision}) for ${formatDuration(plan.bakeMs)}`;
+      const { describeReport, runAnalysis } = await import('@swiss-deploy/analysis');
       const report = await options.phase(title, () =>
         runAnalysis(plan.spec, {
           phase,
@@ -79,10 +76,11 @@ export function analysisCheck(
       options.log.info(`The ${phase} analysis of revision ${deploy.revision}: ${describeReport(report)}`);
       options.onReport?.(report);
       await recordAnalysis(kube, deploy, report, options.log);
+      described.set(report, describeReport(report));
       return report;
     },
     passed: (report) => report.verdict === 'successful',
-    describe: (report) => describeReport(report),
+    describe: (report) => described.get(report) ?? report.verdict,
     kind: (target) => (target === 'preview' ? 'metric analysis' : 'bake analysis'),
   };
 }
@@ -107,7 +105,12 @@ export function bakes(plan: AnalysisPlan | undefined): plan is AnalysisPlan {
 }
 
 /** Adds every analysis report of a run to a summary, in the order they ran. */
-export function addAnalysisReports(summary: JobSummary, reports: readonly AnalysisReport[]): JobSummary {
+export async function addAnalysisReports(
+  summary: JobSummary,
+  reports: readonly AnalysisReport[],
+): Promise<JobSummary> {
+  if (reports.length === 0) return summary;
+  const { addAnalysisSummary } = await import('@swiss-deploy/analysis');
   for (const report of reports) addAnalysisSummary(summary, report);
   return summary;
 }
