@@ -17,13 +17,7 @@ export {
   MissingValue,
   type Condition,
 } from './condition';
-export {
-  queryPrometheus,
-  prometheusUrlProblem,
-  QueryError,
-  type PrometheusConfig,
-  type QueryAnswer,
-} from './prometheus';
+export { queryPrometheus, QueryError, type PrometheusConfig, type QueryAnswer } from './prometheus';
 export {
   runAnalysis,
   judgeMeasurement,

@@ -162,18 +162,3 @@ export async function queryPrometheus(
     'bad-query',
   );
 }
-
-/** A Prometheus address that is an http(s) URL without credentials in it; the reason when it is not. */
-export function prometheusUrlProblem(text: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return 'not a URL';
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'use http:// or https://';
-  if (url.username || url.password)
-    return 'put credentials in prometheus-token or prometheus-username/-password, not in the URL';
-  if (url.search || url.hash) return 'give the server address without a query or fragment';
-  return undefined;
-}
