@@ -15,6 +15,7 @@ import {
 } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
 import type { SmokeReport } from '@swiss-deploy/smoke';
+import type { AnalysisReport } from '@swiss-deploy/analysis';
 import { deployChain, log, planChart, render, smokePlan, type ChainSteps } from './pipeline';
 
 const out = defineOutputs(outputs);
@@ -40,28 +41,49 @@ function writeOutputs(steps: ChainSteps, started: number): void {
   out.set('rolled-back', Boolean(steps.rollback));
 }
 
-async function writeSummary(steps: ChainSteps, imageRef: string, digest: string): Promise<void> {
+async function writeSummary(
+  steps: ChainSteps,
+  imageRef: string,
+  digest: string,
+  analyses: readonly AnalysisReport[],
+): Promise<void> {
   const { deploy, preview, live, rollback } = steps;
   const smokeCell = (report: typeof preview) =>
     report
       ? `${report.passed ? 'passed' : 'failed'} (${report.results.length} checks, p95 ${report.p95 ?? '–'} ms)`
       : '–';
-  await new JobSummary()
-    .heading(`swiss/deploy: ${deploy.app} in ${deploy.namespace}`)
-    .facts({
-      image: code(imageRef),
-      'manifest digest': code(digest),
-      revision: deploy.revision,
-      'serving color': rollback?.color ?? deploy.color,
-      'deploy status': deploy.status,
-      'preview smoke test': smokeCell(preview),
-      'live smoke test': smokeCell(live),
-      'rolled back': rollback
-        ? `yes, to revision ${rollback.to.revision} (${rollback.mode}), recorded as ${rollback.revision}`
-        : 'no',
-      'gate time': deploy.gateMs === undefined ? undefined : formatDuration(deploy.gateMs),
-    })
-    .write();
+  const summary = new JobSummary().heading(`swiss/deploy: ${deploy.app} in ${deploy.namespace}`).facts({
+    image: code(imageRef),
+    'manifest digest': code(digest),
+    revision: deploy.revision,
+    'serving color': rollback?.color ?? deploy.color,
+    'deploy status': deploy.status,
+    'preview smoke test': smokeCell(preview),
+    'live smoke test': smokeCell(live),
+    'rolled back': rollback
+      ? `yes, to revision ${rollback.to.revision} (${rollback.mode}), recorded as ${rollback.revision}`
+      : 'no',
+    'gate time': deploy.gateMs === undefined ? undefined : formatDuration(deploy.gateMs),
+  });
+  if (analyses.length > 0) {
+    const { addAnalysisSummary } = await import('@swiss-deploy/analysis');
+    for (const report of analyses) addAnalysisSummary(summary, report);
+  }
+  await summary.write();
+}
+
+/** Any analysis input set: only then is the analysis package loaded (startup stays lean without it). */
+function analysisAsked(values: Record<string, unknown>): boolean {
+  return (
+    [
+      'analysis',
+      'prometheus-url',
+      'prometheus-token',
+      'prometheus-username',
+      'prometheus-password',
+      'prometheus-ca',
+    ].some((name) => Boolean(values[name])) || Number(values.bake) > 0
+  );
 }
 
 void runAction({
@@ -80,9 +102,23 @@ void runAction({
         `Input "smoke-host-header" is "${safe(values['smoke-host-header'])}": it applies to smoke-url, which is empty.`,
         { hint: 'Set smoke-url to the live route the Host header is for, or leave smoke-host-header empty.' },
       );
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const analysisPlan = analysisAsked(values)
+      ? (await import('@swiss-deploy/analysis')).planAnalysis(values, {
+          workspace,
+          runnerTemp: process.env.RUNNER_TEMP || undefined,
+        })
+      : undefined;
+    const analyses: AnalysisReport[] = [];
 
-    const { LockSession, RolledBackError, failureSummary, lockHolderFromEnv, runInfoFromEnv } =
-      await import('@swiss-deploy/bluegreen');
+    const {
+      LockSession,
+      RolledBackError,
+      addAnalysisReports,
+      failureSummary,
+      lockHolderFromEnv,
+      runInfoFromEnv,
+    } = await import('@swiss-deploy/bluegreen');
     const session = LockSession.open(values.kubeconfig, values.context);
     const kubeconfigFile = session.kubeconfigFile;
     try {
@@ -120,26 +156,38 @@ void runAction({
       });
       let steps: ChainSteps;
       try {
-        steps = await deployChain(kube, values, manifests.file, kubeconfigFile, common);
+        steps = await deployChain(
+          kube,
+          values,
+          manifests.file,
+          kubeconfigFile,
+          common,
+          analysisPlan ? { plan: analysisPlan, reports: analyses } : undefined,
+        );
       } catch (error) {
         await record.finish('failure', `${values.app}: ${errorMessage(error).split('\n')[0]}`);
         if (error instanceof RolledBackError) {
           const rolledBack = error as InstanceType<typeof RolledBackError<SmokeReport>>;
           writeOutputs(rolledBack.steps, started);
-          await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest);
+          await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest, analyses);
         } else {
           out.set('status', 'failed');
           out.set('rolled-back', false);
-          await failureSummary(`swiss/deploy: ${values.app} in ${values.namespace} failed`, {
-            app: values.app,
-            namespace: values.namespace,
-            error: error as Error,
-          }).write();
+          (
+            await addAnalysisReports(
+              failureSummary(`swiss/deploy: ${values.app} in ${values.namespace} failed`, {
+                app: values.app,
+                namespace: values.namespace,
+                error: error as Error,
+              }),
+              analyses,
+            )
+          ).write();
         }
         throw error;
       }
       writeOutputs(steps, started);
-      await writeSummary(steps, values['image-ref'], manifests.digest);
+      await writeSummary(steps, values['image-ref'], manifests.digest, analyses);
       await record.finish(
         'success',
         `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`,

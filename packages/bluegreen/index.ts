@@ -68,3 +68,11 @@ export {
   type ChainOptions,
   type ChainSteps,
 } from './chain';
+export {
+  analysisCheck,
+  recordAnalysis,
+  thenCheck,
+  bakes,
+  addAnalysisReports,
+  type AnalysisCheckOptions,
+} from './bake';

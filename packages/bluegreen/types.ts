@@ -1,4 +1,5 @@
 import type { SourceLocation } from '@swiss-deploy/kit';
+import type { AnalysisRecord } from '@swiss-deploy/analysis';
 import type { KubeObject } from '@swiss-deploy/kube';
 
 export type Color = 'blue' | 'green';
@@ -62,6 +63,8 @@ export interface RevisionRecord {
   switchMs?: number;
   /** The config copies (`ConfigMap/<name>-<hash>`) this revision's pods read; kept while the revision is. */
   configs?: string[];
+  /** The metric analyses run on this revision (before the switch, during the bake), in order. */
+  analysis?: AnalysisRecord[];
 }
 
 export type PromotionMode = 'auto' | 'manual';

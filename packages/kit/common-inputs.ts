@@ -32,3 +32,23 @@ export const deployTargetInputs = {
   /** How long an Unschedulable pod may wait without an autoscaler scale-up (never beyond `timeout`). */
   'unschedulable-grace': input.duration({ default: '2m', max: '6h' }),
 };
+
+/**
+ * The metric analysis inputs that deploy-blue-green and swiss/deploy@v1 share: the spec, the Prometheus that
+ * answers its queries, and the bake window after the switch. Credentials are secrets: masked, never logged.
+ */
+export const analysisInputs = {
+  /** A spec file in the workspace, or the spec as inline YAML. */
+  analysis: input.string({ multiline: true }),
+  'prometheus-url': input.string({
+    pattern: /^https?:\/\/[^\s@/?#]+(\/[^\s?#]*)?$/i,
+    allowed:
+      'the http(s) address of the Prometheus HTTP API, e.g. http://prometheus.monitoring:9090 (no credentials, query or fragment)',
+  }),
+  'prometheus-token': input.string({ secret: true }),
+  'prometheus-username': input.string({ maxLength: 256 }),
+  'prometheus-password': input.string({ secret: true }),
+  /** A PEM file in the workspace, or the PEM itself. */
+  'prometheus-ca': input.string({ multiline: true }),
+  bake: input.duration({ default: '0s', max: '6h' }),
+};
