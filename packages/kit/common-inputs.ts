@@ -32,3 +32,30 @@ export const deployTargetInputs = {
   /** How long an Unschedulable pod may wait without an autoscaler scale-up (never beyond `timeout`). */
   'unschedulable-grace': input.duration({ default: '2m', max: '6h' }),
 };
+
+/**
+ * The image verification policy deploy-blue-green, rollback and swiss/deploy@v1 share (read by
+ * packages/supplychain). No signer given, no verification; a signer given, every image must pass it.
+ */
+export const verifyPolicyInputs = {
+  'verify-key': input.string({ multiline: true }),
+  'verify-identity': input.string(),
+  'verify-issuer': input.string({ default: 'https://token.actions.githubusercontent.com' }),
+  'verify-attestations': input.list({
+    default: 'provenance,sbom',
+    item: (item) =>
+      ['provenance', 'sbom', 'none'].includes(item) ? undefined : 'is not provenance, sbom or none',
+    itemAllowed: 'provenance, sbom or none',
+  }),
+  'verify-source-repository': input.string({
+    pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+    allowed: 'a repository as owner/name',
+  }),
+  'verify-transparency-log': input.boolean({ default: 'true' }),
+  'cosign-version': input.string({
+    default: '3.1.3',
+    pattern: /^v?\d+\.\d+\.\d+$/,
+    allowed: 'an exact version such as 3.1.3',
+  }),
+  'cosign-mirror': input.string({ pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) base URL' }),
+};

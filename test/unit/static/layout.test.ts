@@ -12,6 +12,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   smoke: ['kit', 'kube'],
   github: ['kit'],
   bluegreen: ['kit', 'kube'],
+  supplychain: ['kit'],
 };
 
 function tsFiles(dir: string): string[] {
