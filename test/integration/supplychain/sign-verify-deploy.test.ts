@@ -26,6 +26,7 @@ import {
   appObjects,
   createNamespace,
   deleteNamespace,
+  deploy,
   requireKwok,
   snapshotNamespace,
   writeManifests,
@@ -46,6 +47,8 @@ const toolPath = `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`;
 const workspace = mkdtempSync(path.join(os.tmpdir(), 'supply-workspace-'));
 const buildDir = path.join(repoRoot, 'actions', 'build-image');
 const deployDir = path.join(repoRoot, 'actions', 'deploy-blue-green');
+const rollbackDir = path.join(repoRoot, 'actions', 'rollback');
+const namespaces: string[] = [];
 
 let ours: KeyPair;
 let theirs: KeyPair;
@@ -106,7 +109,7 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(async () => {
-  if (namespace) await deleteNamespace(kube, namespace);
+  for (const ns of [namespace, ...namespaces]) if (ns) await deleteNamespace(kube, ns);
   await deleteRepository(repositoryPath);
   rmSync(work, { recursive: true, force: true });
   rmSync(workspace, { recursive: true, force: true });
@@ -250,5 +253,51 @@ describe('deploy-blue-green verifies every image before anything is applied', ()
     expect(main.summary).toContain(`<code>${signedRef}</code>`);
     expect(main.summary).toMatch(/provenance: SLSA v1 from swiss\/example-app/);
     expect(main.summary).toMatch(/sbom: CycloneDX, \d+ components/);
+  });
+});
+
+describe('rollback re-verifies the images of the revision it redeploys', () => {
+  /** Three deploys, the previous color scaled to zero each time: a rollback to 1 must redeploy it. */
+  async function history(first: string): Promise<string> {
+    const ns = await createNamespace(kube, 'supply-rb');
+    namespaces.push(ns);
+    await deploy(kube, ns, appObjects({ version: '1', image: first }));
+    await deploy(kube, ns, appObjects({ version: '2', image: signedRef }), { previousReplicas: 0 });
+    await deploy(kube, ns, appObjects({ version: '3', image: signedRef }), { previousReplicas: 0 });
+    return ns;
+  }
+
+  function runRollback(ns: string, policy: Record<string, string>) {
+    return runAction({
+      actionDir: rollbackDir,
+      inputs: {
+        app: 'shop',
+        namespace: ns,
+        to: '1',
+        reason: 'revision 2 broke checkout',
+        'verify-transparency-log': 'false',
+        ...policy,
+      },
+      env: { KUBECONFIG: testEnv('KUBECONFIG'), DOCKER_CONFIG: dockerConfig, PATH: toolPath },
+    });
+  }
+
+  it('refuses to bring back an unsigned image, with no record, object or scale change', async () => {
+    const unsigned = await pushStampedImage(repositoryPath, 'old', `${stamp}-old`, dockerConfig, work);
+    const ns = await history(`${repository}@${unsigned}`);
+    const before = await snapshotNamespace(kube, ns);
+    const { main } = await runRollback(ns, { 'verify-key': ours.pubPem });
+    expect(main.exitCode).not.toBe(0);
+    expect(main.log).toMatch(/is not signed \(unsigned\)/);
+    expect(await snapshotNamespace(kube, ns)).toEqual(before);
+  });
+
+  it('redeploys a revision whose images still verify, and says so in the summary', async () => {
+    const ns = await history(signedRef);
+    const { main } = await runRollback(ns, { 'verify-key': ours.pubPem });
+    expect(main.exitCode).toBe(0);
+    expect(main.outputs.mode).toBe('redeploy');
+    expect(main.summary).toContain('<h3>Images verified before deploy</h3>');
+    expect(main.summary).toContain(`<code>${signedRef}</code>`);
   });
 });
