@@ -85,9 +85,16 @@ function offlineSignArgs(options: SignOptions): string[] {
 }
 
 function requiredSignerArgs(signer: RequiredSigner): string[] {
-  return signer.kind === 'key'
-    ? ['--key', signer.keyFile]
-    : ['--certificate-identity-regexp', signer.identityRegexp, '--certificate-oidc-issuer', signer.issuer];
+  if (signer.kind === 'key') return ['--key', signer.keyFile];
+  return [
+    '--certificate-identity-regexp',
+    signer.identityRegexp,
+    '--certificate-oidc-issuer',
+    signer.issuer,
+    ...(signer.workflowRepository
+      ? ['--certificate-github-workflow-repository', signer.workflowRepository]
+      : []),
+  ];
 }
 
 function offlineVerifyArgs(transparencyLog: boolean): string[] {

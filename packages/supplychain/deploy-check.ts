@@ -41,7 +41,7 @@ export async function checkImages(
       const verified = await verifyImages(
         cosign,
         images,
-        { ...policy, signer: requiredSignerFor(policy.signer, scratch) },
+        { ...policy, signer: requiredSignerFor(policy.signer, scratch, policy.sourceRepository) },
         (line) => log.info(line),
       );
       await verificationSummary(verified).write();

@@ -45,8 +45,13 @@ export function signerFor(spec: Exclude<SigningSpec, { kind: 'none' }>, scratch:
 }
 
 /** The signer verification requires; a PEM public key is written to a file for cosign. */
-export function requiredSignerFor(spec: PolicySpec['signer'], scratch: Scratch): RequiredSigner {
-  if (spec.kind === 'keyless') return spec;
+export function requiredSignerFor(
+  spec: PolicySpec['signer'],
+  scratch: Scratch,
+  sourceRepository?: string,
+): RequiredSigner {
+  // A keyless certificate names the repository its workflow ran in: the one the provenance must name too.
+  if (spec.kind === 'keyless') return { ...spec, workflowRepository: sourceRepository };
   if (/^[a-z]+:\/\//.test(spec.key)) return { kind: 'key', keyFile: spec.key, shown: spec.key };
   return {
     kind: 'key',

@@ -5,7 +5,13 @@ export type Signer =
 /** Who must have signed, for verification. */
 export type RequiredSigner =
   | { kind: 'key'; keyFile: string; shown: string }
-  | { kind: 'keyless'; identityRegexp: string; issuer: string };
+  | {
+      kind: 'keyless';
+      identityRegexp: string;
+      issuer: string;
+      /** The repository the signing workflow ran in (the certificate's GitHub extension), when required. */
+      workflowRepository?: string;
+    };
 
 export type AttestationKind = 'provenance' | 'sbom';
 

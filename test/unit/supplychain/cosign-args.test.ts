@@ -97,6 +97,27 @@ describe('cosign verification arguments', () => {
     ]);
   });
 
+  it('binds a keyless signature to the repository its workflow ran in, when the policy names one', () => {
+    const signer = {
+      kind: 'keyless' as const,
+      identityRegexp: '^https://github.com/swiss/deploy/',
+      issuer: GITHUB_ACTIONS_ISSUER,
+      workflowRepository: 'swiss/shop',
+    };
+    expect(verifyArgs(ref, signer, true)).toEqual([
+      'verify',
+      '--certificate-identity-regexp',
+      '^https://github.com/swiss/deploy/',
+      '--certificate-oidc-issuer',
+      GITHUB_ACTIONS_ISSUER,
+      '--certificate-github-workflow-repository',
+      'swiss/shop',
+      '--output',
+      'json',
+      ref,
+    ]);
+  });
+
   it('skips the transparency log only when told', () => {
     const signer = { kind: 'key' as const, keyFile: '/t/verify.pub', shown: 'public key' };
     expect(verifyArgs(ref, signer, false)).toContain('--insecure-ignore-tlog=true');
