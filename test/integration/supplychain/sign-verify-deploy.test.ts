@@ -301,3 +301,42 @@ describe('rollback re-verifies the images of the revision it redeploys', () => {
     expect(main.summary).toContain(`<code>${signedRef}</code>`);
   });
 });
+
+describe('swiss/deploy@v1 verifies image-ref and every rendered image before the lock and the first apply', () => {
+  function runRoot(policy: Record<string, string>) {
+    return runAction({
+      actionDir: repoRoot,
+      workspace,
+      timeoutMs: 240_000,
+      inputs: {
+        app: 'shop',
+        namespace,
+        'image-ref': signedRef,
+        'verify-transparency-log': 'false',
+        ...policy,
+      },
+      env: {
+        KUBECONFIG: testEnv('KUBECONFIG'),
+        DOCKER_CONFIG: dockerConfig,
+        PATH: `${testEnv('TOOLS_BIN_DIR')}:${toolPath}`,
+      },
+    });
+  }
+
+  it('refuses an image-ref signed by another key, with the live app untouched', async () => {
+    const before = await snapshotNamespace(kube, namespace);
+    const { main } = await runRoot({ 'verify-key': theirs.pubPem });
+    expect(main.exitCode).not.toBe(0);
+    expect(main.log).toMatch(/is not signed by public key sha256:[0-9a-f]{16} .*\(untrusted-signer\)/);
+    expect(await snapshotNamespace(kube, namespace)).toEqual(before);
+  });
+
+  it('refuses a verify-key that is no public key, naming the input, before anything runs', async () => {
+    const before = await snapshotNamespace(kube, namespace);
+    const { main } = await runRoot({ 'verify-key': 'ssh-ed25519 AAAA' });
+    expect(main.exitCode).not.toBe(0);
+    expect(main.log).toContain('Input "verify-key" is "ssh-ed25519 AAAA": expected a PEM public key');
+    expect(main.log).not.toMatch(/cosign 3\.1\.3/);
+    expect(await snapshotNamespace(kube, namespace)).toEqual(before);
+  });
+});
