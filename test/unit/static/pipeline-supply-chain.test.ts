@@ -48,7 +48,9 @@ describe('the pipeline workflow signs and verifies by default', () => {
     expect(deploy['verify-identity']).toBe("${{ inputs.sign == 'keyless' && inputs.verify-identity || '' }}");
     expect(deploy['verify-key']).toBe("${{ inputs.sign == 'key' && inputs.verify-key || '' }}");
     expect(deploy['verify-attestations']).toBe('provenance,sbom');
-    expect(deploy['verify-source-repository']).toBe('${{ github.repository }}');
+    expect(deploy['verify-source-repository']).toBe(
+      "${{ inputs.sign != 'none' && github.repository || '' }}",
+    );
     const identity = new RegExp(String(pipeline.on.workflow_call.inputs['verify-identity']?.default));
     expect(identity.test('https://github.com/swiss/deploy/.github/workflows/pipeline.yml@refs/tags/v1')).toBe(
       true,
