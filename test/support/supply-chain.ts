@@ -147,3 +147,17 @@ export async function deleteRepository(repository: string, digests: readonly str
     });
   }
 }
+
+/** Removes the local engine's copies of a test repository's images (the docker driver keeps what it pushed). */
+export async function removeLocalImages(repository: string): Promise<void> {
+  const env = { DOCKER_HOST: testEnv('DOCKER_HOST') };
+  const listed = await run(
+    'docker',
+    ['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}', `${testEnv('REGISTRY')}/${repository}`],
+    {
+      env,
+    },
+  );
+  const images = listed.stdout.split('\n').filter((line) => line && !line.endsWith(':<none>'));
+  if (images.length > 0) await run('docker', ['image', 'rm', '--force', ...images], { env });
+}

@@ -10,6 +10,7 @@ import {
   deleteRepository,
   pushStampedImage,
   registryDockerConfig,
+  removeLocalImages,
   type KeyPair,
 } from '../../support/supply-chain';
 import { runOk } from './run';
@@ -32,6 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await deleteRepository(repository);
+  await removeLocalImages(repository);
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -19,6 +19,7 @@ import {
   deleteRepository,
   pushStampedImage,
   registryDockerConfig,
+  removeLocalImages,
   type KeyPair,
 } from '../../support/supply-chain';
 import {
@@ -111,6 +112,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const ns of [namespace, ...namespaces]) if (ns) await deleteNamespace(kube, ns);
   await deleteRepository(repositoryPath);
+  await removeLocalImages(repositoryPath);
   rmSync(work, { recursive: true, force: true });
   rmSync(workspace, { recursive: true, force: true });
 });
