@@ -1,8 +1,9 @@
-import { analysisInputs, deployTargetInputs, input } from '@swiss-deploy/kit';
+import { analysisInputs, deployTargetInputs, input, verifyPolicyInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
   ...analysisInputs,
+  ...verifyPolicyInputs,
   'image-ref': input.string({
     required: true,
     pattern: /^[^\s@]+@sha256:[0-9a-f]{64}$/,

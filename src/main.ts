@@ -90,6 +90,8 @@ void runAction({
   main: async () => {
     const started = Date.now();
     const values = parseInputs(inputs);
+    const { checkImages, parseVerifyPolicy } = await import('@swiss-deploy/supplychain');
+    const policy = parseVerifyPolicy(values);
     const previousReplicas: number | 'all' =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
     // Everything that can be wrong with the inputs fails here, before any request: the chart inputs,
@@ -116,8 +118,10 @@ void runAction({
       RolledBackError,
       addAnalysisReports,
       failureSummary,
+      loadManifests,
       lockHolderFromEnv,
       runInfoFromEnv,
+      workloadImages,
     } = await import('@swiss-deploy/bluegreen');
     const session = LockSession.open(values.kubeconfig, values.context);
     const kubeconfigFile = session.kubeconfigFile;
@@ -131,6 +135,15 @@ void runAction({
       const manifests = await render(chart);
       out.set('manifests', manifests.file);
       out.set('manifest-digest', manifests.digest);
+      // Every image the rendered workloads run, image-ref and any other, before the lock and the first apply.
+      if (policy) {
+        const objects = loadManifests([manifests.file], process.env.GITHUB_WORKSPACE ?? process.cwd());
+        const images = workloadImages(objects.map((m) => m.object)).map((i) => i.image);
+        await checkImages(policy, [values['image-ref'], ...images], {
+          cosignVersion: values['cosign-version'],
+          cosignMirror: values['cosign-mirror'],
+        });
+      }
 
       const common = {
         previousReplicas,

@@ -1,8 +1,9 @@
-import { analysisInputs, deployTargetInputs, input } from '@swiss-deploy/kit';
+import { analysisInputs, deployTargetInputs, input, verifyPolicyInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
   ...analysisInputs,
+  ...verifyPolicyInputs,
   manifests: input.list({ separator: 'newline' }),
   action: input.enum(['deploy', 'promote', 'abort'], { default: 'deploy' }),
   timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),

@@ -63,7 +63,10 @@ void runAction({
       runBlueGreen,
       runInfoFromEnv,
       validateManifests,
+      workloadImages,
     } = await import('@swiss-deploy/bluegreen');
+    const { checkImages, parseVerifyPolicy } = await import('@swiss-deploy/supplychain');
+    const policy = parseVerifyPolicy(values);
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
     const previousReplicas: number | 'all' =
@@ -71,6 +74,14 @@ void runAction({
     const manifests =
       values.action === 'deploy' ? loadManifests(values.manifests, workspace, { confine }) : undefined;
     if (manifests) validateManifests(manifests, { app: values.app, namespace: values.namespace });
+    // Before the lock and the first apply: a refused image leaves the cluster exactly as it was.
+    if (manifests && policy) {
+      const images = workloadImages(manifests.map((m) => m.object)).map((i) => i.image);
+      await checkImages(policy, images, {
+        cosignVersion: values['cosign-version'],
+        cosignMirror: values['cosign-mirror'],
+      });
+    }
 
     const session = LockSession.open(values.kubeconfig, values.context);
     const kube = await Kube.connect({

@@ -52,3 +52,30 @@ export const analysisInputs = {
   'prometheus-ca': input.string({ multiline: true }),
   bake: input.duration({ default: '0s', max: '6h' }),
 };
+
+/**
+ * The image verification policy deploy-blue-green, rollback and swiss/deploy@v1 share (read by
+ * packages/supplychain). No signer given, no verification; a signer given, every image must pass it.
+ */
+export const verifyPolicyInputs = {
+  'verify-key': input.string({ multiline: true }),
+  'verify-identity': input.string(),
+  'verify-issuer': input.string({ default: 'https://token.actions.githubusercontent.com' }),
+  'verify-attestations': input.list({
+    default: 'provenance,sbom',
+    item: (item) =>
+      ['provenance', 'sbom', 'none'].includes(item) ? undefined : 'is not provenance, sbom or none',
+    itemAllowed: 'provenance, sbom or none',
+  }),
+  'verify-source-repository': input.string({
+    pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+    allowed: 'a repository as owner/name',
+  }),
+  'verify-transparency-log': input.boolean({ default: 'true' }),
+  'cosign-version': input.string({
+    default: '3.1.3',
+    pattern: /^v?\d+\.\d+\.\d+$/,
+    allowed: 'an exact version such as 3.1.3',
+  }),
+  'cosign-mirror': input.string({ pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) base URL' }),
+};

@@ -47,4 +47,4 @@ export {
   type YamlDocument,
   type ParsedYaml,
 } from './yaml';
-export { SERVICE_REF_PATTERN, deployTargetInputs, analysisInputs } from './common-inputs';
+export { SERVICE_REF_PATTERN, deployTargetInputs, analysisInputs, verifyPolicyInputs } from './common-inputs';

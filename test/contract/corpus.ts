@@ -457,6 +457,22 @@ export const CORPUS: Case[] = [
     },
     { title: 'size-budget of zero', inputs: { 'size-budget': '0MB' }, names: inputNamed('size-budget') },
     { title: 'target with a path', inputs: { target: '../stage' }, names: inputNamed('target') },
+    { title: 'sign not a mode', inputs: { sign: 'yes' }, names: inputNamed('sign') },
+    {
+      title: 'sign key without a signing-key',
+      inputs: { sign: 'key' },
+      names: 'Input "signing-key" is required when sign is key',
+    },
+    {
+      title: 'signing-key that is no private key',
+      inputs: { sign: 'key', 'signing-key': 'ssh-rsa AAAAB3Nza' },
+      names: inputNamed('signing-key'),
+    },
+    {
+      title: 'cosign-version not exact',
+      inputs: { 'cosign-version': 'latest' },
+      names: inputNamed('cosign-version'),
+    },
     {
       title: 'context outside the workspace',
       inputs: { context: '../outside' },
@@ -610,7 +626,7 @@ export const CORPUS: Case[] = [
       inputs: { 'db-repository': 'https://ghcr.io/aquasecurity/trivy-db' },
       names: inputNamed('db-repository'),
     },
-    { title: 'nothing to scan', inputs: { manifests: '' }, names: /"image-ref", "manifests"/ },
+    { title: 'nothing to scan', inputs: { manifests: '' }, names: /"image-ref", "sbom", "manifests"/ },
   ]),
 
   ...cases('render-helm', [
@@ -766,6 +782,21 @@ export const CORPUS: Case[] = [
       title: 'previous-replicas not a number',
       inputs: { 'previous-replicas': 'some' },
       names: inputNamed('previous-replicas'),
+    },
+    {
+      title: 'verify-key that is no public key',
+      inputs: { 'verify-key': 'ssh-ed25519 AAAAC3Nza' },
+      names: inputNamed('verify-key'),
+    },
+    {
+      title: 'verify-attestations of an unknown kind',
+      inputs: { 'verify-attestations': 'provenance,signature' },
+      names: inputNamed('verify-attestations'),
+    },
+    {
+      title: 'verify-identity that does not compile',
+      inputs: { 'verify-identity': '(unclosed' },
+      names: inputNamed('verify-identity'),
     },
     {
       title: 'environment-url not http',

@@ -45,6 +45,10 @@ done
 while read -r listener; do
   [ -n "$listener" ] && left+=("a DNS listener on $listener")
 done < <(ss -Hlnu "sport = :53" 2>/dev/null | awk '{print $4}' | grep -F "${KUBE_REAL_POD_SUBNET%.*}." || true)
+# CLIs (trivy, cosign) run nothing between tests; their env keys go with down, their cached builds stay
+if grep -q '^COSIGN_' "$ENV_FILE" 2>/dev/null; then
+  left+=("COSIGN_* keys in $ENV_FILE")
+fi
 if [ ${#left[@]} -gt 0 ]; then
   echo "env.sh down left behind:" >&2
   printf '  %s\n' "${left[@]}" >&2

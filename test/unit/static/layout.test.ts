@@ -13,6 +13,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   github: ['kit'],
   analysis: ['kit'],
   bluegreen: ['kit', 'kube', 'analysis'],
+  supplychain: ['kit'],
 };
 
 function tsFiles(dir: string): string[] {
