@@ -185,14 +185,14 @@ function apiFailure(what: string, ref: ServiceRef, error: unknown): Error {
     return new UserError(
       `Not allowed to ${what}: the kubeconfig's identity ${describeMissingPermission(permission)} (HTTP 403).`,
       {
-        hint: 'The smoke test needs get on services, list on endpointslices.discovery.k8s.io and create on pods/portforward (deploy/rbac.yaml).',
+        hint: 'The smoke test needs get on services, list on endpointslices.discovery.k8s.io and get and create on pods/portforward (deploy/rbac.yaml).',
         cause: error,
       },
     );
   }
   if (status === 401 || status === 403) {
     return new UserError(`Not allowed to ${what} in namespace ${ref.namespace} (HTTP ${status}).`, {
-      hint: 'The smoke test needs get on services, list on endpointslices.discovery.k8s.io and create on pods/portforward.',
+      hint: 'The smoke test needs get on services, list on endpointslices.discovery.k8s.io and get and create on pods/portforward.',
       cause: error,
     });
   }
@@ -504,8 +504,9 @@ function describeWsError(error: unknown, namespace: string): string {
         ? errorMessage(event.error)
         : errorMessage(error);
   const status = /Unexpected server response: (\d{3})/.exec(text)?.[1];
+  // The refusal has no body to read: the upgrade is authorized as get and, since Kubernetes 1.35, create.
   if (status === '403')
-    return `${text} (the kubeconfig's identity cannot create pods/portforward in namespace ${namespace})`;
+    return `${text} (the kubeconfig's identity cannot get or cannot create pods/portforward in namespace ${namespace}: it needs both)`;
   if (status === '404') return `${text} (the pod is gone)`;
   if (status === '400' || status === '500')
     return `${text} (the node could not forward: is the pod running?)`;
