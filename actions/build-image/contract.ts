@@ -8,6 +8,11 @@ export const inputs = {
   file: input.string(),
   target: input.string({ pattern: /^[A-Za-z0-9_.-]+$/, allowed: 'a build stage name' }),
   image: input.string({ required: true }),
+  'image-ref': input.string({
+    pattern: /^[^\s@]+@sha256:[a-f0-9]{64}$/,
+    allowed:
+      'an image by digest, repository@sha256:<64 hex> (never a tag: promote what an earlier environment ran)',
+  }),
   tags: input.list({
     separator: 'newline',
     default:

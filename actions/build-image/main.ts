@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import {
   JobSummary,
   SavedState,
+  UserError,
   code,
   defineOutputs,
   formatDuration,
@@ -15,6 +16,56 @@ import {
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
+
+type Values = ReturnType<typeof parseInputs<typeof inputs>>;
+
+/**
+ * Promotion: the image an earlier environment ran, by digest. Nothing is built or pushed; the registry must
+ * hold the digest (a manifest HEAD with a deadline), and the outputs carry it on unchanged.
+ */
+async function promote(values: Values): Promise<void> {
+  const { parseDigestReference, parseImageName, verifyImageDigest, loginHost } =
+    await import('@swiss-deploy/image');
+  const reference = parseDigestReference(values['image-ref'] as string);
+  const name = parseImageName(values.image);
+  if (reference.repository !== name.repository) {
+    throw new UserError(
+      `Input "image-ref" is "${reference.imageRef}": it is not in the repository of input "image" (${name.repository}).`,
+      { hint: 'Promote an image of this repository, or set image to the repository the digest lives in.' },
+    );
+  }
+  const registry = values.registry ? (loginHost(values.registry) ?? values.registry) : undefined;
+  const credentials =
+    values.username && values.password && (!registry || registry === reference.registry)
+      ? { username: values.username, password: values.password }
+      : {};
+  const verified = await group(`Check ${reference.imageRef} in the registry`, async () => {
+    const found = await verifyImageDigest(reference, credentials);
+    log.info(
+      `${reference.registry} holds ${reference.digest} (${found.mediaType || 'manifest'}); nothing is built.`,
+    );
+    return found;
+  });
+  await new JobSummary()
+    .heading(`Image ${name.repository}`)
+    .facts({
+      'image-ref': code(verified.imageRef),
+      digest: code(reference.digest),
+      built: 'no: promoted by digest',
+    })
+    .write();
+  out.set('image', name.repository);
+  out.set('digest', reference.digest);
+  out.set('image-ref', verified.imageRef);
+  out.set('tags', '');
+  out.set('size', 0);
+  out.set('metadata', {
+    image: name.repository,
+    digest: reference.digest,
+    'image-ref': verified.imageRef,
+    promoted: true,
+  });
+}
 /** What post needs to log out: where the login lives and for which registry. Never the password. */
 const session = new SavedState<{ dockerConfig: string; registry: string }>('build-image-login');
 
@@ -35,6 +86,8 @@ void runAction({
     const supplychain = await import('@swiss-deploy/supplychain');
     // The signing inputs are checked with the others, before docker or a registry is asked anything.
     const signing = supplychain.parseSigning(values);
+    // A digest already built and signed elsewhere: checked in the registry, not rebuilt.
+    if (values['image-ref']) return promote(values);
     // Loaded once the inputs parse: a bad input fails without loading the build code.
     const {
       buildImage,

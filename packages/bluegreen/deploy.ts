@@ -311,7 +311,7 @@ async function switchAndRecord(
     switchMs: report.switchMs,
     finishedAt: new Date().toISOString(),
   });
-  await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10);
+  await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10, undefined, step.log);
   report.status = record.outcome === 'preview' ? 'promoted' : 'succeeded';
   return finish(run, report);
 }

@@ -1,5 +1,11 @@
 import { UserError, WorldError, errorMessage } from '@swiss-deploy/kit';
-import { KubeApiError, KubeTimeoutError, UnknownKindError } from '@swiss-deploy/kube';
+import {
+  KubeApiError,
+  KubeTimeoutError,
+  UnknownKindError,
+  describeMissingPermission,
+  describePermission,
+} from '@swiss-deploy/kube';
 import type { PlannedObject } from './plan';
 
 /**
@@ -22,8 +28,8 @@ export function explainApplyError(error: unknown, planned: PlannedObject, namesp
   }
   if (error instanceof KubeApiError) {
     if (error.code === 403) {
-      return new UserError(`${at}: ${what}: the cluster's RBAC forbids it: ${error.serverMessage}`, {
-        hint: `Grant the deploying identity get, list, watch, create, patch and delete on this kind in namespace ${namespace} (see docs/deployment.md, "Permissions"). Nothing was changed.`,
+      return new UserError(`${at}: ${what}: ${forbiddenText(error)}`, {
+        hint: `${grantHint(error, namespace)} Nothing was changed.`,
         location,
       });
     }
@@ -57,12 +63,9 @@ export function explainLockError(error: unknown, namespace: string): Error {
   if (error instanceof KubeApiError) {
     if (error.code === 404) return namespaceMissing(namespace);
     if (error.code === 403) {
-      return new UserError(
-        `The cluster's RBAC forbids the deploy lock (a Lease) in namespace ${namespace}: ${error.serverMessage}`,
-        {
-          hint: 'Grant the deploying identity get, create, update and delete on leases.coordination.k8s.io in that namespace (see docs/deployment.md, "Permissions"). Nothing was changed.',
-        },
-      );
+      return new UserError(`The deploy lock (a Lease): ${forbiddenText(error)}`, {
+        hint: `${grantHint(error, namespace)} Nothing was changed.`,
+      });
     }
     if (error.code === 401) {
       return new UserError(`The cluster refused the credentials: ${error.serverMessage}`, {
@@ -90,8 +93,8 @@ export function explainLockError(error: unknown, namespace: string): Error {
 export function explainKubeError(error: unknown): unknown {
   if (!(error instanceof KubeApiError)) return error;
   if (error.code === 403) {
-    return new UserError(`The cluster's RBAC forbids a step of the deploy: ${error.serverMessage}`, {
-      hint: 'Grant the deploying identity the permissions listed in docs/deployment.md ("Permissions").',
+    return new UserError(`A step of the deploy: ${forbiddenText(error)}`, {
+      hint: grantHint(error),
       cause: error,
     });
   }
@@ -114,4 +117,23 @@ export function withOutcome(
     return new WorldError(error.message, { cause: error.cause, ...outcome });
   }
   return new WorldError(`${what}: ${errorMessage(error)}`, { cause: error, ...outcome });
+}
+
+/**
+ * A 403 in the words RBAC thinks in: `the deploying identity cannot patch services in namespace shop`,
+ * then the server's own sentence (it names the identity).
+ */
+export function forbiddenText(error: KubeApiError): string {
+  const permission = error.missingPermission;
+  const lacks = permission ? describeMissingPermission(permission) : "is refused by the cluster's RBAC";
+  return `the deploying identity ${lacks} (${error.serverMessage})`;
+}
+
+function grantHint(error: KubeApiError, namespace?: string): string {
+  const permission = error.missingPermission;
+  const where = permission?.namespace ?? namespace;
+  const grant = permission
+    ? `Grant ${describePermission(permission)}${where ? ` in namespace ${where}` : ''} to the deploying identity`
+    : 'Grant the deploying identity the permissions it lacks';
+  return `${grant}: deploy/rbac.yaml holds every permission the suite uses (docs/deployment.md, "Permissions").`;
 }

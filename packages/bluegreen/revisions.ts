@@ -1,7 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { errorMessage } from '@swiss-deploy/kit';
 import {
   FIELD_MANAGER,
   KNOWN,
+  isNotFound,
   type Deployment,
   type Kube,
   type KubeList,
@@ -9,7 +11,7 @@ import {
   type Secret,
 } from '@swiss-deploy/kube';
 import { configKey, copiesReadBy } from './config';
-import { LABELS, type ManifestObject, type RevisionRecord } from './types';
+import { LABELS, silentLogger, type Logger, type ManifestObject, type RevisionRecord } from './types';
 
 /**
  * The revision store: one Secret per revision (Secrets, because the manifests may hold Secrets), labelled
@@ -103,6 +105,7 @@ export async function pruneRevisions(
   app: string,
   keep: number,
   known?: readonly RevisionRecord[],
+  log: Pick<Logger, 'warning'> = silentLogger,
 ): Promise<number[]> {
   const records = known ?? (await readRevisions(kube, namespace, app));
   const doomed = [...records].sort((a, b) => b.revision - a.revision).slice(Math.max(keep, 1));
@@ -111,10 +114,10 @@ export async function pruneRevisions(
       .request('DELETE', `${KNOWN.secrets(namespace)}/${revisionSecretName(app, record.revision)}`, {
         purpose: 'revisions',
       })
-      .catch(() => undefined);
+      .catch((error: unknown) => pruneFailed(log, `revision ${record.revision}`, error));
   }
   const kept = records.filter((r) => !doomed.includes(r));
-  await collectConfigCopies(kube, namespace, app, kept);
+  await collectConfigCopies(kube, namespace, app, kept, log);
   return doomed.map((r) => r.revision);
 }
 
@@ -124,6 +127,7 @@ async function collectConfigCopies(
   namespace: string,
   app: string,
   kept: readonly RevisionRecord[],
+  log: Pick<Logger, 'warning'>,
 ): Promise<void> {
   const labelSelector = `${LABELS.app}=${app},${LABELS.role}=config`;
   const deployments = await kube.request<KubeList<Deployment>>('GET', KNOWN.deployments(namespace), {
@@ -145,7 +149,15 @@ async function collectConfigCopies(
     for (const copy of list.items) {
       const name = copy.metadata.name as string;
       if (inUse.has(configKey(kind, name))) continue;
-      await kube.request('DELETE', `${path}/${name}`, { purpose: 'revisions' }).catch(() => undefined);
+      await kube
+        .request('DELETE', `${path}/${name}`, { purpose: 'revisions' })
+        .catch((error: unknown) => pruneFailed(log, `${kind}/${name}`, error));
     }
   }
+}
+
+/** Pruning is housekeeping after the deploy succeeded: a failure is said, never fatal; one gone already is fine. */
+function pruneFailed(log: Pick<Logger, 'warning'>, what: string, error: unknown): void {
+  if (isNotFound(error)) return;
+  log.warning(`Could not prune ${what}: ${errorMessage(error)}`);
 }

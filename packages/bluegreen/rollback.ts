@@ -405,7 +405,7 @@ async function execute(
   record.outcome = 'succeeded';
   record.finishedAt = new Date().toISOString();
   await recordRevision(kube, record);
-  await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10);
+  await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10, undefined, log);
   log.info(
     `Rolled back: revision ${plan.target.revision} serves from ${plan.color} (recorded as revision ${plan.revision}); ${plan.from.color} keeps running revision ${plan.from.revision}.`,
   );

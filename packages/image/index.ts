@@ -38,3 +38,11 @@ export {
   type BuildSecret,
 } from './build';
 export { registryImageSize, localImageSize, manifestBytes } from './image-size';
+export {
+  parseDigestReference,
+  verifyImageDigest,
+  DEFAULT_VERIFY_TIMEOUT_MS,
+  type DigestReference,
+  type VerifiedDigest,
+  type VerifyOptions,
+} from './verify-digest';

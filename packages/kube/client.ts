@@ -10,6 +10,7 @@ import {
   kubeconfigError,
   withholdFromExecPlugins,
 } from './kubeconfig-yaml';
+import { signRequest } from './credentials';
 import { KubeApiError, KubeTimeoutError, WatchStalledError } from './errors';
 import type { PortForward, PortForwardOptions } from './port-forward';
 import type { Status, WatchEvent } from './types';
@@ -219,7 +220,7 @@ export class Kube {
     }
     const init: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
     // Inside the deadline too: an exec credential plugin can hang as well as a server.
-    await this.config.applyToHTTPSOptions(init);
+    await signRequest(this.config, init);
     const headers = init.headers as Record<string, string>;
     let payload: string | undefined;
     if (options.body !== undefined) {

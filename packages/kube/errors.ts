@@ -10,8 +10,13 @@ export class KubeApiError extends Error {
   readonly path: string;
 
   constructor(method: string, path: string, code: number, status: Status | undefined, fallback: string) {
+    const denied = code === 403 ? missingPermission(method, path, status?.message ?? fallback) : undefined;
+    const lacks = denied ? `: ${describeMissingPermission(denied)} -` : '';
     super(
-      `${method} ${path}: ${code} ${status?.reason ?? ''} ${status?.message ?? fallback}`.replace(/ +/g, ' '),
+      `${method} ${path}: ${code} ${status?.reason ?? ''}${lacks} ${status?.message ?? fallback}`.replace(
+        / +/g,
+        ' ',
+      ),
     );
     this.name = 'KubeApiError';
     this.code = code;
@@ -25,6 +30,77 @@ export class KubeApiError extends Error {
   get serverMessage(): string {
     return this.status?.message ?? this.message;
   }
+
+  /** For a 403: the permission the request lacked, read from the server's words or else from the request. */
+  get missingPermission(): MissingPermission | undefined {
+    if (this.code !== 403) return undefined;
+    return missingPermission(this.method, this.path, this.serverMessage);
+  }
+}
+
+/** A permission RBAC refused: `patch` on `services` (group "") in namespace `shop`. */
+export interface MissingPermission {
+  verb: string;
+  /** The resource, with its subresource: `pods/portforward`, `deployments/scale`. */
+  resource: string;
+  /** The API group; "" for the core group. */
+  group: string;
+  /** Absent for a cluster-scoped request. */
+  namespace?: string;
+}
+
+/** `patch services`, `create leases.coordination.k8s.io`, `create pods/portforward`. */
+export function describePermission(permission: MissingPermission): string {
+  const [resource, subresource] = permission.resource.split('/');
+  const qualified = permission.group === '' ? resource : `${resource}.${permission.group}`;
+  return `${permission.verb} ${qualified}${subresource ? `/${subresource}` : ''}`;
+}
+
+/** `cannot patch services in namespace shop`: the words an RBAC refusal is reported in. */
+export function describeMissingPermission(permission: MissingPermission): string {
+  const where = permission.namespace ? ` in namespace ${permission.namespace}` : ' (cluster-wide)';
+  return `cannot ${describePermission(permission)}${where}`;
+}
+
+// The RBAC authorizer's wording: `... cannot patch resource "services" in API group "" in the namespace "x"`.
+const FORBIDDEN =
+  /cannot (\S+) resource "([^"]+)"(?: in API group "([^"]*)")?(?: in the namespace "([^"]+)")?/;
+
+function missingPermission(method: string, path: string, message: string): MissingPermission | undefined {
+  return permissionFromMessage(message) ?? permissionFromRequest(method, path);
+}
+
+function permissionFromMessage(message: string): MissingPermission | undefined {
+  const match = FORBIDDEN.exec(message);
+  if (!match) return undefined;
+  const [, verb, resource, group, namespace] = match as unknown as [string, string, string, string?, string?];
+  return { verb, resource, group: group ?? '', ...(namespace ? { namespace } : {}) };
+}
+
+const VERBS: Record<string, string> = { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+
+/** A webhook or another authorizer may word it otherwise; the request itself still says what was asked. */
+function permissionFromRequest(method: string, path: string): MissingPermission | undefined {
+  const [route, query = ''] = path.split('?');
+  const match =
+    /^\/(?:api\/v1|apis\/([^/]+)\/[^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+)(?:\/([^/]+))?)?$/.exec(
+      route ?? '',
+    );
+  if (!match) return undefined;
+  const [, group = '', namespace, resource = '', name, subresource] = match as unknown as (
+    string | undefined
+  )[];
+  let verb = VERBS[method];
+  if (verb === undefined) {
+    if (method === 'WATCH' || /(?:^|&)watch=(?:1|true)/.test(query)) verb = 'watch';
+    else verb = name === undefined ? 'list' : 'get';
+  } else if (method === 'DELETE' && name === undefined) verb = 'deletecollection';
+  return {
+    verb,
+    resource: subresource ? `${resource}/${subresource}` : resource,
+    group,
+    ...(namespace ? { namespace: decodeURIComponent(namespace) } : {}),
+  };
 }
 
 export const isNotFound = (error: unknown): boolean => error instanceof KubeApiError && error.code === 404;

@@ -15,6 +15,9 @@ export {
   isGone,
   isInvalid,
   KubeTimeoutError,
+  describeMissingPermission,
+  describePermission,
+  type MissingPermission,
 } from './errors';
 export { Discovery, collectionPath, objectPath, describeObject, KNOWN, type ResourceInfo } from './discovery';
 export { applyObject, scaleDeployment, UnknownKindError, FIELD_MANAGER, type ApplyOptions } from './apply';

@@ -5,7 +5,8 @@ import * as net from 'node:net';
 import { Writable } from 'node:stream';
 import type { KubeConfig, V1EndpointSlice, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { UserError, WorldError, errorMessage, formatDuration, sleep } from '@swiss-deploy/kit';
-import { KubeApiError } from './errors';
+import { signRequest } from './credentials';
+import { KubeApiError, describeMissingPermission } from './errors';
 import {
   checkKubeconfigFileLimits,
   checkKubeconfigLimits,
@@ -179,9 +180,19 @@ function apiStatus(error: unknown): number | undefined {
 /** Turns an API failure into the error a person can act on. */
 function apiFailure(what: string, ref: ServiceRef, error: unknown): Error {
   const status = apiStatus(error);
+  const permission = error instanceof KubeApiError ? error.missingPermission : undefined;
+  if (permission) {
+    return new UserError(
+      `Not allowed to ${what}: the kubeconfig's identity ${describeMissingPermission(permission)} (HTTP 403).`,
+      {
+        hint: 'The smoke test needs get on services, list on endpointslices.discovery.k8s.io and get and create on pods/portforward (deploy/rbac.yaml).',
+        cause: error,
+      },
+    );
+  }
   if (status === 401 || status === 403) {
     return new UserError(`Not allowed to ${what} in namespace ${ref.namespace} (HTTP ${status}).`, {
-      hint: 'The smoke test needs get on services, list on endpointslices.discovery.k8s.io and create on pods/portforward.',
+      hint: 'The smoke test needs get on services, list on endpointslices.discovery.k8s.io and get and create on pods/portforward.',
       cause: error,
     });
   }
@@ -203,7 +214,7 @@ async function getJson<T>(config: KubeConfig, path: string, query: Record<string
   const url = new URL(server + path);
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   const init: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
-  await config.applyToHTTPSOptions(init);
+  await signRequest(config, init);
   (init.headers as Record<string, string>)['User-Agent'] = 'swiss-deploy';
   const transport = url.protocol === 'http:' ? http : https;
   return new Promise<T>((resolve, reject) => {
@@ -416,7 +427,9 @@ export async function openPortForward(
       )) as unknown as Socketish;
     } catch (error) {
       stale = true;
-      tell(`port-forward to pod ${backend.pod} port ${backend.port} failed: ${describeWsError(error)}`);
+      tell(
+        `port-forward to pod ${backend.pod} port ${backend.port} failed: ${describeWsError(error, ref.namespace)}`,
+      );
       socket.destroy();
       return;
     }
@@ -481,7 +494,7 @@ export async function openPortForward(
 }
 
 /** The ws package reports a refused upgrade as "Unexpected server response: 403"; say what it means. */
-function describeWsError(error: unknown): string {
+function describeWsError(error: unknown, namespace: string): string {
   // client-node rejects with the ws error event, whose message sits on the event or its error.
   const event = error as { message?: unknown; error?: unknown } | undefined;
   const text =
@@ -491,7 +504,9 @@ function describeWsError(error: unknown): string {
         ? errorMessage(event.error)
         : errorMessage(error);
   const status = /Unexpected server response: (\d{3})/.exec(text)?.[1];
-  if (status === '403') return `${text} (not allowed: needs create on pods/portforward)`;
+  // The refusal has no body to read: the upgrade is authorized as get and, since Kubernetes 1.35, create.
+  if (status === '403')
+    return `${text} (the kubeconfig's identity cannot get or cannot create pods/portforward in namespace ${namespace}: it needs both)`;
   if (status === '404') return `${text} (the pod is gone)`;
   if (status === '400' || status === '500')
     return `${text} (the node could not forward: is the pod running?)`;

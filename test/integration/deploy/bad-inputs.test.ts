@@ -132,9 +132,10 @@ describe('a deploy with bad inputs changes nothing in the cluster', () => {
   it('names what RBAC forbids', async () => {
     const restricted = await restrictedKube();
     const error = await failsWithoutChange(() => deploy(restricted, namespace, appObjects({ version: '2' })));
-    expect(error.message).toMatch(
-      /Deployment\/shop-green: the cluster's RBAC forbids it: .*cannot patch resource "deployments"/,
+    expect(error.message).toContain(
+      `Deployment/shop-green: the deploying identity cannot patch deployments.apps in namespace ${namespace} (`,
     );
+    expect(error.hint).toContain(`Grant patch deployments.apps in namespace ${namespace}`);
   });
 
   it('names malformed YAML by file and line', async () => {
