@@ -64,6 +64,19 @@ async function writeSummary(steps: ChainSteps, imageRef: string, digest: string)
     .write();
 }
 
+/** What a notification tells of a chain that ran: the serving revision and color, how long it took. */
+function chainFacts(steps: ChainSteps, started: number, failure?: string) {
+  const serving = steps.rollback ?? steps.deploy;
+  return {
+    revision: steps.deploy.revision,
+    color: serving.color,
+    durationMs: Date.now() - started,
+    message:
+      failure?.split('\n')[0] ??
+      `${steps.deploy.app} revision ${steps.deploy.revision} serves on ${serving.color}`,
+  };
+}
+
 void runAction({
   main: async () => {
     const started = Date.now();
@@ -80,6 +93,19 @@ void runAction({
         `Input "smoke-host-header" is "${safe(values['smoke-host-header'])}": it applies to smoke-url, which is empty.`,
         { hint: 'Set smoke-url to the live route the Host header is for, or leave smoke-host-header empty.' },
       );
+
+    const { runNotifications } = await import('@swiss-deploy/notify');
+    const notify = runNotifications(
+      values,
+      {
+        action: 'chain',
+        app: values.app,
+        namespace: values.namespace,
+        environment: values.environment,
+        images: [values['image-ref']],
+      },
+      log,
+    );
 
     const { LockSession, RolledBackError, failureSummary, lockHolderFromEnv, runInfoFromEnv } =
       await import('@swiss-deploy/bluegreen');
@@ -118,6 +144,7 @@ void runAction({
         warn: log.warning,
         info: log.info,
       });
+      await notify.send('started');
       let steps: ChainSteps;
       try {
         steps = await deployChain(kube, values, manifests.file, kubeconfigFile, common);
@@ -127,6 +154,7 @@ void runAction({
           const rolledBack = error as InstanceType<typeof RolledBackError<SmokeReport>>;
           writeOutputs(rolledBack.steps, started);
           await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest);
+          await notify.send('rolled-back', chainFacts(rolledBack.steps, started, errorMessage(error)));
         } else {
           out.set('status', 'failed');
           out.set('rolled-back', false);
@@ -135,6 +163,10 @@ void runAction({
             namespace: values.namespace,
             error: error as Error,
           }).write();
+          await notify.send('failed', {
+            durationMs: Date.now() - started,
+            message: errorMessage(error).split('\n')[0],
+          });
         }
         throw error;
       }
@@ -144,6 +176,7 @@ void runAction({
         'success',
         `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`,
       );
+      await notify.send('succeeded', chainFacts(steps, started));
     } finally {
       session.finish();
     }

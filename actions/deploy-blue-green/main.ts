@@ -34,6 +34,17 @@ void runAction({
     } = await import('@swiss-deploy/bluegreen');
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
+    const { eventOfStatus, imageRefs, runNotifications } = await import('@swiss-deploy/notify');
+    const notify = runNotifications(
+      values,
+      {
+        action: values.action,
+        app: values.app,
+        namespace: values.namespace,
+        environment: values.environment,
+      },
+      log,
+    );
     const previousReplicas =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
     const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
@@ -63,6 +74,7 @@ void runAction({
       info: log.info,
     });
 
+    await notify.send('started');
     try {
       const report = await runBlueGreen(kube, {
         app: values.app,
@@ -92,6 +104,13 @@ void runAction({
       const description = `${report.app} revision ${report.revision}: ${report.color} ${report.status}`;
       if (report.status === 'preview') await deployment.progress(description);
       else await deployment.finish('success', description);
+      await notify.send(eventOfStatus(report.status), {
+        revision: report.revision,
+        color: report.color,
+        images: imageRefs(report.images),
+        durationMs: report.durationMs,
+        message: description,
+      });
     } catch (error) {
       out.set('status', 'failed');
       out.set('duration', formatDuration(Date.now() - started));
@@ -101,6 +120,10 @@ void runAction({
         error: error as Error,
       }).write();
       await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
+      await notify.send('failed', {
+        durationMs: Date.now() - started,
+        message: errorMessage(error).split('\n')[0],
+      });
       throw error;
     } finally {
       session.finish();

@@ -27,8 +27,16 @@ void runAction({
     } = await import('@swiss-deploy/bluegreen');
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
+    const { runNotifications } = await import('@swiss-deploy/notify');
     const to = parseRollbackTarget(values.to)!;
     const dryRun = values['dry-run'];
+    const notify = runNotifications(
+      values,
+      { action: 'rollback', app: values.app, namespace: values.namespace, environment: values.environment },
+      log,
+      // A dry run changes nothing, so it tells no one.
+      { enabled: !dryRun },
+    );
 
     const session = LockSession.open(values.kubeconfig, values.context);
 
@@ -51,6 +59,7 @@ void runAction({
         warn: log.warning,
         info: log.info,
       });
+      await notify.send('started', { message: `to ${values.to}: ${values.reason}` });
       try {
         const report = await runRollback(kube, {
           app: values.app,
@@ -79,8 +88,18 @@ void runAction({
           'success',
           `${report.app} back to revision ${report.to.revision} (${report.mode}), recorded as ${report.revision}`,
         );
+        await notify.send('rolled-back', {
+          revision: report.revision,
+          color: report.color,
+          durationMs: report.durationMs,
+          message: `back to revision ${report.to.revision} (${report.mode}): ${values.reason}`,
+        });
       } catch (error) {
         await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
+        await notify.send('failed', {
+          durationMs: Date.now() - started,
+          message: errorMessage(error).split('\n')[0],
+        });
         throw error;
       }
     } catch (error) {

@@ -32,3 +32,12 @@ export const deployTargetInputs = {
   /** How long an Unschedulable pod may wait without an autoscaler scale-up (never beyond `timeout`). */
   'unschedulable-grace': input.duration({ default: '2m', max: '6h' }),
 };
+
+/**
+ * Where the deploy entries send notifications (packages/notify reads the targets): both inputs are secrets,
+ * since a webhook URL is its own credential.
+ */
+export const notifyInputs = {
+  notify: input.string({ secret: true, multiline: true }),
+  'notify-secret': input.string({ secret: true }),
+};

@@ -11,6 +11,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   helm: ['kit'],
   smoke: ['kit', 'kube'],
   github: ['kit'],
+  notify: ['kit'],
   bluegreen: ['kit', 'kube'],
 };
 
