@@ -23,6 +23,7 @@ export const CANARY = {
   idToken: 'id-token-request-canary-80f4b6',
   envGithubToken: 'ghs_envtokencanary4a7e1c9b03d5f2',
   smokeEnv: 'smoke-env-canary-e7b2c5',
+  notifyUrlToken: 'notifyurlcanary0d4e7b29c1',
 } as const;
 
 /** The runner's own credentials, present in every step's environment. */
@@ -184,6 +185,43 @@ const localChart = { chart: 'chart', version: '', ...noCreds };
 
 function cases(action: ActionName, list: Omit<Case, 'action'>[]): Case[] {
   return list.map((c) => ({ action, ...c }));
+}
+
+/** The notify input's mistakes, for each entry that notifies: named, never quoting a webhook URL. */
+function notifyCases(): Omit<Case, 'action'>[] {
+  const slack = `https://hooks.slack.com/services/T0/B0/${CANARY.notifyUrlToken}`;
+  return [
+    {
+      title: 'notify with an unknown target type',
+      inputs: { notify: `discord ${slack}` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'notify over plain http to another host',
+      inputs: { notify: `teams http://example.com/${CANARY.notifyUrlToken}` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'notify with an unknown event',
+      inputs: { notify: `slack ${slack} exploded` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'notify with a set-output line',
+      inputs: { notify: `slack ${slack}${COMMANDS.setOutput}` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'notify YAML that is not a list of targets',
+      inputs: { notify: `- { type: slack, url: "${slack}", channel: ops }` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'notify webhook without notify-secret',
+      inputs: { notify: `webhook https://hooks.example.com/${CANARY.notifyUrlToken}` },
+      names: inputNamed('notify-secret'),
+    },
+  ];
 }
 
 /** A DNS-label input's usual mistakes, for each action that takes app and namespace. */
@@ -605,6 +643,7 @@ export const CORPUS: Case[] = [
 
   ...cases('deploy-blue-green', [
     ...dnsLabelCases(),
+    ...notifyCases(),
     { title: 'action not an enum value', inputs: { action: 'destroy' }, names: inputNamed('action') },
     { title: 'promotion not an enum value', inputs: { promotion: 'later' }, names: inputNamed('promotion') },
     { title: 'timeout 10x', inputs: { timeout: '10x' }, names: inputNamed('timeout') },
@@ -786,6 +825,7 @@ export const CORPUS: Case[] = [
 
   ...cases('rollback', [
     ...dnsLabelCases(),
+    ...notifyCases(),
     { title: 'to 0', inputs: { to: '0' }, names: inputNamed('to') },
     { title: 'to negative', inputs: { to: '-1' }, names: inputNamed('to') },
     { title: 'to a word', inputs: { to: 'last' }, names: inputNamed('to') },
@@ -821,6 +861,7 @@ export const CORPUS: Case[] = [
 
   ...cases('deploy', [
     ...dnsLabelCases(),
+    ...notifyCases(),
     { title: 'image-ref missing', inputs: { 'image-ref': '' }, names: inputNamed('image-ref') },
     { title: 'image-ref by tag', inputs: { 'image-ref': 'r.io/shop:1.0' }, names: inputNamed('image-ref') },
     {
