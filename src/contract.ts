@@ -1,8 +1,8 @@
-import { deployTargetInputs, input, notifyInputs } from '@swiss-deploy/kit';
+import { deployTargetInputs, input, telemetryInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
-  ...notifyInputs,
+  ...telemetryInputs,
   'image-ref': input.string({
     required: true,
     pattern: /^[^\s@]+@sha256:[0-9a-f]{64}$/,

@@ -68,6 +68,8 @@ async function writeSummary(steps: ChainSteps, imageRef: string, digest: string)
 function chainFacts(steps: ChainSteps, started: number, failure?: string) {
   const serving = steps.rollback ?? steps.deploy;
   return {
+    outcome: steps.rollback ? ('rolled-back' as const) : ('succeeded' as const),
+    deployments: steps.deploy.replicas.map((r) => r.workload),
     revision: steps.deploy.revision,
     color: serving.color,
     durationMs: Date.now() - started,
@@ -94,8 +96,8 @@ void runAction({
         { hint: 'Set smoke-url to the live route the Host header is for, or leave smoke-host-header empty.' },
       );
 
-    const { runNotifications } = await import('@swiss-deploy/notify');
-    const notify = runNotifications(
+    const { observeRun } = await import('@swiss-deploy/telemetry');
+    const observer = observeRun(
       values,
       {
         action: 'chain',
@@ -144,7 +146,7 @@ void runAction({
         warn: log.warning,
         info: log.info,
       });
-      await notify.send('started');
+      await observer.started();
       let steps: ChainSteps;
       try {
         steps = await deployChain(kube, values, manifests.file, kubeconfigFile, common);
@@ -154,7 +156,7 @@ void runAction({
           const rolledBack = error as InstanceType<typeof RolledBackError<SmokeReport>>;
           writeOutputs(rolledBack.steps, started);
           await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest);
-          await notify.send('rolled-back', chainFacts(rolledBack.steps, started, errorMessage(error)));
+          await observer.finished(kube, chainFacts(rolledBack.steps, started, errorMessage(error)));
         } else {
           out.set('status', 'failed');
           out.set('rolled-back', false);
@@ -163,7 +165,9 @@ void runAction({
             namespace: values.namespace,
             error: error as Error,
           }).write();
-          await notify.send('failed', {
+          await observer.finished(kube, {
+            outcome: 'failed',
+            error,
             durationMs: Date.now() - started,
             message: errorMessage(error).split('\n')[0],
           });
@@ -176,7 +180,7 @@ void runAction({
         'success',
         `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`,
       );
-      await notify.send('succeeded', chainFacts(steps, started));
+      await observer.finished(kube, chainFacts(steps, started));
     } finally {
       session.finish();
     }

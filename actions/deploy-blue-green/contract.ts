@@ -1,8 +1,8 @@
-import { deployTargetInputs, input, notifyInputs } from '@swiss-deploy/kit';
+import { deployTargetInputs, input, telemetryInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
-  ...notifyInputs,
+  ...telemetryInputs,
   manifests: input.list({ separator: 'newline' }),
   action: input.enum(['deploy', 'promote', 'abort'], { default: 'deploy' }),
   timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),

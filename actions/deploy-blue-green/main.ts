@@ -34,8 +34,9 @@ void runAction({
     } = await import('@swiss-deploy/bluegreen');
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
-    const { eventOfStatus, imageRefs, runNotifications } = await import('@swiss-deploy/notify');
-    const notify = runNotifications(
+    const { imageRefs } = await import('@swiss-deploy/notify');
+    const { observeRun, outcomeOfStatus } = await import('@swiss-deploy/telemetry');
+    const observer = observeRun(
       values,
       {
         action: values.action,
@@ -74,7 +75,7 @@ void runAction({
       info: log.info,
     });
 
-    await notify.send('started');
+    await observer.started();
     try {
       const report = await runBlueGreen(kube, {
         app: values.app,
@@ -104,10 +105,12 @@ void runAction({
       const description = `${report.app} revision ${report.revision}: ${report.color} ${report.status}`;
       if (report.status === 'preview') await deployment.progress(description);
       else await deployment.finish('success', description);
-      await notify.send(eventOfStatus(report.status), {
+      await observer.finished(kube, {
+        outcome: outcomeOfStatus(report.status),
         revision: report.revision,
         color: report.color,
         images: imageRefs(report.images),
+        deployments: report.replicas.map((r) => r.workload),
         durationMs: report.durationMs,
         message: description,
       });
@@ -120,7 +123,9 @@ void runAction({
         error: error as Error,
       }).write();
       await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
-      await notify.send('failed', {
+      await observer.finished(kube, {
+        outcome: 'failed',
+        error,
         durationMs: Date.now() - started,
         message: errorMessage(error).split('\n')[0],
       });

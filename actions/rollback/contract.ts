@@ -1,8 +1,8 @@
-import { deployTargetInputs, input, notifyInputs } from '@swiss-deploy/kit';
+import { deployTargetInputs, input, telemetryInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
-  ...notifyInputs,
+  ...telemetryInputs,
   to: input.string({
     default: 'previous',
     pattern: /^(previous|[1-9]\d{0,8})$/i,

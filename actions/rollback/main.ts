@@ -27,10 +27,10 @@ void runAction({
     } = await import('@swiss-deploy/bluegreen');
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
-    const { runNotifications } = await import('@swiss-deploy/notify');
+    const { observeRun } = await import('@swiss-deploy/telemetry');
     const to = parseRollbackTarget(values.to)!;
     const dryRun = values['dry-run'];
-    const notify = runNotifications(
+    const observer = observeRun(
       values,
       { action: 'rollback', app: values.app, namespace: values.namespace, environment: values.environment },
       log,
@@ -59,7 +59,7 @@ void runAction({
         warn: log.warning,
         info: log.info,
       });
-      await notify.send('started', { message: `to ${values.to}: ${values.reason}` });
+      await observer.started(`to ${values.to}: ${values.reason}`);
       try {
         const report = await runRollback(kube, {
           app: values.app,
@@ -88,7 +88,8 @@ void runAction({
           'success',
           `${report.app} back to revision ${report.to.revision} (${report.mode}), recorded as ${report.revision}`,
         );
-        await notify.send('rolled-back', {
+        await observer.finished(kube, {
+          outcome: 'rolled-back',
           revision: report.revision,
           color: report.color,
           durationMs: report.durationMs,
@@ -96,7 +97,9 @@ void runAction({
         });
       } catch (error) {
         await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
-        await notify.send('failed', {
+        await observer.finished(kube, {
+          outcome: 'failed',
+          error,
           durationMs: Date.now() - started,
           message: errorMessage(error).split('\n')[0],
         });

@@ -34,10 +34,14 @@ export const deployTargetInputs = {
 };
 
 /**
- * Where the deploy entries send notifications (packages/notify reads the targets): both inputs are secrets,
- * since a webhook URL is its own credential.
+ * What the deploy entries tell the world (packages/telemetry and packages/notify read them). The notify
+ * inputs are secrets, since a webhook URL is its own credential.
  */
-export const notifyInputs = {
+export const telemetryInputs = {
   notify: input.string({ secret: true, multiline: true }),
   'notify-secret': input.string({ secret: true }),
+  'pushgateway-url': input.string({
+    pattern: /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i,
+    allowed: 'the http(s) base URL of a Prometheus Pushgateway, e.g. http://pushgateway.monitoring:9091',
+  }),
 };

@@ -47,4 +47,4 @@ export {
   type YamlDocument,
   type ParsedYaml,
 } from './yaml';
-export { SERVICE_REF_PATTERN, deployTargetInputs, notifyInputs } from './common-inputs';
+export { SERVICE_REF_PATTERN, deployTargetInputs, telemetryInputs } from './common-inputs';

@@ -12,6 +12,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   smoke: ['kit', 'kube'],
   github: ['kit'],
   notify: ['kit'],
+  telemetry: ['kit', 'kube', 'notify'],
   bluegreen: ['kit', 'kube'],
 };
 
