@@ -96,7 +96,7 @@ void runAction({
         { hint: 'Set smoke-url to the live route the Host header is for, or leave smoke-host-header empty.' },
       );
 
-    const { observeRun } = await import('@swiss-deploy/telemetry');
+    const { observeRun, startTrace } = await import('@swiss-deploy/telemetry');
     const observer = observeRun(
       values,
       {
@@ -113,6 +113,19 @@ void runAction({
       await import('@swiss-deploy/bluegreen');
     const session = LockSession.open(values.kubeconfig, values.context);
     const kubeconfigFile = session.kubeconfigFile;
+    // One trace for the chain: a span for the step, one per phase (render, deploy, smoke tests, switch).
+    const trace = await startTrace({
+      endpoint: values['otlp-endpoint'],
+      step: 'swiss/deploy',
+      attributes: {
+        'swiss_deploy.app': values.app,
+        'swiss_deploy.namespace': values.namespace,
+        'swiss_deploy.action': 'chain',
+      },
+      warn: log.warning,
+    });
+    observer.traceWith(trace);
+    let failure: string | undefined;
     try {
       const { Kube } = await import('@swiss-deploy/kube');
       const kube = await Kube.connect({
@@ -132,7 +145,7 @@ void runAction({
         holder: lockHolderFromEnv(),
         run: runInfoFromEnv(),
         log,
-        phase: group,
+        phase: trace.phase(group),
         onLocked: session.onLocked,
       };
       const { recordDeployment } = await import('@swiss-deploy/github');
@@ -172,6 +185,7 @@ void runAction({
             message: errorMessage(error).split('\n')[0],
           });
         }
+        failure = errorMessage(error);
         throw error;
       }
       writeOutputs(steps, started);
@@ -181,8 +195,12 @@ void runAction({
         `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`,
       );
       await observer.finished(kube, chainFacts(steps, started));
+    } catch (error) {
+      failure ??= errorMessage(error);
+      throw error;
     } finally {
       session.finish();
+      await trace.end(failure === undefined ? 'ok' : 'error', failure);
     }
   },
 

@@ -35,7 +35,7 @@ void runAction({
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
     const { imageRefs } = await import('@swiss-deploy/notify');
-    const { observeRun, outcomeOfStatus } = await import('@swiss-deploy/telemetry');
+    const { observeRun, outcomeOfStatus, startTrace } = await import('@swiss-deploy/telemetry');
     const observer = observeRun(
       values,
       {
@@ -75,7 +75,19 @@ void runAction({
       info: log.info,
     });
 
+    const trace = await startTrace({
+      endpoint: values['otlp-endpoint'],
+      step: 'deploy-blue-green',
+      attributes: {
+        'swiss_deploy.app': values.app,
+        'swiss_deploy.namespace': values.namespace,
+        'swiss_deploy.action': values.action,
+      },
+      warn: log.warning,
+    });
+    observer.traceWith(trace);
     await observer.started();
+    let failure: string | undefined;
     try {
       const report = await runBlueGreen(kube, {
         app: values.app,
@@ -91,7 +103,7 @@ void runAction({
         holder: lockHolderFromEnv(),
         run,
         log,
-        phase: group,
+        phase: trace.phase(group),
         onLocked: session.onLocked,
       });
       out.set('color', report.color);
@@ -129,9 +141,11 @@ void runAction({
         durationMs: Date.now() - started,
         message: errorMessage(error).split('\n')[0],
       });
+      failure = errorMessage(error);
       throw error;
     } finally {
       session.finish();
+      await trace.end(failure === undefined ? 'ok' : 'error', failure);
     }
   },
 

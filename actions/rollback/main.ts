@@ -27,7 +27,7 @@ void runAction({
     } = await import('@swiss-deploy/bluegreen');
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
-    const { observeRun } = await import('@swiss-deploy/telemetry');
+    const { observeRun, startTrace } = await import('@swiss-deploy/telemetry');
     const to = parseRollbackTarget(values.to)!;
     const dryRun = values['dry-run'];
     const observer = observeRun(
@@ -41,6 +41,18 @@ void runAction({
     const session = LockSession.open(values.kubeconfig, values.context);
 
     const run = runInfoFromEnv();
+    const trace = await startTrace({
+      endpoint: values['otlp-endpoint'],
+      step: 'rollback',
+      attributes: {
+        'swiss_deploy.app': values.app,
+        'swiss_deploy.namespace': values.namespace,
+        'swiss_deploy.action': 'rollback',
+      },
+      warn: log.warning,
+    });
+    observer.traceWith(trace);
+    let failure: string | undefined;
     try {
       const kube = await Kube.connect({
         kubeconfigFile: session.kubeconfigFile,
@@ -74,7 +86,7 @@ void runAction({
           holder: lockHolderFromEnv(),
           run,
           log,
-          phase: group,
+          phase: trace.phase(group),
           onLocked: session.onLocked,
         });
         out.set('color', report.color);
@@ -112,9 +124,11 @@ void runAction({
         namespace: values.namespace,
         error: error as Error,
       }).write();
+      failure = errorMessage(error);
       throw error;
     } finally {
       session.finish();
+      await trace.end(failure === undefined ? 'ok' : 'error', failure);
     }
   },
 

@@ -40,6 +40,10 @@ export const deployTargetInputs = {
 export const telemetryInputs = {
   notify: input.string({ secret: true, multiline: true }),
   'notify-secret': input.string({ secret: true }),
+  'otlp-endpoint': input.string({
+    pattern: /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i,
+    allowed: 'the http(s) base URL of an OTLP/HTTP receiver, e.g. http://otel-collector:4318',
+  }),
   'pushgateway-url': input.string({
     pattern: /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i,
     allowed: 'the http(s) base URL of a Prometheus Pushgateway, e.g. http://pushgateway.monitoring:9091',

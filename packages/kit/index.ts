@@ -13,6 +13,7 @@ export {
 } from './inputs';
 export { defineOutputs, type Outputs, type OutputValue } from './outputs';
 export { SavedState, isPostStep } from './state';
+export { exportVariable } from './job-env';
 export { JobSummary, link, code, type Cell } from './summary';
 export {
   exec,

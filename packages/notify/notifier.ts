@@ -92,12 +92,14 @@ export function runNotifications(
   inputs: { notify?: string; 'notify-secret'?: string },
   facts: RunFacts,
   log: { warning: (line: string) => void; info: (line: string) => void },
-  options: { enabled?: boolean } = {},
+  /** `trace` is read at each send: the trace may start after the notifications are set up. */
+  options: { enabled?: boolean; trace?: { traceId?: string } } = {},
 ): RunNotifications {
+  const links = runLinksFromEnv();
   const notifier = openNotifier({
     notify: inputs.notify,
     secret: inputs['notify-secret'],
-    links: runLinksFromEnv(),
+    links,
     warn: log.warning,
     info: log.info,
   });
@@ -105,7 +107,8 @@ export function runNotifications(
     send: (event, more = {}) =>
       notifier.targets.length === 0 || options.enabled === false
         ? Promise.resolve()
-        : notifier.send({ ...facts, images: facts.images ?? [], ...more, event }),
+        : ((links.traceId = options.trace?.traceId),
+          notifier.send({ ...facts, images: facts.images ?? [], ...more, event })),
   };
 }
 

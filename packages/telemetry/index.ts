@@ -18,3 +18,4 @@ export {
   type PreviousFigures,
 } from './pushgateway';
 export type { DeployRecord, Outcome } from './types';
+export { startTrace, tracesUrl, TRACEPARENT, type RunTrace, type TraceOptions, type Phase } from './trace';

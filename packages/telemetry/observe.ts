@@ -74,11 +74,13 @@ export function observeRun(
   facts: RunFacts & { action: DeployRecord['action'] },
   log: Log,
   options: { enabled?: boolean } = {},
-): RunObserver {
+): RunObserver & { traceWith(trace: { traceId?: string }): void } {
   const enabled = options.enabled !== false;
-  const notify = runNotifications(inputs, facts, log, { enabled });
+  const traced: { traceId?: string } = {};
+  const notify = runNotifications(inputs, facts, log, { enabled, trace: traced });
   const pushgateway = inputs['pushgateway-url'];
   return {
+    traceWith: (trace) => void (traced.traceId = trace.traceId),
     started: (message) => notify.send('started', message === undefined ? {} : { message }),
     async finished(kube, result) {
       if (!enabled) return;
