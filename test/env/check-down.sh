@@ -43,7 +43,8 @@ done
 if iptables -w 5 -L SWISS-DEPLOY-PODS -n >/dev/null 2>&1 || iptables -w 5 -S FORWARD 2>/dev/null | grep -q SWISS-DEPLOY-PODS; then
   left+=("iptables chain SWISS-DEPLOY-PODS (or a FORWARD jump to it)")
 fi
-for port in "${KUBE_PROXY_HEALTHZ_PORT}" "${KUBE_PROXY_METRICS_PORT}" "${DNS_HOST_PORT}" "${GATEWAY_PORT}" "${GATEWAY_PING_PORT}" "${PUSHGATEWAY_PORT}"; do
+for port in "${KUBE_PROXY_HEALTHZ_PORT}" "${KUBE_PROXY_METRICS_PORT}" "${DNS_HOST_PORT}" "${GATEWAY_PORT}" "${GATEWAY_PING_PORT}" "${PUSHGATEWAY_PORT}" \
+  "${JAEGER_QUERY_PORT}" "${JAEGER_QUERY_GRPC_PORT}" "${JAEGER_OTLP_HTTP_PORT}" "${JAEGER_OTLP_GRPC_PORT}"; do
   ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on TCP port $port")
   ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on UDP port $port")
 done
