@@ -52,4 +52,5 @@ export const outputs = [
   'rolled-back',
   'manifests',
   'manifest-digest',
+  'traceparent',
 ] as const;

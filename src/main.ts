@@ -125,6 +125,8 @@ void runAction({
       warn: log.warning,
     });
     observer.traceWith(trace);
+    // For a later job: the deploy job passes it on as an output, the next job sets TRACEPARENT from it.
+    if (trace.traceId) out.set('traceparent', process.env.TRACEPARENT ?? '');
     let failure: string | undefined;
     try {
       const { Kube } = await import('@swiss-deploy/kube');
