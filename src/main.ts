@@ -135,7 +135,7 @@ void runAction({
         context: values.context,
         stepTimeoutMs: values.timeout,
       });
-      const manifests = await render(chart);
+      const manifests = await render(chart, trace.phase(group));
       out.set('manifests', manifests.file);
       out.set('manifest-digest', manifests.digest);
 
