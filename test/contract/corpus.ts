@@ -187,8 +187,8 @@ function cases(action: ActionName, list: Omit<Case, 'action'>[]): Case[] {
   return list.map((c) => ({ action, ...c }));
 }
 
-/** The notify input's mistakes, for each entry that notifies: named, never quoting a webhook URL. */
-function notifyCases(): Omit<Case, 'action'>[] {
+/** The telemetry inputs' mistakes, for each deploy entry: named, never quoting a webhook URL or a password. */
+function telemetryCases(): Omit<Case, 'action'>[] {
   const slack = `https://hooks.slack.com/services/T0/B0/${CANARY.notifyUrlToken}`;
   return [
     {
@@ -215,6 +215,21 @@ function notifyCases(): Omit<Case, 'action'>[] {
       title: 'notify YAML that is not a list of targets',
       inputs: { notify: `- { type: slack, url: "${slack}", channel: ops }` },
       names: inputNamed('notify'),
+    },
+    {
+      title: 'otlp-endpoint not http',
+      inputs: { 'otlp-endpoint': 'grpc://collector:4317' },
+      names: inputNamed('otlp-endpoint'),
+    },
+    {
+      title: 'otlp-endpoint with a set-output line',
+      inputs: { 'otlp-endpoint': `http://collector:4318${COMMANDS.setOutput}` },
+      names: inputNamed('otlp-endpoint'),
+    },
+    {
+      title: 'pushgateway-url with a password',
+      inputs: { 'pushgateway-url': `http://ci:${CANARY.urlPassword}@pushgateway:9091` },
+      names: inputNamed('pushgateway-url'),
     },
     {
       title: 'notify webhook without notify-secret',
@@ -643,7 +658,7 @@ export const CORPUS: Case[] = [
 
   ...cases('deploy-blue-green', [
     ...dnsLabelCases(),
-    ...notifyCases(),
+    ...telemetryCases(),
     { title: 'action not an enum value', inputs: { action: 'destroy' }, names: inputNamed('action') },
     { title: 'promotion not an enum value', inputs: { promotion: 'later' }, names: inputNamed('promotion') },
     { title: 'timeout 10x', inputs: { timeout: '10x' }, names: inputNamed('timeout') },
@@ -825,7 +840,7 @@ export const CORPUS: Case[] = [
 
   ...cases('rollback', [
     ...dnsLabelCases(),
-    ...notifyCases(),
+    ...telemetryCases(),
     { title: 'to 0', inputs: { to: '0' }, names: inputNamed('to') },
     { title: 'to negative', inputs: { to: '-1' }, names: inputNamed('to') },
     { title: 'to a word', inputs: { to: 'last' }, names: inputNamed('to') },
@@ -861,7 +876,7 @@ export const CORPUS: Case[] = [
 
   ...cases('deploy', [
     ...dnsLabelCases(),
-    ...notifyCases(),
+    ...telemetryCases(),
     { title: 'image-ref missing', inputs: { 'image-ref': '' }, names: inputNamed('image-ref') },
     { title: 'image-ref by tag', inputs: { 'image-ref': 'r.io/shop:1.0' }, names: inputNamed('image-ref') },
     {
