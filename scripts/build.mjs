@@ -67,6 +67,10 @@ const builtinsByRequire = {
     const builtins = new Set(builtinModules.filter((name) => !name.startsWith('_')));
     build.onResolve({ filter: /^(node:)?[a-z_/]+$/ }, (args) => {
       if (args.kind !== 'import-statement') return undefined;
+      // The OpenTelemetry SDK is loaded only by a traced step: its built-ins stay plain imports inside its
+      // chunk, so the shims the kit shares with every entry are not split into chunks of their own.
+      if (args.importer.includes(`${path.sep}@opentelemetry${path.sep}`))
+        return { path: args.path, external: true };
       const name = args.path.replace(/^node:/, '');
       if (!builtins.has(name) && !builtins.has(name.split('/')[0])) return undefined;
       return { path: `node:${name}`, namespace: 'node-builtin' };

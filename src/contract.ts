@@ -1,8 +1,15 @@
-import { analysisInputs, deployTargetInputs, input, verifyPolicyInputs } from '@swiss-deploy/kit';
+import {
+  analysisInputs,
+  deployTargetInputs,
+  input,
+  telemetryInputs,
+  verifyPolicyInputs,
+} from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
   ...analysisInputs,
+  ...telemetryInputs,
   ...verifyPolicyInputs,
   'image-ref': input.string({
     required: true,
@@ -53,4 +60,5 @@ export const outputs = [
   'rolled-back',
   'manifests',
   'manifest-digest',
+  'traceparent',
 ] as const;

@@ -86,6 +86,21 @@ function analysisAsked(values: Record<string, unknown>): boolean {
   );
 }
 
+/** What a notification tells of a chain that ran: the serving revision and color, how long it took. */
+function chainFacts(steps: ChainSteps, started: number, failure?: string) {
+  const serving = steps.rollback ?? steps.deploy;
+  return {
+    outcome: steps.rollback ? ('rolled-back' as const) : ('succeeded' as const),
+    deployments: steps.deploy.replicas.map((r) => r.workload),
+    revision: steps.deploy.revision,
+    color: serving.color,
+    durationMs: Date.now() - started,
+    message:
+      failure?.split('\n')[0] ??
+      `${steps.deploy.app} revision ${steps.deploy.revision} serves on ${serving.color}`,
+  };
+}
+
 void runAction({
   main: async () => {
     const started = Date.now();
@@ -113,6 +128,19 @@ void runAction({
       : undefined;
     const analyses: AnalysisReport[] = [];
 
+    const { observeRun, startTrace } = await import('@swiss-deploy/telemetry');
+    const observer = observeRun(
+      values,
+      {
+        action: 'chain',
+        app: values.app,
+        namespace: values.namespace,
+        environment: values.environment,
+        images: [values['image-ref']],
+      },
+      log,
+    );
+
     const {
       LockSession,
       RolledBackError,
@@ -125,6 +153,21 @@ void runAction({
     } = await import('@swiss-deploy/bluegreen');
     const session = LockSession.open(values.kubeconfig, values.context);
     const kubeconfigFile = session.kubeconfigFile;
+    // One trace for the chain: a span for the step, one per phase (render, deploy, smoke tests, switch).
+    const trace = await startTrace({
+      endpoint: values['otlp-endpoint'],
+      step: 'swiss/deploy',
+      attributes: {
+        'swiss_deploy.app': values.app,
+        'swiss_deploy.namespace': values.namespace,
+        'swiss_deploy.action': 'chain',
+      },
+      warn: log.warning,
+    });
+    observer.traceWith(trace);
+    // For a later job: the deploy job passes it on as an output, the next job sets TRACEPARENT from it.
+    if (trace.traceId) out.set('traceparent', process.env.TRACEPARENT ?? '');
+    let failure: string | undefined;
     try {
       const { Kube } = await import('@swiss-deploy/kube');
       const kube = await Kube.connect({
@@ -132,7 +175,7 @@ void runAction({
         context: values.context,
         stepTimeoutMs: values.timeout,
       });
-      const manifests = await render(chart);
+      const manifests = await render(chart, trace.phase(group));
       out.set('manifests', manifests.file);
       out.set('manifest-digest', manifests.digest);
       // Every image the rendered workloads run, image-ref and any other, before the lock and the first apply.
@@ -153,7 +196,7 @@ void runAction({
         holder: lockHolderFromEnv(),
         run: runInfoFromEnv(),
         log,
-        phase: group,
+        phase: trace.phase(group),
         onLocked: session.onLocked,
       };
       const { recordDeployment } = await import('@swiss-deploy/github');
@@ -167,6 +210,7 @@ void runAction({
         warn: log.warning,
         info: log.info,
       });
+      await observer.started();
       let steps: ChainSteps;
       try {
         steps = await deployChain(
@@ -183,6 +227,7 @@ void runAction({
           const rolledBack = error as InstanceType<typeof RolledBackError<SmokeReport>>;
           writeOutputs(rolledBack.steps, started);
           await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest, analyses);
+          await observer.finished(kube, chainFacts(rolledBack.steps, started, errorMessage(error)));
         } else {
           out.set('status', 'failed');
           out.set('rolled-back', false);
@@ -196,7 +241,14 @@ void runAction({
               analyses,
             )
           ).write();
+          await observer.finished(kube, {
+            outcome: 'failed',
+            error,
+            durationMs: Date.now() - started,
+            message: errorMessage(error).split('\n')[0],
+          });
         }
+        failure = errorMessage(error);
         throw error;
       }
       writeOutputs(steps, started);
@@ -205,8 +257,13 @@ void runAction({
         'success',
         `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`,
       );
+      await observer.finished(kube, chainFacts(steps, started));
+    } catch (error) {
+      failure ??= errorMessage(error);
+      throw error;
     } finally {
       session.finish();
+      await trace.end(failure === undefined ? 'ok' : 'error', failure);
     }
   },
 

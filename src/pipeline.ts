@@ -43,10 +43,13 @@ export async function planChart(values: Inputs, builtinChart: string): Promise<R
   });
 }
 
-/** Renders the planned chart, validated like render-helm does. */
-export async function render(plan: RenderPlan): Promise<{ file: string; digest: string }> {
+/** Renders the planned chart, validated like render-helm does; `phase` is the log group (and trace span). */
+export async function render(
+  plan: RenderPlan,
+  phase: typeof group = group,
+): Promise<{ file: string; digest: string }> {
   const helm = await import('@swiss-deploy/helm');
-  return group('Render the chart', async () => {
+  return phase('Render the chart', async () => {
     const binary = await helm.installHelm(plan);
     const chart = await helm.prepareChart(binary, plan);
     const rendered = await helm.renderChart(binary, chart, plan);
@@ -113,7 +116,7 @@ export async function deployChain(
   const manifests = bluegreen.loadManifests([manifestsFile], process.env.GITHUB_WORKSPACE ?? process.cwd());
   const smoke: ChainCheck<SmokeReport> = {
     run: (target, service) =>
-      group(`Smoke-test the ${describeTarget(target, values, service)}`, async () =>
+      (common.phase ?? group)(`Smoke-test the ${describeTarget(target, values, service)}`, async () =>
         runSmokeTest(
           await smokePlan(
             values,

@@ -1,8 +1,15 @@
-import { analysisInputs, deployTargetInputs, input, verifyPolicyInputs } from '@swiss-deploy/kit';
+import {
+  analysisInputs,
+  deployTargetInputs,
+  input,
+  telemetryInputs,
+  verifyPolicyInputs,
+} from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
   ...analysisInputs,
+  ...telemetryInputs,
   ...verifyPolicyInputs,
   manifests: input.list({ separator: 'newline' }),
   action: input.enum(['deploy', 'promote', 'abort'], { default: 'deploy' }),

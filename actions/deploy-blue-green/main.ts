@@ -69,6 +69,18 @@ void runAction({
     const policy = parseVerifyPolicy(values);
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
+    const { imageRefs } = await import('@swiss-deploy/notify');
+    const { observeRun, outcomeOfStatus, startTrace } = await import('@swiss-deploy/telemetry');
+    const observer = observeRun(
+      values,
+      {
+        action: values.action,
+        app: values.app,
+        namespace: values.namespace,
+        environment: values.environment,
+      },
+      log,
+    );
     const previousReplicas: number | 'all' =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
     const manifests =
@@ -104,6 +116,19 @@ void runAction({
     });
 
     const analysisReports: AnalysisReport[] = [];
+    const trace = await startTrace({
+      endpoint: values['otlp-endpoint'],
+      step: 'deploy-blue-green',
+      attributes: {
+        'swiss_deploy.app': values.app,
+        'swiss_deploy.namespace': values.namespace,
+        'swiss_deploy.action': values.action,
+      },
+      warn: log.warning,
+    });
+    observer.traceWith(trace);
+    await observer.started();
+    let failure: string | undefined;
     try {
       const options = {
         app: values.app,
@@ -116,7 +141,7 @@ void runAction({
         holder: lockHolderFromEnv(),
         run,
         log,
-        phase: group,
+        phase: trace.phase(group),
         onLocked: session.onLocked,
       };
       // With an analysis, the deploy is the chain: preview → analysis → switch → bake → switch back on a breach.
@@ -157,6 +182,15 @@ void runAction({
       const description = `${report.app} revision ${report.revision}: ${report.color} ${report.status}`;
       if (report.status === 'preview') await deployment.progress(description);
       else await deployment.finish('success', description);
+      await observer.finished(kube, {
+        outcome: outcomeOfStatus(report.status),
+        revision: report.revision,
+        color: report.color,
+        images: imageRefs(report.images),
+        deployments: report.replicas.map((r) => r.workload),
+        durationMs: report.durationMs,
+        message: description,
+      });
     } catch (error) {
       if (error instanceof RolledBackError) {
         // the bake analysis breached after the switch and traffic went back: say where it is now
@@ -177,9 +211,17 @@ void runAction({
         )
       ).write();
       await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
+      await observer.finished(kube, {
+        outcome: 'failed',
+        error,
+        durationMs: Date.now() - started,
+        message: errorMessage(error).split('\n')[0],
+      });
+      failure = errorMessage(error);
       throw error;
     } finally {
       session.finish();
+      await trace.end(failure === undefined ? 'ok' : 'error', failure);
     }
   },
 

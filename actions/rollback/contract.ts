@@ -1,7 +1,8 @@
-import { deployTargetInputs, input, verifyPolicyInputs } from '@swiss-deploy/kit';
+import { deployTargetInputs, input, telemetryInputs, verifyPolicyInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
+  ...telemetryInputs,
   ...verifyPolicyInputs,
   to: input.string({
     default: 'previous',

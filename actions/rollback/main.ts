@@ -29,12 +29,32 @@ void runAction({
     const policy = parseVerifyPolicy(values);
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
+    const { observeRun, startTrace } = await import('@swiss-deploy/telemetry');
     const to = parseRollbackTarget(values.to)!;
     const dryRun = values['dry-run'];
+    const observer = observeRun(
+      values,
+      { action: 'rollback', app: values.app, namespace: values.namespace, environment: values.environment },
+      log,
+      // A dry run changes nothing, so it tells no one.
+      { enabled: !dryRun },
+    );
 
     const session = LockSession.open(values.kubeconfig, values.context);
 
     const run = runInfoFromEnv();
+    const trace = await startTrace({
+      endpoint: values['otlp-endpoint'],
+      step: 'rollback',
+      attributes: {
+        'swiss_deploy.app': values.app,
+        'swiss_deploy.namespace': values.namespace,
+        'swiss_deploy.action': 'rollback',
+      },
+      warn: log.warning,
+    });
+    observer.traceWith(trace);
+    let failure: string | undefined;
     try {
       const kube = await Kube.connect({
         kubeconfigFile: session.kubeconfigFile,
@@ -53,6 +73,7 @@ void runAction({
         warn: log.warning,
         info: log.info,
       });
+      await observer.started(`to ${values.to}: ${values.reason}`);
       try {
         const report = await runRollback(kube, {
           app: values.app,
@@ -67,7 +88,7 @@ void runAction({
           holder: lockHolderFromEnv(),
           run,
           log,
-          phase: group,
+          phase: trace.phase(group),
           onLocked: session.onLocked,
           // A redeploy brings back images that may have been re-signed, revoked or re-pushed since.
           verifyImages: policy
@@ -90,8 +111,21 @@ void runAction({
           'success',
           `${report.app} back to revision ${report.to.revision} (${report.mode}), recorded as ${report.revision}`,
         );
+        await observer.finished(kube, {
+          outcome: 'rolled-back',
+          revision: report.revision,
+          color: report.color,
+          durationMs: report.durationMs,
+          message: `back to revision ${report.to.revision} (${report.mode}): ${values.reason}`,
+        });
       } catch (error) {
         await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
+        await observer.finished(kube, {
+          outcome: 'failed',
+          error,
+          durationMs: Date.now() - started,
+          message: errorMessage(error).split('\n')[0],
+        });
         throw error;
       }
     } catch (error) {
@@ -101,9 +135,11 @@ void runAction({
         namespace: values.namespace,
         error: error as Error,
       }).write();
+      failure = errorMessage(error);
       throw error;
     } finally {
       session.finish();
+      await trace.end(failure === undefined ? 'ok' : 'error', failure);
     }
   },
 

@@ -79,3 +79,20 @@ export const verifyPolicyInputs = {
   }),
   'cosign-mirror': input.string({ pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) base URL' }),
 };
+
+/**
+ * What the deploy entries tell the world (packages/telemetry and packages/notify read them). The notify
+ * inputs are secrets, since a webhook URL is its own credential.
+ */
+export const telemetryInputs = {
+  notify: input.string({ secret: true, multiline: true }),
+  'notify-secret': input.string({ secret: true }),
+  'otlp-endpoint': input.string({
+    pattern: /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i,
+    allowed: 'the http(s) base URL of an OTLP/HTTP receiver, e.g. http://otel-collector:4318',
+  }),
+  'pushgateway-url': input.string({
+    pattern: /^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/i,
+    allowed: 'the http(s) base URL of a Prometheus Pushgateway, e.g. http://pushgateway.monitoring:9091',
+  }),
+};

@@ -13,6 +13,7 @@ export {
 } from './inputs';
 export { defineOutputs, type Outputs, type OutputValue } from './outputs';
 export { SavedState, isPostStep } from './state';
+export { exportVariable } from './job-env';
 export { JobSummary, link, code, type Cell } from './summary';
 export {
   exec,
@@ -47,4 +48,10 @@ export {
   type YamlDocument,
   type ParsedYaml,
 } from './yaml';
-export { SERVICE_REF_PATTERN, deployTargetInputs, analysisInputs, verifyPolicyInputs } from './common-inputs';
+export {
+  SERVICE_REF_PATTERN,
+  deployTargetInputs,
+  analysisInputs,
+  verifyPolicyInputs,
+  telemetryInputs,
+} from './common-inputs';

@@ -54,7 +54,7 @@ function annotation(properties: AnnotationProperties): Record<string, string | n
   };
 }
 
-type FileCommand = 'OUTPUT' | 'STATE' | 'PATH';
+type FileCommand = 'OUTPUT' | 'STATE' | 'PATH' | 'ENV';
 
 function commandFile(command: FileCommand): string | undefined {
   return process.env[`GITHUB_${command}`] || undefined;
@@ -104,6 +104,13 @@ export const runner = {
   /** What main saved under `name`: the runner gives it to the post step as STATE_<name>. */
   getState(name: string): string {
     return process.env[`STATE_${name}`] ?? '';
+  },
+  /** Sets an environment variable for this process and the job's later steps (GITHUB_ENV). */
+  exportVariable(name: string, value: string): void {
+    // Only the file: runners refuse the old ::set-env:: command.
+    const file = commandFile('ENV');
+    if (file) appendFileSync(file, keyValueMessage(name, value), 'utf8');
+    process.env[name] = value;
   },
   /** Prepends a folder to PATH for this process and the job's later steps. */
   addPath(folder: string): void {

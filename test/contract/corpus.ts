@@ -25,6 +25,7 @@ export const CANARY = {
   smokeEnv: 'smoke-env-canary-e7b2c5',
   prometheusToken: 'prometheus-token-canary-41d9e7',
   prometheusPassword: 'prometheus-password-canary-c30a5f',
+  notifyUrlToken: 'notifyurlcanary0d4e7b29c1',
 } as const;
 
 /** The runner's own credentials, present in every step's environment. */
@@ -312,6 +313,58 @@ function analysisCases(extra: Record<string, string>): Omit<Case, 'action'>[] {
         analysis: `metrics:\n  - name: "x${COMMANDS.setOutput}"\n    query: up\n    successCondition: result == 1\n`,
       },
       names: inputNamed('analysis'),
+    },
+  ];
+}
+
+/** The telemetry inputs' mistakes, for each deploy entry: named, never quoting a webhook URL or a password. */
+function telemetryCases(): Omit<Case, 'action'>[] {
+  const slack = `https://hooks.slack.com/services/T0/B0/${CANARY.notifyUrlToken}`;
+  return [
+    {
+      title: 'notify with an unknown target type',
+      inputs: { notify: `discord ${slack}` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'notify over plain http to another host',
+      inputs: { notify: `teams http://example.com/${CANARY.notifyUrlToken}` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'notify with an unknown event',
+      inputs: { notify: `slack ${slack} exploded` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'notify with a set-output line',
+      inputs: { notify: `slack ${slack}${COMMANDS.setOutput}` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'notify YAML that is not a list of targets',
+      inputs: { notify: `- { type: slack, url: "${slack}", channel: ops }` },
+      names: inputNamed('notify'),
+    },
+    {
+      title: 'otlp-endpoint not http',
+      inputs: { 'otlp-endpoint': 'grpc://collector:4317' },
+      names: inputNamed('otlp-endpoint'),
+    },
+    {
+      title: 'otlp-endpoint with a set-output line',
+      inputs: { 'otlp-endpoint': `http://collector:4318${COMMANDS.setOutput}` },
+      names: inputNamed('otlp-endpoint'),
+    },
+    {
+      title: 'pushgateway-url with a password',
+      inputs: { 'pushgateway-url': `http://ci:${CANARY.urlPassword}@pushgateway:9091` },
+      names: inputNamed('pushgateway-url'),
+    },
+    {
+      title: 'notify webhook without notify-secret',
+      inputs: { notify: `webhook https://hooks.example.com/${CANARY.notifyUrlToken}` },
+      names: inputNamed('notify-secret'),
     },
   ];
 }
@@ -764,6 +817,7 @@ export const CORPUS: Case[] = [
       files: { 'analysis.yml': GOOD_SPEC },
       names: inputNamed('analysis'),
     },
+    ...telemetryCases(),
     { title: 'action not an enum value', inputs: { action: 'destroy' }, names: inputNamed('action') },
     { title: 'promotion not an enum value', inputs: { promotion: 'later' }, names: inputNamed('promotion') },
     { title: 'timeout 10x', inputs: { timeout: '10x' }, names: inputNamed('timeout') },
@@ -960,6 +1014,7 @@ export const CORPUS: Case[] = [
 
   ...cases('rollback', [
     ...dnsLabelCases(),
+    ...telemetryCases(),
     { title: 'to 0', inputs: { to: '0' }, names: inputNamed('to') },
     { title: 'to negative', inputs: { to: '-1' }, names: inputNamed('to') },
     { title: 'to a word', inputs: { to: 'last' }, names: inputNamed('to') },
@@ -996,6 +1051,7 @@ export const CORPUS: Case[] = [
   ...cases('deploy', [
     ...analysisCases({}),
     ...dnsLabelCases(),
+    ...telemetryCases(),
     { title: 'image-ref missing', inputs: { 'image-ref': '' }, names: inputNamed('image-ref') },
     { title: 'image-ref by tag', inputs: { 'image-ref': 'r.io/shop:1.0' }, names: inputNamed('image-ref') },
     {

@@ -17,6 +17,12 @@ left=()
 while read -r pid; do
   [ -n "$pid" ] && [ "$pid" != "$$" ] && left+=("process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | cut -c1-120)")
 done < <(pgrep -f "$SWISS_DEPLOY_CACHE/(bin|run)/" || true)
+# the observability servers run Debian's binaries: any of them left running is ours or the package's
+for daemon in prometheus-pushgateway; do
+  while read -r pid; do
+    [ -n "$pid" ] && left+=("$daemon $pid")
+  done < <(pgrep -f "^/usr/bin/$daemon" || true)
+done
 for daemon in dockerd containerd docker-registry kubelet; do
   while read -r pid; do
     [ -n "$pid" ] && grep -q "$SWISS_DEPLOY_RUN" "/proc/$pid/cmdline" 2>/dev/null && left+=("$daemon $pid")
@@ -38,7 +44,9 @@ done
 if iptables -w 5 -L SWISS-DEPLOY-PODS -n >/dev/null 2>&1 || iptables -w 5 -S FORWARD 2>/dev/null | grep -q SWISS-DEPLOY-PODS; then
   left+=("iptables chain SWISS-DEPLOY-PODS (or a FORWARD jump to it)")
 fi
-for port in "${KUBE_PROXY_HEALTHZ_PORT}" "${KUBE_PROXY_METRICS_PORT}" "${DNS_HOST_PORT}" "${GATEWAY_PORT}" "${GATEWAY_PING_PORT}" "${PROMETHEUS_PORT}" "${ALERTMANAGER_PORT}"; do
+for port in "${KUBE_PROXY_HEALTHZ_PORT}" "${KUBE_PROXY_METRICS_PORT}" "${DNS_HOST_PORT}" "${GATEWAY_PORT}" "${GATEWAY_PING_PORT}" \
+  "${PROMETHEUS_PORT}" "${ALERTMANAGER_PORT}" "${PUSHGATEWAY_PORT}" \
+  "${JAEGER_QUERY_PORT}" "${JAEGER_QUERY_GRPC_PORT}" "${JAEGER_OTLP_HTTP_PORT}" "${JAEGER_OTLP_GRPC_PORT}"; do
   ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on TCP port $port")
   ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on UDP port $port")
 done

@@ -14,6 +14,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   analysis: ['kit'],
   bluegreen: ['kit', 'kube', 'analysis'],
   supplychain: ['kit'],
+  notify: ['kit'],
+  telemetry: ['kit', 'kube', 'notify'],
 };
 
 function tsFiles(dir: string): string[] {
