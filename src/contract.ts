@@ -1,7 +1,8 @@
-import { deployTargetInputs, input } from '@swiss-deploy/kit';
+import { deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
+  ...trafficInputs,
   'image-ref': input.string({
     required: true,
     pattern: /^[^\s@]+@sha256:[0-9a-f]{64}$/,

@@ -12,6 +12,7 @@ import {
   runAction,
   safe,
   UserError,
+  trafficChoice,
 } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
 import type { SmokeReport } from '@swiss-deploy/smoke';
@@ -68,6 +69,7 @@ void runAction({
   main: async () => {
     const started = Date.now();
     const values = parseInputs(inputs);
+    const traffic = trafficChoice(values);
     const previousReplicas: number | 'all' =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
     // Everything that can be wrong with the inputs fails here, before any request: the chart inputs,
@@ -98,6 +100,7 @@ void runAction({
 
       const common = {
         previousReplicas,
+        traffic,
         historyLimit: values['history-limit'],
         lockWaitMs: values['lock-timeout'],
         unschedulableGraceMs: values['unschedulable-grace'],

@@ -1,7 +1,8 @@
-import { deployTargetInputs, input } from '@swiss-deploy/kit';
+import { deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
+  ...trafficInputs,
   manifests: input.list({ separator: 'newline' }),
   action: input.enum(['deploy', 'promote', 'abort'], { default: 'deploy' }),
   timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),

@@ -7,6 +7,7 @@ import {
   log,
   parseInputs,
   runAction,
+  trafficChoice,
 } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
 
@@ -16,6 +17,7 @@ void runAction({
   main: async () => {
     const started = Date.now();
     const values = parseInputs(inputs);
+    const traffic = trafficChoice(values);
     if (values.action === 'deploy' && values.manifests.length === 0) {
       throw inputConflict(
         'Input "manifests" is required when action is deploy: expected manifest files or folders, one per line.',
@@ -31,6 +33,7 @@ void runAction({
       runBlueGreen,
       runInfoFromEnv,
       validateManifests,
+      validateTraffic,
     } = await import('@swiss-deploy/bluegreen');
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
@@ -41,7 +44,10 @@ void runAction({
     const confine = { workspace, runnerTemp: process.env.RUNNER_TEMP || undefined };
     const manifests =
       values.action === 'deploy' ? loadManifests(values.manifests, workspace, { confine }) : undefined;
-    if (manifests) validateManifests(manifests, { app: values.app, namespace: values.namespace });
+    if (manifests) {
+      validateManifests(manifests, { app: values.app, namespace: values.namespace });
+      validateTraffic(manifests, { app: values.app, namespace: values.namespace, traffic });
+    }
 
     const session = LockSession.open(values.kubeconfig, values.context);
     const kube = await Kube.connect({
@@ -72,6 +78,7 @@ void runAction({
         timeoutMs: values.timeout,
         unschedulableGraceMs: values['unschedulable-grace'],
         promotion: values.promotion,
+        traffic,
         previousReplicas,
         historyLimit: values['history-limit'],
         lockWaitMs: values['lock-timeout'],

@@ -1,7 +1,8 @@
-import { deployTargetInputs, input } from '@swiss-deploy/kit';
+import { deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
+  ...trafficInputs,
   to: input.string({
     default: 'previous',
     pattern: /^(previous|[1-9]\d{0,8})$/i,

@@ -5,10 +5,12 @@ import { readLiveState } from './live';
 import { withDeployLock, type LockOptions } from './lock';
 import { planColor, validateManifests, workloadImages, type ColorPlan } from './plan';
 import { pruneRevisions, readRevisions, recordRevision, revisionManifests } from './revisions';
+import { findRoute, type TrafficOptions } from './traffic';
 import {
-  allObjects,
   applyPlanned,
   colorObjects,
+  dryRunPlan,
+  gatewayRoute,
   gate,
   keepPrevious,
   liveRoute,
@@ -43,9 +45,23 @@ export interface DeployOptions extends Omit<LockOptions, 'log' | 'phase'> {
   historyLimit?: number;
   /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
   unschedulableGraceMs?: number;
+  /** How live traffic reaches a color (default: the stable Services' selectors). */
+  traffic?: TrafficOptions;
   run?: RunInfo;
   log?: Logger;
   phase?: Phase;
+}
+
+/**
+ * Checks, without the cluster, that the manifests give a gateway deploy its route: the one HTTPRoute that
+ * sends to the app's Services, or the one the `route` input names.
+ */
+export function validateTraffic(
+  manifests: readonly ManifestObject[],
+  options: { app: string; namespace: string; traffic?: TrafficOptions },
+): void {
+  if (options.traffic?.mode !== 'gateway') return;
+  findRoute(planColor(manifests, { ...options, color: 'blue', revision: 0 }), options.traffic.route);
 }
 
 /** One deploy, promote or abort under the lock. */
@@ -69,6 +85,7 @@ export async function runBlueGreen(kube: Kube, options: DeployOptions): Promise<
   if (action === 'deploy') {
     if (!options.manifests) throw new UserError('Input "manifests" is required to deploy.');
     validateManifests(options.manifests, options);
+    validateTraffic(options.manifests, options);
   }
   return withDeployLock(kube, { ...options, log, phase }, async (lock) => {
     const run: DeployRun = {
@@ -80,6 +97,7 @@ export async function runBlueGreen(kube: Kube, options: DeployOptions): Promise<
         phase,
         namespace: options.namespace,
         unschedulableGraceMs: options.unschedulableGraceMs,
+        traffic: options.traffic,
       },
       options,
       started,
@@ -112,9 +130,16 @@ function newRecord(
     manifests: objects,
     images: workloadImages(objects),
     configs: plan.configs.map((c) => `${c.kind}/${c.name}`),
+    ...trafficRecord(run.step, plan),
     ...run.options.run,
     startedAt: new Date(run.started).toISOString(),
   };
+}
+
+/** What the record keeps of the traffic mode: enough for a later switch back to write the route as this one did. */
+function trafficRecord(step: StepContext, plan: ColorPlan): Pick<RevisionRecord, 'traffic' | 'route'> {
+  const gateway = gatewayRoute(step, plan);
+  return gateway ? { traffic: 'gateway', route: `${gateway.namespace}/${gateway.name}` } : {};
 }
 
 function baseReport(
@@ -203,9 +228,8 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
   // Dry run of everything, the switch's objects included: unknown kinds, RBAC and invalid objects fail
   // here, before the revision is recorded or anything else changes.
   await phase(`Check revision ${revision} (${color}) with a server-side dry run`, async () => {
-    const all = allObjects(plan);
-    await applyPlanned(step, all, { dryRun: true });
-    log.info(`${all.length} objects pass the API server's validation, admission and RBAC.`);
+    const count = await dryRunPlan(step, plan);
+    log.info(`${count} objects pass the API server's validation, admission and RBAC.`);
   });
 
   const record = newRecord(run, plan, manifests, active);

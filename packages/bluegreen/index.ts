@@ -1,5 +1,23 @@
 // The blue/green strategy: plan a color, deploy it, gate it, switch to it, record it. The package's only door.
-export { runBlueGreen, unchangedRevision, type DeployOptions } from './deploy';
+export { runBlueGreen, unchangedRevision, validateTraffic, type DeployOptions } from './deploy';
+export {
+  TRAFFIC_MODES,
+  allOn,
+  coloredBackendRefs,
+  coloredServiceName,
+  findRoute,
+  parseRouteName,
+  routeState,
+  routeWeights,
+  weightPatch,
+  type GatewayRoute,
+  type HTTPRoute,
+  type RouteName,
+  type RouteState,
+  type TrafficMode,
+  type TrafficOptions,
+  type Weights,
+} from './traffic';
 export { lockName, acquireDeployLock } from './lock';
 export { configReferences } from './config';
 export { loadManifests, manifestFiles, type ManifestReadOptions } from './manifests';

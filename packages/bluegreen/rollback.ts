@@ -16,11 +16,13 @@ import { readLiveState } from './live';
 import { acquireDeployLock, lockName, type LockOptions } from './lock';
 import { planColor, type ColorPlan } from './plan';
 import { pruneRevisions, readRevisions, recordRevision, revisionManifests } from './revisions';
+import { checkExternalRoute, gatewayObjects, type TrafficOptions } from './traffic';
 import {
-  allObjects,
   applyPlanned,
   colorObjects,
+  dryRunPlan,
   gate,
+  gatewayRoute,
   liveRoute,
   previewObjects,
   switchTraffic,
@@ -58,6 +60,8 @@ export interface RollbackOptions extends Omit<LockOptions, 'log' | 'phase'> {
   /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
   unschedulableGraceMs?: number;
   historyLimit?: number;
+  /** How live traffic reaches a color (default: the stable Services' selectors). */
+  traffic?: TrafficOptions;
   run?: RunInfo;
   log?: Logger;
   phase?: Phase;
@@ -223,6 +227,16 @@ export async function runRollback(kube: Kube, options: RollbackOptions): Promise
       throw explainPlanError(error, options.namespace);
     }
   });
+  // A gateway rollback needs the target's route (or the named one): refused here, before any write.
+  const firstRoute = gatewayRoute(options, first.colorPlan);
+  if (firstRoute) {
+    const at = first.steps.findIndex((s) => s.startsWith('patch Service'));
+    first.steps.splice(
+      at < 0 ? first.steps.length - 1 : at,
+      0,
+      `write HTTPRoute ${firstRoute.namespace}/${firstRoute.name} in one patch: weights ${first.from.color} 0 / ${first.color} 100, then wait until every parent accepts it`,
+    );
+  }
   logPlan(first, log, options.dryRun === true);
 
   if (options.dryRun) {
@@ -322,17 +336,28 @@ async function execute(
     log,
     phase,
     namespace: options.namespace,
+    traffic: options.traffic,
   };
   const report = baseReport(plan, options, started);
   const { colorPlan } = plan;
   const deadline = Date.now() + options.timeoutMs;
   const record = rollbackRecord(plan, options, started);
 
+  const route = gatewayRoute(step, colorPlan);
+  if (route) {
+    record.traffic = 'gateway';
+    record.route = `${route.namespace}/${route.name}`;
+  }
   try {
     if (plan.mode === 'redeploy') {
       await phase(`Check revision ${plan.target.revision}'s objects with a server-side dry run`, () =>
-        applyPlanned(step, allObjects(colorPlan), { dryRun: true }),
+        dryRunPlan(step, colorPlan),
       );
+    } else if (route) {
+      await phase(`Check HTTPRoute ${route.namespace}/${route.name} with a server-side dry run`, async () => {
+        await applyPlanned(step, gatewayObjects(colorPlan, route), { dryRun: true });
+        await checkExternalRoute(step, colorPlan, route);
+      });
     }
     if (plan.mode !== 'switch') {
       await recordRevision(kube, record);

@@ -62,6 +62,10 @@ export interface RevisionRecord {
   switchMs?: number;
   /** The config copies (`ConfigMap/<name>-<hash>`) this revision's pods read; kept while the revision is. */
   configs?: string[];
+  /** How live traffic reached this revision (absent: service, as before traffic modes existed). */
+  traffic?: 'service' | 'gateway';
+  /** With traffic gateway: `namespace/name` of the HTTPRoute whose weights it moved. */
+  route?: string;
 }
 
 export type PromotionMode = 'auto' | 'manual';

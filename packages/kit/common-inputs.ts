@@ -1,3 +1,4 @@
+import { UserError } from './errors';
 import { input } from './inputs';
 
 /** A DNS-1123 label: what Kubernetes allows in the names derived from app and namespace. */
@@ -32,3 +33,40 @@ export const deployTargetInputs = {
   /** How long an Unschedulable pod may wait without an autoscaler scale-up (never beyond `timeout`). */
   'unschedulable-grace': input.duration({ default: '2m', max: '6h' }),
 };
+
+/** An HTTPRoute as `namespace/name`, or `name` in the deploy's namespace. */
+const ROUTE_REF = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
+
+/**
+ * How live traffic reaches a color, shared by deploy-blue-green, rollback and swiss/deploy@v1 so that a
+ * rollback moves what the deploy moved (docs/traffic.md).
+ */
+export const trafficInputs = {
+  traffic: input.enum(['service', 'gateway'], { default: 'service' }),
+  route: input.string({
+    pattern: ROUTE_REF,
+    maxLength: 317,
+    allowed: 'an HTTPRoute as namespace/name, or name in the deploy namespace',
+  }),
+};
+
+export interface TrafficChoice {
+  mode: 'service' | 'gateway';
+  route?: { namespace?: string; name: string };
+}
+
+/** The traffic inputs as options; `route` without `traffic: gateway` is refused, naming both. */
+export function trafficChoice(values: { traffic: 'service' | 'gateway'; route?: string }): TrafficChoice {
+  if (values.route && values.traffic !== 'gateway') {
+    throw new UserError(
+      `Input "route" is ${JSON.stringify(values.route)}, but input "traffic" is "${values.traffic}": a route is only moved with traffic: gateway.`,
+      { hint: 'Set traffic: gateway, or leave route empty. Nothing was changed.' },
+    );
+  }
+  if (!values.route) return { mode: values.traffic };
+  const [first, second] = values.route.split('/');
+  return {
+    mode: values.traffic,
+    route: second === undefined ? { name: first! } : { namespace: first, name: second },
+  };
+}

@@ -47,4 +47,10 @@ export {
   type YamlDocument,
   type ParsedYaml,
 } from './yaml';
-export { SERVICE_REF_PATTERN, deployTargetInputs } from './common-inputs';
+export {
+  SERVICE_REF_PATTERN,
+  deployTargetInputs,
+  trafficInputs,
+  trafficChoice,
+  type TrafficChoice,
+} from './common-inputs';
