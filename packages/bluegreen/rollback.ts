@@ -134,7 +134,7 @@ async function requireNamespace(kube: Kube, namespace: string): Promise<void> {
 
 export async function planRollback(
   kube: Kube,
-  options: Pick<RollbackOptions, 'app' | 'namespace' | 'to'>,
+  options: Pick<RollbackOptions, 'app' | 'namespace' | 'to' | 'traffic'>,
 ): Promise<RollbackPlan> {
   const { app, namespace } = options;
   const revisions = await readRevisions(kube, namespace, app);
@@ -190,6 +190,22 @@ export async function planRollback(
     mode === 'redeploy'
       ? probe
       : planColor(revisionManifests(target), { app, namespace, color, revision: idle[0]!.appliedRevision! });
+  const steps = rollbackSteps(mode, colorPlan, idle, {
+    lock: lockName(app),
+    revision,
+    target: target.revision,
+    active,
+  });
+  // A gateway rollback needs the target's route (or the named one): refused here, before any write.
+  const route = gatewayRoute(options, colorPlan);
+  if (route) {
+    const at = steps.findIndex((s) => s.startsWith('patch Service'));
+    steps.splice(
+      at < 0 ? steps.length - 1 : at,
+      0,
+      `write HTTPRoute ${route.namespace}/${route.name} in one patch: weights ${active} 0 / ${color} 100, then wait until every parent accepts it`,
+    );
+  }
   return {
     app,
     namespace,
@@ -201,12 +217,7 @@ export async function planRollback(
     revision,
     colorPlan,
     idle,
-    steps: rollbackSteps(mode, colorPlan, idle, {
-      lock: lockName(app),
-      revision,
-      target: target.revision,
-      active,
-    }),
+    steps,
   };
 }
 
@@ -227,16 +238,6 @@ export async function runRollback(kube: Kube, options: RollbackOptions): Promise
       throw explainPlanError(error, options.namespace);
     }
   });
-  // A gateway rollback needs the target's route (or the named one): refused here, before any write.
-  const firstRoute = gatewayRoute(options, first.colorPlan);
-  if (firstRoute) {
-    const at = first.steps.findIndex((s) => s.startsWith('patch Service'));
-    first.steps.splice(
-      at < 0 ? first.steps.length - 1 : at,
-      0,
-      `write HTTPRoute ${firstRoute.namespace}/${firstRoute.name} in one patch: weights ${first.from.color} 0 / ${first.color} 100, then wait until every parent accepts it`,
-    );
-  }
   logPlan(first, log, options.dryRun === true);
 
   if (options.dryRun) {

@@ -284,6 +284,8 @@ export interface RouteState {
   ready: boolean;
   /** What each parent that is not there yet says. */
   waiting: string[];
+  /** Parents that refuse the current generation (Accepted=False for it): waiting longer will not help. */
+  rejected: string[];
 }
 
 /**
@@ -295,9 +297,10 @@ export function routeState(route: HTTPRoute): RouteState {
   const routeNs = route.metadata.namespace ?? '';
   const generation = route.metadata.generation;
   const waiting: string[] = [];
+  const rejected: string[] = [];
   const parents = route.spec?.parentRefs ?? [];
   if (parents.length === 0)
-    return { ready: false, waiting: ['the route has no parentRefs: nothing serves it'] };
+    return { ready: false, waiting: ['the route has no parentRefs: nothing serves it'], rejected };
   for (const parent of parents) {
     const key = defaultsOf(parent, routeNs);
     const statuses = (route.status?.parents ?? []).filter((s) => defaultsOf(s.parentRef, routeNs) === key);
@@ -314,14 +317,16 @@ export function routeState(route: HTTPRoute): RouteState {
           waiting.push(
             `${name}: ${type} is for generation ${condition.observedGeneration}, not ${generation}`,
           );
-        else if (condition.status !== 'True')
-          waiting.push(
-            `${name}: ${type}=${condition.status}${condition.reason ? ` (${condition.reason}${condition.message ? `: ${condition.message}` : ''})` : ''}`,
-          );
+        else if (condition.status !== 'True') {
+          const said = `${name}: ${type}=${condition.status}${condition.reason ? ` (${condition.reason}${condition.message ? `: ${condition.message}` : ''})` : ''}`;
+          waiting.push(said);
+          if (type === 'Accepted' && condition.status === 'False' && condition.reason !== 'Pending')
+            rejected.push(said);
+        }
       }
     }
   }
-  return { ready: waiting.length === 0, waiting };
+  return { ready: waiting.length === 0, waiting, rejected };
 }
 
 /**
@@ -538,7 +543,7 @@ export async function confirmRoute(
   deadline: number,
 ): Promise<void> {
   const started = Date.now();
-  let last: RouteState = { ready: false, waiting: ['no answer from the API server yet'] };
+  let last: RouteState = { ready: false, waiting: ['no answer from the API server yet'], rejected: [] };
   await watchUntil(
     context.kube,
     {
@@ -554,11 +559,16 @@ export async function confirmRoute(
       decide: (objects) => {
         const route = [...objects.values()][0] as HTTPRoute | undefined;
         if (!route) {
-          last = { ready: false, waiting: ['the route is gone'] };
-          return undefined;
+          throw new WorldError(
+            `HTTPRoute ${gateway.namespace}/${gateway.name} was deleted during the switch.`,
+          );
         }
         if (generation !== undefined && (route.metadata.generation ?? 0) < generation) return undefined;
         last = routeState(route);
+        if (last.rejected.length > 0)
+          throw new WorldError(
+            `HTTPRoute ${gateway.namespace}/${gateway.name} is refused by its parents: ${last.rejected.join('; ')}`,
+          );
         return last.ready ? true : undefined;
       },
     },

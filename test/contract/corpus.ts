@@ -605,6 +605,22 @@ export const CORPUS: Case[] = [
 
   ...cases('deploy-blue-green', [
     ...dnsLabelCases(),
+    { title: 'traffic not an enum value', inputs: { traffic: 'mesh' }, names: inputNamed('traffic') },
+    {
+      title: 'route with two slashes',
+      inputs: { traffic: 'gateway', route: 'edge/shop/web' },
+      names: inputNamed('route'),
+    },
+    {
+      title: 'route with a set-output line',
+      inputs: { traffic: 'gateway', route: `web${COMMANDS.setOutput}` },
+      names: inputNamed('route'),
+    },
+    {
+      title: 'route without traffic gateway',
+      inputs: { route: 'web' },
+      names: /^Input "route" is "web", but input "traffic" is "service"/,
+    },
     { title: 'action not an enum value', inputs: { action: 'destroy' }, names: inputNamed('action') },
     { title: 'promotion not an enum value', inputs: { promotion: 'later' }, names: inputNamed('promotion') },
     { title: 'timeout 10x', inputs: { timeout: '10x' }, names: inputNamed('timeout') },
@@ -635,6 +651,11 @@ export const CORPUS: Case[] = [
       names: inputNamed('environment'),
     },
     { title: 'deploy without manifests', inputs: { action: 'deploy' }, names: inputNamed('manifests') },
+    {
+      title: 'traffic gateway with manifests that hold no route',
+      inputs: { action: 'deploy', traffic: 'gateway', manifests: 'k8s/app.yaml' },
+      names: /^Input "traffic" is "gateway"/,
+    },
     {
       title: 'manifests ../../etc/passwd',
       inputs: { action: 'deploy', manifests: '../../etc/passwd' },
@@ -786,6 +807,22 @@ export const CORPUS: Case[] = [
 
   ...cases('rollback', [
     ...dnsLabelCases(),
+    { title: 'traffic not an enum value', inputs: { traffic: 'mesh' }, names: inputNamed('traffic') },
+    {
+      title: 'route with two slashes',
+      inputs: { traffic: 'gateway', route: 'edge/shop/web' },
+      names: inputNamed('route'),
+    },
+    {
+      title: 'route with a set-output line',
+      inputs: { traffic: 'gateway', route: `web${COMMANDS.setOutput}` },
+      names: inputNamed('route'),
+    },
+    {
+      title: 'route without traffic gateway',
+      inputs: { route: 'web' },
+      names: /^Input "route" is "web", but input "traffic" is "service"/,
+    },
     { title: 'to 0', inputs: { to: '0' }, names: inputNamed('to') },
     { title: 'to negative', inputs: { to: '-1' }, names: inputNamed('to') },
     { title: 'to a word', inputs: { to: 'last' }, names: inputNamed('to') },
@@ -821,6 +858,12 @@ export const CORPUS: Case[] = [
 
   ...cases('deploy', [
     ...dnsLabelCases(),
+    { title: 'traffic not an enum value', inputs: { traffic: 'istio' }, names: inputNamed('traffic') },
+    {
+      title: 'route without traffic gateway',
+      inputs: { route: 'edge/web' },
+      names: /^Input "route" is "edge\/web", but input "traffic" is "service"/,
+    },
     { title: 'image-ref missing', inputs: { 'image-ref': '' }, names: inputNamed('image-ref') },
     { title: 'image-ref by tag', inputs: { 'image-ref': 'r.io/shop:1.0' }, names: inputNamed('image-ref') },
     {

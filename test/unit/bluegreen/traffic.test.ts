@@ -153,7 +153,11 @@ describe('route status', () => {
   it('is ready when every parent accepts the current generation with its refs resolved', () => {
     const r = route('web', 'shop', { name: 'gw', namespace: 'gateways', sectionName: 'web' });
     r.metadata.namespace = 'shop-ns';
-    expect(routeState(r)).toEqual({ ready: false, waiting: ['Gateway gateways/gw#web: no status yet'] });
+    expect(routeState(r)).toEqual({
+      ready: false,
+      waiting: ['Gateway gateways/gw#web: no status yet'],
+      rejected: [],
+    });
     r.status = {
       parents: [
         {
@@ -176,7 +180,7 @@ describe('route status', () => {
     r.status.parents![0]!.conditions = accepted(4, 'False');
     expect(routeState(r).waiting).toEqual(['Gateway gateways/gw#web: ResolvedRefs=False (BackendNotFound)']);
     r.status.parents![0]!.conditions = accepted(4);
-    expect(routeState(r)).toEqual({ ready: true, waiting: [] });
+    expect(routeState(r)).toEqual({ ready: true, waiting: [], rejected: [] });
   });
 
   it('reads a Service parent (the mesh profile) the same way', () => {
@@ -191,7 +195,7 @@ describe('route status', () => {
         },
       ],
     };
-    expect(routeState(r)).toEqual({ ready: true, waiting: [] });
+    expect(routeState(r)).toEqual({ ready: true, waiting: [], rejected: [] });
     r.status.parents![0]!.parentRef.port = 8080;
     expect(routeState(r).waiting).toEqual(['Service shop-ns/shop:80: no status yet']);
   });
