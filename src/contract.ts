@@ -1,8 +1,9 @@
-import { deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
+import { canaryInputs, deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
   ...trafficInputs,
+  ...canaryInputs,
   'image-ref': input.string({
     required: true,
     pattern: /^[^\s@]+@sha256:[0-9a-f]{64}$/,
@@ -48,6 +49,8 @@ export const outputs = [
   'preview-service',
   'stable-service',
   'status',
+  'step',
+  'weight',
   'duration',
   'rolled-back',
   'manifests',

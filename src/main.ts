@@ -39,30 +39,32 @@ function writeOutputs(steps: ChainSteps, started: number): void {
   );
   out.set('duration', formatDuration(Date.now() - started));
   out.set('rolled-back', Boolean(steps.rollback));
+  out.set('step', deploy.step ?? '');
+  out.set('weight', steps.rollback ? 0 : (deploy.weight ?? ''));
 }
 
 async function writeSummary(steps: ChainSteps, imageRef: string, digest: string): Promise<void> {
+  const { canaryTable } = await import('@swiss-deploy/bluegreen');
   const { deploy, preview, live, rollback } = steps;
   const smokeCell = (report: typeof preview) =>
     report
       ? `${report.passed ? 'passed' : 'failed'} (${report.results.length} checks, p95 ${report.p95 ?? '–'} ms)`
       : '–';
-  await new JobSummary()
-    .heading(`swiss/deploy: ${deploy.app} in ${deploy.namespace}`)
-    .facts({
-      image: code(imageRef),
-      'manifest digest': code(digest),
-      revision: deploy.revision,
-      'serving color': rollback?.color ?? deploy.color,
-      'deploy status': deploy.status,
-      'preview smoke test': smokeCell(preview),
-      'live smoke test': smokeCell(live),
-      'rolled back': rollback
-        ? `yes, to revision ${rollback.to.revision} (${rollback.mode}), recorded as ${rollback.revision}`
-        : 'no',
-      'gate time': deploy.gateMs === undefined ? undefined : formatDuration(deploy.gateMs),
-    })
-    .write();
+  const summary = new JobSummary().heading(`swiss/deploy: ${deploy.app} in ${deploy.namespace}`).facts({
+    image: code(imageRef),
+    'manifest digest': code(digest),
+    revision: deploy.revision,
+    'serving color': rollback?.color ?? deploy.color,
+    'deploy status': deploy.status,
+    'preview smoke test': smokeCell(preview),
+    'live smoke test': smokeCell(live),
+    'rolled back': rollback
+      ? `yes, to revision ${rollback.to.revision} (${rollback.mode}), recorded as ${rollback.revision}`
+      : 'no',
+    'gate time': deploy.gateMs === undefined ? undefined : formatDuration(deploy.gateMs),
+    strategy: deploy.strategy,
+  });
+  await (deploy.canary?.length ? canaryTable(summary, deploy.canary) : summary).write();
 }
 
 void runAction({
@@ -83,8 +85,15 @@ void runAction({
         { hint: 'Set smoke-url to the live route the Host header is for, or leave smoke-host-header empty.' },
       );
 
-    const { LockSession, RolledBackError, failureSummary, lockHolderFromEnv, runInfoFromEnv } =
-      await import('@swiss-deploy/bluegreen');
+    const {
+      CanaryAbortedError,
+      LockSession,
+      RolledBackError,
+      canaryTable,
+      failureSummary,
+      lockHolderFromEnv,
+      runInfoFromEnv,
+    } = await import('@swiss-deploy/bluegreen');
     const session = LockSession.open(values.kubeconfig, values.context);
     const kubeconfigFile = session.kubeconfigFile;
     try {
@@ -101,6 +110,9 @@ void runAction({
       const common = {
         previousReplicas,
         traffic,
+        strategy: values.strategy,
+        steps: values.steps,
+        stepPauseMs: values['step-pause'],
         historyLimit: values['history-limit'],
         lockWaitMs: values['lock-timeout'],
         unschedulableGraceMs: values['unschedulable-grace'],
@@ -130,6 +142,20 @@ void runAction({
           const rolledBack = error as InstanceType<typeof RolledBackError<SmokeReport>>;
           writeOutputs(rolledBack.steps, started);
           await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest);
+        } else if (error instanceof CanaryAbortedError) {
+          out.set('status', 'aborted');
+          out.set('rolled-back', false);
+          out.set('step', error.report.step ?? '');
+          out.set('weight', 0);
+          out.set('color', error.report.color);
+          await canaryTable(
+            failureSummary(`swiss/deploy: the canary of ${values.app} was aborted`, {
+              app: values.app,
+              namespace: values.namespace,
+              error: error as Error,
+            }),
+            error.report.canary ?? [],
+          ).write();
         } else {
           out.set('status', 'failed');
           out.set('rolled-back', false);

@@ -1,8 +1,9 @@
-import { deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
+import { canaryInputs, deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
   ...trafficInputs,
+  ...canaryInputs,
   manifests: input.list({ separator: 'newline' }),
   action: input.enum(['deploy', 'promote', 'abort'], { default: 'deploy' }),
   timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),
@@ -27,5 +28,7 @@ export const outputs = [
   'preview-service',
   'stable-service',
   'status',
+  'step',
+  'weight',
   'duration',
 ] as const;

@@ -79,6 +79,9 @@ void runAction({
         unschedulableGraceMs: values['unschedulable-grace'],
         promotion: values.promotion,
         traffic,
+        strategy: values.strategy,
+        steps: values.steps,
+        stepPauseMs: values['step-pause'],
         previousReplicas,
         historyLimit: values['history-limit'],
         lockWaitMs: values['lock-timeout'],
@@ -94,10 +97,12 @@ void runAction({
       out.set('preview-service', report.previewServices[0] ?? '');
       out.set('stable-service', report.stableServices[0] ?? '');
       out.set('status', report.status);
+      out.set('step', report.step ?? '');
+      out.set('weight', report.weight ?? '');
       out.set('duration', formatDuration(report.durationMs));
       await deploySummary(report, { environmentUrl: values['environment-url'] }).write();
       const description = `${report.app} revision ${report.revision}: ${report.color} ${report.status}`;
-      if (report.status === 'preview') await deployment.progress(description);
+      if (report.status === 'preview' || report.status === 'paused') await deployment.progress(description);
       else await deployment.finish('success', description);
     } catch (error) {
       out.set('status', 'failed');

@@ -42,7 +42,7 @@ export {
 } from './revisions';
 export { readLiveState, type LiveState } from './live';
 export { runInfoFromEnv, lockHolderFromEnv } from './run-context';
-export { deploySummary, failureSummary } from './summary';
+export { canaryTable, deploySummary, failureSummary } from './summary';
 export {
   COLORS,
   LABELS,
@@ -79,7 +79,10 @@ export {
 } from './rollback-plan';
 export { rollbackSummary } from './rollback-summary';
 export { LockSession } from './lock-session';
+export { canaryReplicas, parseSteps, podShare, type CanaryStep, type Strategy } from './canary';
+export { DEFAULT_STEPS, pausedCanary } from './deploy';
 export {
+  CanaryAbortedError,
   runDeployChain,
   RolledBackError,
   type ChainCheck,

@@ -52,5 +52,7 @@ export {
   deployTargetInputs,
   trafficInputs,
   trafficChoice,
+  canaryInputs,
+  parseSteps,
   type TrafficChoice,
 } from './common-inputs';

@@ -605,6 +605,22 @@ export const CORPUS: Case[] = [
 
   ...cases('deploy-blue-green', [
     ...dnsLabelCases(),
+    { title: 'strategy not an enum value', inputs: { strategy: 'rolling' }, names: inputNamed('strategy') },
+    {
+      title: 'steps not increasing',
+      inputs: { strategy: 'canary', steps: '10,50,25,100' },
+      names: /^Input "steps" is "10,50,25,100": expected whole percentages .* \(25 does not come after 50\)/,
+    },
+    {
+      title: 'steps not ending at 100',
+      inputs: { strategy: 'canary', steps: '10,50' },
+      names: /^Input "steps" is "10,50": .*\(the last step must be 100\)/,
+    },
+    { title: 'steps with 0', inputs: { steps: '0,100' }, names: inputNamed('steps') },
+    { title: 'steps over 100', inputs: { steps: '50,150' }, names: inputNamed('steps') },
+    { title: 'steps as words', inputs: { steps: 'ten,100' }, names: inputNamed('steps') },
+    { title: 'step-pause without a unit', inputs: { 'step-pause': '5' }, names: inputNamed('step-pause') },
+    { title: 'step-pause 7h over 6h', inputs: { 'step-pause': '7h' }, names: inputNamed('step-pause') },
     { title: 'traffic not an enum value', inputs: { traffic: 'mesh' }, names: inputNamed('traffic') },
     {
       title: 'route with two slashes',
@@ -858,6 +874,22 @@ export const CORPUS: Case[] = [
 
   ...cases('deploy', [
     ...dnsLabelCases(),
+    { title: 'strategy not an enum value', inputs: { strategy: 'rolling' }, names: inputNamed('strategy') },
+    {
+      title: 'steps not increasing',
+      inputs: { strategy: 'canary', steps: '10,50,25,100' },
+      names: /^Input "steps" is "10,50,25,100": expected whole percentages .* \(25 does not come after 50\)/,
+    },
+    {
+      title: 'steps not ending at 100',
+      inputs: { strategy: 'canary', steps: '10,50' },
+      names: /^Input "steps" is "10,50": .*\(the last step must be 100\)/,
+    },
+    { title: 'steps with 0', inputs: { steps: '0,100' }, names: inputNamed('steps') },
+    { title: 'steps over 100', inputs: { steps: '50,150' }, names: inputNamed('steps') },
+    { title: 'steps as words', inputs: { steps: 'ten,100' }, names: inputNamed('steps') },
+    { title: 'step-pause without a unit', inputs: { 'step-pause': '5' }, names: inputNamed('step-pause') },
+    { title: 'step-pause 7h over 6h', inputs: { 'step-pause': '7h' }, names: inputNamed('step-pause') },
     { title: 'traffic not an enum value', inputs: { traffic: 'istio' }, names: inputNamed('traffic') },
     {
       title: 'route without traffic gateway',

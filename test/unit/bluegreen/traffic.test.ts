@@ -10,7 +10,8 @@ import {
   type HTTPRoute,
   type ManifestObject,
 } from '@swiss-deploy/bluegreen';
-import { trafficChoice } from '@swiss-deploy/kit';
+import { parseSteps, trafficChoice } from '@swiss-deploy/kit';
+import { canaryReplicas, podShare } from '@swiss-deploy/bluegreen';
 import type { KubeObject } from '@swiss-deploy/kube';
 
 const labels = { 'app.kubernetes.io/name': 'shop' };
@@ -213,5 +214,26 @@ describe('traffic inputs', () => {
     expect(() => trafficChoice({ traffic: 'service', route: 'web' })).toThrow(
       'Input "route" is "web", but input "traffic" is "service": a route is only moved with traffic: gateway.',
     );
+  });
+});
+
+describe('canary steps', () => {
+  it('are whole percentages, increasing, ending at 100', () => {
+    expect(parseSteps('10, 25,50,100')).toEqual({ steps: [10, 25, 50, 100] });
+    expect(parseSteps('100')).toEqual({ steps: [100] });
+    expect(parseSteps('10,10,100')).toEqual({ reason: '10 does not come after 10' });
+    expect(parseSteps('10,50')).toEqual({ reason: 'the last step must be 100' });
+    expect(parseSteps('0,100')).toEqual({ reason: '0 is outside 1..100' });
+    expect(parseSteps('5%,100')).toEqual({ reason: '"5%" is not a whole percentage' });
+  });
+
+  it('give a service canary the replicas closest to its weight, at least one pod', () => {
+    expect(canaryReplicas(4, 50)).toBe(4);
+    expect(canaryReplicas(9, 10)).toBe(1);
+    expect(canaryReplicas(2, 10)).toBe(1);
+    expect(canaryReplicas(3, 25)).toBe(1);
+    expect(canaryReplicas(4, 100)).toBe(4);
+    expect(podShare(2, 1)).toBe(33.33);
+    expect(podShare(4, 4)).toBe(50);
   });
 });
