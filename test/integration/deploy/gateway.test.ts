@@ -242,3 +242,158 @@ describe('traffic: gateway', () => {
     expect(await readRevisions(kube, namespace, 'shop')).toEqual([]);
   });
 });
+
+describe('strategy: canary', () => {
+  async function replicasOf(namespace: string, name: string): Promise<number | undefined> {
+    const deployment = await kube.request<{ spec?: { replicas?: number } } & KubeObject>(
+      'GET',
+      `${KNOWN.deployments(namespace)}/${name}`,
+    );
+    return deployment.spec?.replicas;
+  }
+
+  it('steps the route weights one promote at a time, and an abort puts 100 % back on stable in one patch', async () => {
+    const namespace = await createNamespace(kube, 'traffic-canary');
+    namespaces.push(namespace);
+    const objects = (version: string) =>
+      appObjects({
+        version,
+        extra: [httpRoute('shop', [gatewayParent()], `${namespace}.swiss-deploy.test`)],
+      });
+    const canary = {
+      traffic: { mode: 'gateway' as const },
+      strategy: 'canary' as const,
+      steps: [10, 50, 100],
+      promotion: 'manual' as const,
+    };
+    // The first deploy has no stable color to share with: it goes live at once.
+    const first = await deploy(kube, namespace, objects('1'), { ...canary, promotion: 'auto' });
+    expect(first).toMatchObject({ status: 'succeeded', color: 'blue', strategy: 'blue-green' });
+
+    const preview = await deploy(kube, namespace, objects('2'), canary);
+    expect(preview).toMatchObject({ status: 'preview', color: 'blue', step: 0, weight: 0 });
+    expect(routeWeights(await readRoute(namespace, 'shop'), ['shop'], namespace)).toEqual({
+      blue: 100,
+      green: 0,
+    });
+
+    const step1 = await deploy(kube, namespace, objects('2'), { ...canary, action: 'promote' });
+    expect(step1).toMatchObject({ status: 'paused', step: 1, weight: 10, color: 'blue' });
+    expect(step1.canary).toEqual([
+      { step: 1, weight: 10, actual: 10, checks: 'weight confirmed', passed: true },
+    ]);
+    const at10 = await readRoute(namespace, 'shop');
+    expect(routeWeights(at10, ['shop'], namespace)).toEqual({ blue: 90, green: 10 });
+    let revisions = await readRevisions(kube, namespace, 'shop');
+    expect(revisions[0]).toMatchObject({
+      revision: 2,
+      outcome: 'preview',
+      strategy: 'canary',
+      steps: [10, 50, 100],
+      step: 1,
+      weight: 10,
+    });
+    // While a canary holds live traffic, a new deploy is refused before it changes anything.
+    await expect(deploy(kube, namespace, objects('3'), canary)).rejects.toThrow(
+      'Revision 2 of shop is a canary paused at step 1 of 3, with 10 % of live traffic on green.',
+    );
+
+    const step2 = await deploy(kube, namespace, objects('2'), { ...canary, action: 'promote' });
+    expect(step2).toMatchObject({ status: 'paused', step: 2, weight: 50 });
+    const at50 = await readRoute(namespace, 'shop');
+    expect(routeWeights(at50, ['shop'], namespace)).toEqual({ blue: 50, green: 50 });
+    expect(at50.metadata.generation).toBe(at10.metadata.generation! + 1);
+
+    const aborted = await deploy(kube, namespace, objects('2'), { ...canary, action: 'abort' });
+    expect(aborted).toMatchObject({ status: 'aborted', color: 'blue', weight: 0 });
+    const after = await readRoute(namespace, 'shop');
+    expect(routeWeights(after, ['shop'], namespace)).toEqual({ blue: 100, green: 0 });
+    expect(after.metadata.generation).toBe(at50.metadata.generation! + 1);
+    expect(await replicasOf(namespace, 'shop-green')).toBe(0);
+    expect(await selectorColor(namespace, 'shop')).toBe('blue');
+    revisions = await readRevisions(kube, namespace, 'shop');
+    expect(revisions[0]).toMatchObject({ revision: 2, outcome: 'aborted', strategy: 'canary' });
+
+    // Steps through to the end: the last one is the switch.
+    const auto = await deploy(kube, namespace, objects('4'), { ...canary, promotion: 'auto' });
+    expect(auto).toMatchObject({ status: 'succeeded', color: 'green', step: 3, weight: 100 });
+    expect(auto.canary?.map((s) => [s.step, s.weight, s.passed])).toEqual([
+      [1, 10, true],
+      [2, 50, true],
+      [3, 100, true],
+    ]);
+    expect(routeWeights(await readRoute(namespace, 'shop'), ['shop'], namespace)).toEqual({
+      blue: 0,
+      green: 100,
+    });
+    expect(await selectorColor(namespace, 'shop')).toBe('green');
+  });
+
+  it('aborts a step the route parents refuse: all back on stable, canary at 0, recorded as aborted', async () => {
+    const namespace = await createNamespace(kube, 'traffic-abort');
+    namespaces.push(namespace);
+    const mesh = fakeMeshController(namespace, 'shop-mesh');
+    try {
+      const objects = (version: string) =>
+        appObjects({
+          version,
+          extra: [httpRoute('shop-mesh', [{ group: '', kind: 'Service', name: 'shop', port: 80 }])],
+        });
+      const options = {
+        traffic: { mode: 'gateway' as const },
+        strategy: 'canary' as const,
+        steps: [25, 100],
+      };
+      await deploy(kube, namespace, objects('1'), options);
+      mesh.state.refuse = true;
+      await expect(deploy(kube, namespace, objects('2'), options)).rejects.toThrow(
+        /^Canary step 1 \(25 %\) of revision 2 failed: HTTPRoute .*shop-mesh is refused by its parents/,
+      );
+      mesh.state.refuse = false;
+      const route = await readRoute(namespace, 'shop-mesh');
+      expect(routeWeights(route, ['shop'], namespace)).toEqual({ blue: 100, green: 0 });
+      expect(await replicasOf(namespace, 'shop-green')).toBe(0);
+      const revisions = await readRevisions(kube, namespace, 'shop');
+      expect(revisions[0]).toMatchObject({ revision: 2, outcome: 'aborted', strategy: 'canary' });
+      expect(revisions[0]?.error).toMatch(/^canary step 1 \(25 %\)/);
+    } finally {
+      await mesh.stop();
+    }
+  });
+
+  it('with traffic: service, shares by replica ratio behind the stable Service, and an abort restores its selector', async () => {
+    const namespace = await createNamespace(kube, 'traffic-ratio');
+    namespaces.push(namespace);
+    const options = { strategy: 'canary' as const, steps: [50, 100], promotion: 'manual' as const };
+    await deploy(kube, namespace, appObjects({ version: '1', replicas: 2 }), {
+      ...options,
+      promotion: 'auto',
+    });
+    await deploy(kube, namespace, appObjects({ version: '2', replicas: 2 }), options);
+    const step = await deploy(kube, namespace, appObjects({ version: '2', replicas: 2 }), {
+      ...options,
+      action: 'promote',
+    });
+    expect(step).toMatchObject({ status: 'paused', step: 1, weight: 50 });
+    const service = await kube.request<Service>('GET', `${KNOWN.services(namespace)}/shop`);
+    expect(service.spec?.selector).toEqual({ 'app.kubernetes.io/name': 'shop' });
+    expect(await replicasOf(namespace, 'shop-green')).toBe(2);
+    const aborted = await deploy(kube, namespace, appObjects({ version: '2', replicas: 2 }), {
+      ...options,
+      action: 'abort',
+    });
+    expect(aborted).toMatchObject({ status: 'aborted', color: 'blue' });
+    expect(await selectorColor(namespace, 'shop')).toBe('blue');
+    expect(await replicasOf(namespace, 'shop-green')).toBe(0);
+
+    // To the end: the canary back at full size, gated, then the selector switch.
+    const done = await deploy(kube, namespace, appObjects({ version: '3', replicas: 2 }), {
+      ...options,
+      promotion: 'auto',
+    });
+    expect(done).toMatchObject({ status: 'succeeded', color: 'green', step: 2, weight: 100 });
+    expect(done.canary?.[0]).toMatchObject({ step: 1, weight: 50, actual: 50 });
+    expect(await selectorColor(namespace, 'shop')).toBe('green');
+    expect(await replicasOf(namespace, 'shop-green')).toBe(2);
+  });
+});
