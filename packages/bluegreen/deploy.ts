@@ -217,8 +217,9 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
     return { live, revisions };
   });
   const active = live.activeColor;
+  const digest = manifestDigest(manifests.map((m) => m.object));
   const paused = revisions.find(pausedCanary);
-  if (paused) {
+  if (paused && paused.manifestDigest !== digest) {
     throw new UserError(
       `Revision ${paused.revision} of ${options.app} is a canary paused at step ${paused.step} of ${paused.steps?.length ?? '?'}, with ${paused.weight} % of live traffic on ${paused.color}.`,
       {
@@ -226,15 +227,21 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
       },
     );
   }
-  const digest = manifestDigest(manifests.map((m) => m.object));
   const same = unchangedRevision(revisions, digest, active);
   if (same) {
     log.info(
       `Revision ${same.revision} has the same manifests (${digest.slice(0, 19)}…) and is ${same.outcome === 'preview' ? 'waiting in preview' : 'live'}: nothing to do.`,
     );
     const plan = planColor(manifests, { ...options, color: same.color, revision: same.revision });
-    const report = baseReport(run, plan, active ?? same.color, same.previousColor);
-    report.status = same.outcome === 'preview' ? 'preview' : 'unchanged';
+    // A service canary's stable Services select both colors: the record says which one is stable.
+    const live = pausedCanary(same) ? same.previousColor : active;
+    const report = baseReport(run, plan, live ?? same.color, same.previousColor);
+    report.status = same.outcome === 'preview' ? (pausedCanary(same) ? 'paused' : 'preview') : 'unchanged';
+    if (same.strategy === 'canary') {
+      report.strategy = 'canary';
+      report.step = same.step;
+      report.weight = same.weight;
+    }
     return finish(run, report);
   }
   const color: Color = active ? otherColor(active) : 'blue';

@@ -1,12 +1,27 @@
 // traffic: gateway on the kwok cluster: the HTTPRoute's weights move in one patch, confirmed by the status
 // Traefik writes for its Gateway, and by a mesh controller's status for a route whose parent is a Service
 // (the Gateway API mesh profile; no mesh runs here, so the test writes that status as a mesh controller does).
-import { readRevisions, routeWeights, type HTTPRoute } from '@swiss-deploy/bluegreen';
+import {
+  CanaryAbortedError,
+  loadManifests,
+  readRevisions,
+  routeWeights,
+  runDeployChain,
+  type HTTPRoute,
+} from '@swiss-deploy/bluegreen';
 import { KNOWN, type KubeObject, type Service } from '@swiss-deploy/kube';
 import type { Kube } from '@swiss-deploy/kube';
 import { testEnv } from '../../support/env';
 import { rollback } from '../rollback/rollback-cluster';
-import { adminKube, appObjects, createNamespace, deleteNamespace, deploy, requireKwok } from './cluster';
+import {
+  adminKube,
+  appObjects,
+  createNamespace,
+  deleteNamespace,
+  deploy,
+  requireKwok,
+  writeManifests,
+} from './cluster';
 
 jest.setTimeout(240_000);
 
@@ -293,6 +308,9 @@ describe('strategy: canary', () => {
       step: 1,
       weight: 10,
     });
+    // A re-run of the same deploy is a no-op that says where the canary is.
+    const rerun = await deploy(kube, namespace, objects('2'), canary);
+    expect(rerun).toMatchObject({ status: 'paused', step: 1, weight: 10, color: 'blue', revision: 2 });
     // While a canary holds live traffic, a new deploy is refused before it changes anything.
     await expect(deploy(kube, namespace, objects('3'), canary)).rejects.toThrow(
       'Revision 2 of shop is a canary paused at step 1 of 3, with 10 % of live traffic on green.',
@@ -395,5 +413,63 @@ describe('strategy: canary', () => {
     expect(done.canary?.[0]).toMatchObject({ step: 1, weight: 50, actual: 50 });
     expect(await selectorColor(namespace, 'shop')).toBe('green');
     expect(await replicasOf(namespace, 'shop-green')).toBe(2);
+  });
+});
+
+describe('the chain of swiss/deploy@v1 with strategy: canary', () => {
+  it('checks the canary after each step and aborts in one write at the first failing check', async () => {
+    const namespace = await createNamespace(kube, 'traffic-chain');
+    namespaces.push(namespace);
+    const objects = (version: string) =>
+      appObjects({
+        version,
+        extra: [httpRoute('shop', [gatewayParent()], `${namespace}.swiss-deploy.test`)],
+      });
+    await deploy(kube, namespace, objects('1'), { traffic: { mode: 'gateway' } });
+    const before = await readRoute(namespace, 'shop');
+    // The chain's check, as the root action wires the smoke test in: here it passes the preview and the
+    // first step, and fails the second (the weights it saw are kept to show what each check ran against).
+    const seen: string[] = [];
+    const check = {
+      run: async (target: 'preview' | 'live', service: string) => {
+        const route = await readRoute(namespace, 'shop');
+        const weights = routeWeights(route, ['shop'], namespace);
+        seen.push(`${target} ${service} green ${weights?.green}`);
+        return { passed: seen.length < 3 };
+      },
+      passed: (report: { passed: boolean }) => report.passed,
+      describe: () => '1 of 1 checks failed on the canary',
+    };
+    const error = await runDeployChain(kube, {
+      app: 'shop',
+      namespace,
+      manifests: loadManifests([writeManifests(objects('2'))]),
+      timeoutMs: 60_000,
+      holder: { identity: `swiss/example-app/runs/77/attempts/1/deploy/${namespace}` },
+      traffic: { mode: 'gateway' },
+      strategy: 'canary',
+      steps: [10, 50, 100],
+      check,
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CanaryAbortedError);
+    expect((error as Error).message).toBe(
+      'Canary step 2 (50 %) of revision 2 failed its smoke test: 1 of 1 checks failed on the canary.',
+    );
+    expect(seen).toEqual([
+      `preview ${namespace}/shop-preview:80 green 0`,
+      `preview ${namespace}/shop-preview:80 green 10`,
+      `preview ${namespace}/shop-preview:80 green 50`,
+    ]);
+    const rows = (error as InstanceType<typeof CanaryAbortedError>).report.canary;
+    expect(rows?.map((r) => [r.step, r.weight, r.passed])).toEqual([
+      [1, 10, true],
+      [2, 50, false],
+    ]);
+    const after = await readRoute(namespace, 'shop');
+    expect(routeWeights(after, ['shop'], namespace)).toEqual({ blue: 100, green: 0 });
+    // Step 1, step 2, and the abort: three writes of the route.
+    expect(after.metadata.generation).toBe(before.metadata.generation! + 3);
+    const revisions = await readRevisions(kube, namespace, 'shop');
+    expect(revisions[0]).toMatchObject({ revision: 2, outcome: 'aborted', strategy: 'canary', step: 2 });
   });
 });
