@@ -39,8 +39,8 @@ function writeOutputs(steps: ChainSteps, started: number): void {
   );
   out.set('duration', formatDuration(Date.now() - started));
   out.set('rolled-back', Boolean(steps.rollback));
-  out.set('step', deploy.step ?? '');
-  out.set('weight', steps.rollback ? 0 : (deploy.weight ?? ''));
+  if (deploy.step !== undefined) out.set('step', deploy.step);
+  if (deploy.weight !== undefined) out.set('weight', steps.rollback ? 0 : deploy.weight);
 }
 
 async function writeSummary(steps: ChainSteps, imageRef: string, digest: string): Promise<void> {
@@ -145,7 +145,7 @@ void runAction({
         } else if (error instanceof CanaryAbortedError) {
           out.set('status', 'aborted');
           out.set('rolled-back', false);
-          out.set('step', error.report.step ?? '');
+          if (error.report.step !== undefined) out.set('step', error.report.step);
           out.set('weight', 0);
           out.set('color', error.report.color);
           await canaryTable(

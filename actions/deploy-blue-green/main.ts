@@ -97,8 +97,8 @@ void runAction({
       out.set('preview-service', report.previewServices[0] ?? '');
       out.set('stable-service', report.stableServices[0] ?? '');
       out.set('status', report.status);
-      out.set('step', report.step ?? '');
-      out.set('weight', report.weight ?? '');
+      if (report.step !== undefined) out.set('step', report.step);
+      if (report.weight !== undefined) out.set('weight', report.weight);
       out.set('duration', formatDuration(report.durationMs));
       await deploySummary(report, { environmentUrl: values['environment-url'] }).write();
       const description = `${report.app} revision ${report.revision}: ${report.color} ${report.status}`;
