@@ -1,8 +1,16 @@
 import { UserError, WorldError, errorMessage } from '@swiss-deploy/kit';
 import { KNOWN, applyObject, isNotFound, scaleDeployment, type Deployment } from '@swiss-deploy/kube';
 import type { ColorPlan } from './plan';
-import { gatewayRoute, type StepContext } from './switch';
-import { allOn, confirmRoute, describeWeights, prepareBackends, writeRoute, type Weights } from './traffic';
+import { gatewayRoute, type LiveRoute, type StepContext } from './switch';
+import {
+  allOn,
+  confirmRoute,
+  describeWeights,
+  prepareBackends,
+  writeRoute,
+  type HTTPRoute,
+  type Weights,
+} from './traffic';
 import { LABELS, type Color } from './types';
 
 /** How a revision reaches live traffic: all at once after its gate, or in weighted steps. */
@@ -107,10 +115,32 @@ export async function setCanaryWeight(
  * Takes the canary's traffic away in one write: the route all on the stable color, or the stable Services
  * selecting it alone. Says what is left when that write fails.
  */
-export async function withdrawCanary(context: StepContext, plan: ColorPlan, stable: Color): Promise<void> {
+export async function withdrawCanary(
+  context: StepContext,
+  plan: ColorPlan,
+  stable: Color,
+  live?: LiveRoute,
+): Promise<void> {
   const gateway = gatewayRoute(context, plan);
   if (gateway) {
-    const write = await writeRoute(context, plan, gateway, allOn(stable), 'canary');
+    // The stable revision's own route when it has one (its rules, all on its color), else the weights alone.
+    const own = gateway.planned
+      ? live?.traffic.find(
+          (t) =>
+            t.object.kind === 'HTTPRoute' &&
+            t.object.metadata.name === gateway.name &&
+            (t.object.metadata.namespace ?? plan.namespace) === gateway.namespace,
+        )
+      : undefined;
+    context.lock.assertHeld();
+    const write = own
+      ? {
+          after: await applyObject<HTTPRoute>(context.kube, context.discovery, own.object, {
+            force: true,
+            purpose: 'canary',
+          }),
+        }
+      : await writeRoute(context, plan, gateway, allOn(stable), 'canary');
     await confirmRoute(context, gateway, write.after.metadata.generation, Date.now() + 60_000).catch(
       (error: unknown) =>
         context.log.warning(

@@ -441,7 +441,8 @@ async function abortCanary(
   const { step } = run;
   let left = '';
   try {
-    await withdrawCanary(step, plan, stable);
+    const revisions = await readRevisions(step.kube, plan.namespace, plan.app);
+    await withdrawCanary(step, plan, stable, liveRoute(revisions, stable, plan.app, plan.namespace));
   } catch (error) {
     left = errorMessage(error);
     step.log.warning(`Could not put all traffic back on ${stable}: ${left}`);
@@ -640,11 +641,12 @@ async function promote(run: DeployRun): Promise<DeployReport> {
 
 async function abort(run: DeployRun): Promise<DeployReport> {
   const { step, options } = run;
-  const { record, plan } = await latestPreview(run, 'abort');
+  const { record, plan, revisions } = await latestPreview(run, 'abort');
   const live = await readLiveState(step.kube, options.namespace, plan.services);
   const stable = pausedCanary(record) ? record.previousColor : live.activeColor;
   // A paused canary has a share of live traffic: take it away, in one write, before the pods go.
-  if (pausedCanary(record) && stable) await withdrawCanary(step, plan, stable);
+  if (pausedCanary(record) && stable)
+    await withdrawCanary(step, plan, stable, liveRoute(revisions, stable, options.app, options.namespace));
   await scaleToZero(
     step,
     plan.workloads.map((w) => w.object.metadata.name as string),

@@ -3,6 +3,7 @@
 // (the Gateway API mesh profile; no mesh runs here, so the test writes that status as a mesh controller does).
 import {
   CanaryAbortedError,
+  RolledBackError,
   loadManifests,
   readRevisions,
   routeWeights,
@@ -471,5 +472,36 @@ describe('the chain of swiss/deploy@v1 with strategy: canary', () => {
     expect(after.metadata.generation).toBe(before.metadata.generation! + 3);
     const revisions = await readRevisions(kube, namespace, 'shop');
     expect(revisions[0]).toMatchObject({ revision: 2, outcome: 'aborted', strategy: 'canary', step: 2 });
+  });
+
+  it('switches the route back in one write when the live check fails after a blue/green switch', async () => {
+    const namespace = await createNamespace(kube, 'traffic-back');
+    namespaces.push(namespace);
+    const objects = (version: string) =>
+      appObjects({
+        version,
+        extra: [httpRoute('shop', [gatewayParent()], `${namespace}.swiss-deploy.test`)],
+      });
+    await deploy(kube, namespace, objects('1'), { traffic: { mode: 'gateway' } });
+    const before = await readRoute(namespace, 'shop');
+    const error = await runDeployChain(kube, {
+      app: 'shop',
+      namespace,
+      manifests: loadManifests([writeManifests(objects('2'))]),
+      timeoutMs: 60_000,
+      holder: { identity: `swiss/example-app/runs/78/attempts/1/deploy/${namespace}` },
+      traffic: { mode: 'gateway' },
+      check: {
+        run: async (target: 'preview' | 'live') => Promise.resolve({ passed: target === 'preview' }),
+        passed: (report: { passed: boolean }) => report.passed,
+        describe: () => '1 of 1 checks failed on the live route',
+      },
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RolledBackError);
+    const after = await readRoute(namespace, 'shop');
+    expect(routeWeights(after, ['shop'], namespace)).toEqual({ blue: 100, green: 0 });
+    // The switch and the switch back: two writes of the route.
+    expect(after.metadata.generation).toBe(before.metadata.generation! + 2);
+    expect(await selectorColor(namespace, 'shop')).toBe('blue');
   });
 });
