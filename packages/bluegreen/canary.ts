@@ -1,4 +1,4 @@
-import { UserError, WorldError, errorMessage } from '@swiss-deploy/kit';
+import { WorldError, errorMessage } from '@swiss-deploy/kit';
 import { KNOWN, applyObject, isNotFound, scaleDeployment, type Deployment } from '@swiss-deploy/kube';
 import type { ColorPlan } from './plan';
 import { gatewayRoute, type LiveRoute, type StepContext } from './switch';
@@ -156,11 +156,6 @@ export async function withdrawCanary(
     await applyObject(context.kube, context.discovery, back, { force: true, purpose: 'canary' });
   }
   context.log.info(`Stable Services select ${stable} alone again.`);
-}
-
-/** The canary was given no traffic yet, or its steps do not fit the record: a clear refusal. */
-export function canaryRefusal(message: string): UserError {
-  return new UserError(message, { hint: 'Nothing was changed.' });
 }
 
 /** The error of an aborted canary step: what failed and what serves now. */

@@ -60,8 +60,6 @@ export function parseRouteName(text: string): RouteName | undefined {
   return namespace === undefined ? { name } : { namespace, name };
 }
 
-export const ROUTE_PATTERN = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
-
 /** All traffic on one color. */
 export const allOn = (color: Color): Weights => ({ [color]: 100, [otherColor(color)]: 0 }) as Weights;
 
