@@ -1,9 +1,18 @@
-import { canaryInputs, deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
+import {
+  analysisInputs,
+  canaryInputs,
+  deployTargetInputs,
+  input,
+  trafficInputs,
+  verifyPolicyInputs,
+} from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
   ...trafficInputs,
   ...canaryInputs,
+  ...analysisInputs,
+  ...verifyPolicyInputs,
   'image-ref': input.string({
     required: true,
     pattern: /^[^\s@]+@sha256:[0-9a-f]{64}$/,

@@ -16,6 +16,7 @@ import {
 } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
 import type { SmokeReport } from '@swiss-deploy/smoke';
+import type { AnalysisReport } from '@swiss-deploy/analysis';
 import { deployChain, log, planChart, render, smokePlan, type ChainSteps } from './pipeline';
 
 const out = defineOutputs(outputs);
@@ -43,7 +44,12 @@ function writeOutputs(steps: ChainSteps, started: number): void {
   if (deploy.weight !== undefined) out.set('weight', steps.rollback ? 0 : deploy.weight);
 }
 
-async function writeSummary(steps: ChainSteps, imageRef: string, digest: string): Promise<void> {
+async function writeSummary(
+  steps: ChainSteps,
+  imageRef: string,
+  digest: string,
+  analyses: readonly AnalysisReport[],
+): Promise<void> {
   const { canaryTable } = await import('@swiss-deploy/bluegreen');
   const { deploy, preview, live, rollback } = steps;
   const smokeCell = (report: typeof preview) =>
@@ -64,7 +70,26 @@ async function writeSummary(steps: ChainSteps, imageRef: string, digest: string)
     'gate time': deploy.gateMs === undefined ? undefined : formatDuration(deploy.gateMs),
     strategy: deploy.strategy,
   });
-  await (deploy.canary?.length ? canaryTable(summary, deploy.canary) : summary).write();
+  if (deploy.canary?.length) canaryTable(summary, deploy.canary);
+  if (analyses.length > 0) {
+    const { addAnalysisSummary } = await import('@swiss-deploy/analysis');
+    for (const report of analyses) addAnalysisSummary(summary, report);
+  }
+  await summary.write();
+}
+
+/** Any analysis input set: only then is the analysis package loaded (startup stays lean without it). */
+function analysisAsked(values: Record<string, unknown>): boolean {
+  return (
+    [
+      'analysis',
+      'prometheus-url',
+      'prometheus-token',
+      'prometheus-username',
+      'prometheus-password',
+      'prometheus-ca',
+    ].some((name) => Boolean(values[name])) || Number(values.bake) > 0
+  );
 }
 
 void runAction({
@@ -72,6 +97,8 @@ void runAction({
     const started = Date.now();
     const values = parseInputs(inputs);
     const traffic = trafficChoice(values);
+    const { checkImages, parseVerifyPolicy } = await import('@swiss-deploy/supplychain');
+    const policy = parseVerifyPolicy(values);
     const previousReplicas: number | 'all' =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
     // Everything that can be wrong with the inputs fails here, before any request: the chart inputs,
@@ -84,15 +111,26 @@ void runAction({
         `Input "smoke-host-header" is "${safe(values['smoke-host-header'])}": it applies to smoke-url, which is empty.`,
         { hint: 'Set smoke-url to the live route the Host header is for, or leave smoke-host-header empty.' },
       );
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    const analysisPlan = analysisAsked(values)
+      ? (await import('@swiss-deploy/analysis')).planAnalysis(values, {
+          workspace,
+          runnerTemp: process.env.RUNNER_TEMP || undefined,
+        })
+      : undefined;
+    const analyses: AnalysisReport[] = [];
 
     const {
       CanaryAbortedError,
       LockSession,
       RolledBackError,
+      addAnalysisReports,
       canaryTable,
       failureSummary,
+      loadManifests,
       lockHolderFromEnv,
       runInfoFromEnv,
+      workloadImages,
     } = await import('@swiss-deploy/bluegreen');
     const session = LockSession.open(values.kubeconfig, values.context);
     const kubeconfigFile = session.kubeconfigFile;
@@ -106,6 +144,15 @@ void runAction({
       const manifests = await render(chart);
       out.set('manifests', manifests.file);
       out.set('manifest-digest', manifests.digest);
+      // Every image the rendered workloads run, image-ref and any other, before the lock and the first apply.
+      if (policy) {
+        const objects = loadManifests([manifests.file], process.env.GITHUB_WORKSPACE ?? process.cwd());
+        const images = workloadImages(objects.map((m) => m.object)).map((i) => i.image);
+        await checkImages(policy, [values['image-ref'], ...images], {
+          cosignVersion: values['cosign-version'],
+          cosignMirror: values['cosign-mirror'],
+        });
+      }
 
       const common = {
         previousReplicas,
@@ -135,13 +182,20 @@ void runAction({
       });
       let steps: ChainSteps;
       try {
-        steps = await deployChain(kube, values, manifests.file, kubeconfigFile, common);
+        steps = await deployChain(
+          kube,
+          values,
+          manifests.file,
+          kubeconfigFile,
+          common,
+          analysisPlan ? { plan: analysisPlan, reports: analyses } : undefined,
+        );
       } catch (error) {
         await record.finish('failure', `${values.app}: ${errorMessage(error).split('\n')[0]}`);
         if (error instanceof RolledBackError) {
           const rolledBack = error as InstanceType<typeof RolledBackError<SmokeReport>>;
           writeOutputs(rolledBack.steps, started);
-          await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest);
+          await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest, analyses);
         } else if (error instanceof CanaryAbortedError) {
           out.set('status', 'aborted');
           out.set('rolled-back', false);
@@ -159,16 +213,21 @@ void runAction({
         } else {
           out.set('status', 'failed');
           out.set('rolled-back', false);
-          await failureSummary(`swiss/deploy: ${values.app} in ${values.namespace} failed`, {
-            app: values.app,
-            namespace: values.namespace,
-            error: error as Error,
-          }).write();
+          (
+            await addAnalysisReports(
+              failureSummary(`swiss/deploy: ${values.app} in ${values.namespace} failed`, {
+                app: values.app,
+                namespace: values.namespace,
+                error: error as Error,
+              }),
+              analyses,
+            )
+          ).write();
         }
         throw error;
       }
       writeOutputs(steps, started);
-      await writeSummary(steps, values['image-ref'], manifests.digest);
+      await writeSummary(steps, values['image-ref'], manifests.digest, analyses);
       await record.finish(
         'success',
         `${values.app} revision ${steps.deploy.revision} on ${steps.deploy.color}`,

@@ -1,9 +1,10 @@
 import * as path from 'node:path';
 import { group, log, safe, type InputValues } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
-import type { ChainSteps as Steps, DeployOptions } from '@swiss-deploy/bluegreen';
+import type { ChainCheck, ChainSteps as Steps, DeployOptions } from '@swiss-deploy/bluegreen';
 import type { RenderPlan } from '@swiss-deploy/helm';
 import type { SmokeReport } from '@swiss-deploy/smoke';
+import type { AnalysisPlan, AnalysisReport } from '@swiss-deploy/analysis';
 import type { inputs } from './contract';
 
 export type Inputs = InputValues<typeof inputs>;
@@ -105,35 +106,64 @@ export async function deployChain(
   manifestsFile: string,
   kubeconfigFile: string | undefined,
   common: Omit<DeployOptions, 'app' | 'namespace' | 'timeoutMs'>,
+  analysis?: { plan: AnalysisPlan; reports: AnalysisReport[] },
 ): Promise<ChainSteps> {
   const bluegreen = await import('@swiss-deploy/bluegreen');
   const { runSmokeTest } = await import('@swiss-deploy/smoke');
   const manifests = bluegreen.loadManifests([manifestsFile], process.env.GITHUB_WORKSPACE ?? process.cwd());
-  return bluegreen.runDeployChain<SmokeReport>(kube, {
+  const smoke: ChainCheck<SmokeReport> = {
+    run: (target, service) =>
+      group(`Smoke-test the ${describeTarget(target, values, service)}`, async () =>
+        runSmokeTest(
+          await smokePlan(
+            values,
+            target === 'preview' ? { service } : liveTarget(values, service),
+            kubeconfigFile,
+          ),
+          {
+            log,
+            phase: group,
+            openForward: (forwarded, onEvent) => kube.portForward(forwarded, { onEvent }),
+          },
+        ),
+      ),
+    passed: (report) => report.passed,
+    describe: (report) =>
+      `${report.failedChecks.length} of ${report.results.length} checks failed on ${report.target}: ${report.failedChecks.join(', ')}`,
+  };
+  const options = {
     ...common,
     app: values.app,
     namespace: values.namespace,
     timeoutMs: values.timeout,
     manifests,
-    check: {
-      run: (target, service) =>
-        group(`Smoke-test the ${describeTarget(target, values, service)}`, async () =>
-          runSmokeTest(
-            await smokePlan(
-              values,
-              target === 'preview' ? { service } : liveTarget(values, service),
-              kubeconfigFile,
-            ),
-            {
-              log,
-              phase: group,
-              openForward: (forwarded, onEvent) => kube.portForward(forwarded, { onEvent }),
-            },
-          ),
-        ),
-      passed: (report) => report.passed,
-      describe: (report) =>
-        `${report.failedChecks.length} of ${report.results.length} checks failed on ${report.target}: ${report.failedChecks.join(', ')}`,
-    },
+  };
+  if (!analysis) return bluegreen.runDeployChain<SmokeReport>(kube, { ...options, check: smoke });
+  // The smoke test first, then the metrics: on the preview before the switch, on live as the bake window.
+  const check = bluegreen.thenCheck(
+    smoke,
+    bluegreen.analysisCheck(kube, analysis.plan, {
+      app: values.app,
+      namespace: values.namespace,
+      log,
+      phase: group,
+      onReport: (report) => analysis.reports.push(report),
+    }),
+  );
+  const smokeSteps = (steps: Steps<{ first: SmokeReport }>): ChainSteps => ({
+    deploy: steps.deploy,
+    ...(steps.preview ? { preview: steps.preview.first } : {}),
+    ...(steps.live ? { live: steps.live.first } : {}),
+    ...(steps.rollback ? { rollback: steps.rollback } : {}),
   });
+  try {
+    return smokeSteps(await bluegreen.runDeployChain(kube, { ...options, check }));
+  } catch (error) {
+    if (!(error instanceof bluegreen.RolledBackError)) throw error;
+    const rolledBack = error as InstanceType<typeof bluegreen.RolledBackError<{ first: SmokeReport }>>;
+    throw new bluegreen.RolledBackError<SmokeReport>(rolledBack.message, smokeSteps(rolledBack.steps), {
+      untouched: rolledBack.untouched ?? '',
+      hint: rolledBack.hint ?? '',
+    });
+  }
 }

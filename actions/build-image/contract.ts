@@ -32,6 +32,29 @@ export const inputs = {
   sbom: input.boolean({ default: 'false' }),
   'size-budget': input.string({ pattern: SIZE, allowed: 'a size such as 150MB, 120MiB or 800kB' }),
   builder: input.string(),
+  sign: input.enum(['none', 'key', 'keyless'], { default: 'none' }),
+  'signing-key': input.string({ secret: true }),
+  'signing-key-password': input.string({ secret: true }),
+  attest: input.boolean({ default: 'true' }),
+  'transparency-log': input.boolean({ default: 'true' }),
+  'cosign-version': input.string({
+    default: '3.1.3',
+    pattern: /^v?\d+\.\d+\.\d+$/,
+    allowed: 'an exact version such as 3.1.3',
+  }),
+  'cosign-mirror': input.string({ pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) base URL' }),
+  'trivy-version': input.string({ default: '0.70.0' }),
+  'trivy-mirror': input.string(),
 };
 
-export const outputs = ['image', 'digest', 'image-ref', 'tags', 'metadata', 'size'] as const;
+export const outputs = [
+  'image',
+  'digest',
+  'image-ref',
+  'tags',
+  'metadata',
+  'size',
+  'signature',
+  'sbom',
+  'provenance',
+] as const;

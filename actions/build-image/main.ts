@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import {
   JobSummary,
   SavedState,
@@ -16,9 +18,23 @@ const out = defineOutputs(outputs);
 /** What post needs to log out: where the login lives and for which registry. Never the password. */
 const session = new SavedState<{ dockerConfig: string; registry: string }>('build-image-login');
 
+/** How the signature output and the summary name the signer. */
+function describeSigner(
+  signing: { kind: 'key' } | { kind: 'kms'; keyRef: string } | { kind: 'keyless' },
+): string {
+  if (signing.kind === 'kms') return `kms:${signing.keyRef}`;
+  if (signing.kind === 'keyless')
+    return `keyless:${process.env.GITHUB_SERVER_URL || 'https://github.com'}/${process.env.GITHUB_WORKFLOW_REF ?? ''}`;
+  return 'key';
+}
+
 void runAction({
   main: async () => {
     const values = parseInputs(inputs);
+    const started = new Date();
+    const supplychain = await import('@swiss-deploy/supplychain');
+    // The signing inputs are checked with the others, before docker or a registry is asked anything.
+    const signing = supplychain.parseSigning(values);
     // Loaded once the inputs parse: a bad input fails without loading the build code.
     const {
       buildImage,
@@ -128,6 +144,99 @@ void runAction({
       .write();
 
     if (size) checkSizeBudget(size.bytes, budget, formatBytes);
+
+    if (signing.kind !== 'none') {
+      const made = await group(`Sign ${imageRef}`, async () => {
+        const scratch = new supplychain.Scratch(tempDir, 'sign');
+        try {
+          const cosignTool = await supplychain.installCosign(values['cosign-version'], {
+            mirror: values['cosign-mirror'],
+          });
+          log.info(`cosign ${cosignTool.version} (${cosignTool.source})`);
+          const cosign = new supplychain.Cosign(cosignTool.path, {
+            scratch: path.join(scratch.dir, 'cosign'),
+            dockerConfig,
+          });
+          const signer = supplychain.signerFor(signing, scratch);
+          const options = { transparencyLog: values['transparency-log'] };
+          const files = values.attest
+            ? await attestImage(
+                supplychain,
+                cosign,
+                signer,
+                options,
+                imageRef,
+                build.digest,
+                started,
+                dockerConfig,
+              )
+            : undefined;
+          await cosign.sign(imageRef, signer, options);
+          log.info(`signed ${imageRef} (${describeSigner(signing)})`);
+          return files;
+        } finally {
+          scratch.dispose();
+        }
+      });
+      out.set('signature', {
+        'image-ref': imageRef,
+        signer: describeSigner(signing),
+        'transparency-log': values['transparency-log'],
+      });
+      out.set('sbom', made?.sbom ?? '');
+      out.set('provenance', made?.provenance ?? '');
+      await new JobSummary()
+        .facts({
+          signed: describeSigner(signing),
+          'SBOM attestation': made ? `CycloneDX, ${made.components} components` : 'not made (attest: false)',
+          'provenance attestation': made ? 'SLSA v1' : 'not made (attest: false)',
+          'transparency log': values['transparency-log'] ? 'recorded' : 'off',
+        })
+        .write();
+    } else {
+      out.set('signature', '');
+      out.set('sbom', '');
+      out.set('provenance', '');
+    }
+
+    async function attestImage(
+      sc: typeof supplychain,
+      cosign: InstanceType<typeof supplychain.Cosign>,
+      signer: ReturnType<typeof supplychain.signerFor>,
+      options: { transparencyLog: boolean },
+      ref: string,
+      digest: string,
+      startedOn: Date,
+      registryConfig: string | undefined,
+    ): Promise<{ sbom: string; provenance: string; components: number }> {
+      const { installTrivy } = await import('@swiss-deploy/scan');
+      const trivy = await installTrivy(values['trivy-version'], { mirror: values['trivy-mirror'] });
+      const name = digest.replace(/^sha256:/, '').slice(0, 16);
+      const sbom = path.join(tempDir, `sbom-${name}.cdx.json`);
+      const facts = await sc.generateSbom(trivy.path, ref, {
+        output: sbom,
+        cacheDir: path.join(tempDir, 'swiss-deploy-trivy-cache'),
+        dockerConfig: registryConfig,
+      });
+      log.info(`SBOM: ${facts.format}, ${facts.components} components (${sbom})`);
+      await cosign.attest(ref, 'sbom', sbom, signer, options);
+      const provenance = path.join(tempDir, `provenance-${name}.json`);
+      const predicate = sc.slsaProvenance(
+        sc.workflowRunFromEnv(),
+        {
+          context: values.context,
+          file: values.file,
+          target: values.target,
+          platforms: values.platforms,
+          buildArgNames: values['build-args'].map((arg) => arg.split('=')[0] ?? '').filter(Boolean),
+        },
+        { startedOn, finishedOn: new Date() },
+      );
+      writeFileSync(provenance, `${JSON.stringify(predicate, null, 2)}\n`);
+      await cosign.attest(ref, 'provenance', provenance, signer, options);
+      log.info(`attested ${ref}: CycloneDX SBOM and SLSA v1 provenance`);
+      return { sbom, provenance, components: facts.components };
+    }
 
     out.set('image', plan.name.repository);
     out.set('digest', build.digest);

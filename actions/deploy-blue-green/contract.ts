@@ -1,9 +1,18 @@
-import { canaryInputs, deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
+import {
+  analysisInputs,
+  canaryInputs,
+  deployTargetInputs,
+  input,
+  trafficInputs,
+  verifyPolicyInputs,
+} from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
   ...trafficInputs,
   ...canaryInputs,
+  ...analysisInputs,
+  ...verifyPolicyInputs,
   manifests: input.list({ separator: 'newline' }),
   action: input.enum(['deploy', 'promote', 'abort'], { default: 'deploy' }),
   timeout: input.duration({ default: '10m', min: '1s', max: '6h' }),

@@ -9,9 +9,24 @@ import {
   runAction,
   trafficChoice,
 } from '@swiss-deploy/kit';
+import type { AnalysisReport } from '@swiss-deploy/analysis';
 import { inputs, outputs } from './contract';
 
 const out = defineOutputs(outputs);
+
+/** Any analysis input set: only then is the analysis package loaded (startup stays lean without it). */
+function analysisAsked(values: Record<string, unknown>): boolean {
+  return (
+    [
+      'analysis',
+      'prometheus-url',
+      'prometheus-token',
+      'prometheus-username',
+      'prometheus-password',
+      'prometheus-ca',
+    ].some((name) => Boolean(values[name])) || Number(values.bake) > 0
+  );
+}
 
 void runAction({
   main: async () => {
@@ -23,9 +38,26 @@ void runAction({
         'Input "manifests" is required when action is deploy: expected manifest files or folders, one per line.',
       );
     }
+    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
+    // Manifests come from the repository or from render-helm, which writes into the workspace or RUNNER_TEMP.
+    const confine = { workspace, runnerTemp: process.env.RUNNER_TEMP || undefined };
+    // The analysis spec and the Prometheus inputs are checked here too, before any request.
+    const analysis = analysisAsked(values)
+      ? (await import('@swiss-deploy/analysis')).planAnalysis(values, confine)
+      : undefined;
+    if (analysis && (values.action !== 'deploy' || values.promotion !== 'auto')) {
+      throw inputConflict(
+        `Input "analysis" runs with action deploy and promotion auto (here: action ${values.action}, promotion ${values.promotion}): it judges the new color before the switch and bakes it after, in one step.`,
+        'Use promotion auto with the analysis, or run the analysis in the step that promotes; nothing was changed.',
+      );
+    }
     // Loaded once the inputs are good: a bad input fails without loading the strategy and the client.
     const {
       LockSession,
+      RolledBackError,
+      addAnalysisReports,
+      analysisCheck,
+      runDeployChain,
       deploySummary,
       failureSummary,
       loadManifests,
@@ -34,19 +66,27 @@ void runAction({
       runInfoFromEnv,
       validateManifests,
       validateTraffic,
+      workloadImages,
     } = await import('@swiss-deploy/bluegreen');
+    const { checkImages, parseVerifyPolicy } = await import('@swiss-deploy/supplychain');
+    const policy = parseVerifyPolicy(values);
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
-    const previousReplicas =
+    const previousReplicas: number | 'all' =
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
-    const workspace = process.env.GITHUB_WORKSPACE || process.cwd();
-    // Manifests come from the repository or from render-helm, which writes into the workspace or RUNNER_TEMP.
-    const confine = { workspace, runnerTemp: process.env.RUNNER_TEMP || undefined };
     const manifests =
       values.action === 'deploy' ? loadManifests(values.manifests, workspace, { confine }) : undefined;
     if (manifests) {
       validateManifests(manifests, { app: values.app, namespace: values.namespace });
       validateTraffic(manifests, { app: values.app, namespace: values.namespace, traffic });
+    }
+    // Before the lock and the first apply: a refused image leaves the cluster exactly as it was.
+    if (manifests && policy) {
+      const images = workloadImages(manifests.map((m) => m.object)).map((i) => i.image);
+      await checkImages(policy, images, {
+        cosignVersion: values['cosign-version'],
+        cosignMirror: values['cosign-mirror'],
+      });
     }
 
     const session = LockSession.open(values.kubeconfig, values.context);
@@ -69,12 +109,11 @@ void runAction({
       info: log.info,
     });
 
+    const analysisReports: AnalysisReport[] = [];
     try {
-      const report = await runBlueGreen(kube, {
+      const options = {
         app: values.app,
         namespace: values.namespace,
-        manifests,
-        action: values.action,
         timeoutMs: values.timeout,
         unschedulableGraceMs: values['unschedulable-grace'],
         promotion: values.promotion,
@@ -90,7 +129,29 @@ void runAction({
         log,
         phase: group,
         onLocked: session.onLocked,
-      });
+      };
+      // With an analysis, the deploy is the chain: preview → analysis → switch → bake → switch back on a breach.
+      const report =
+        analysis && manifests
+          ? (
+              await runDeployChain(kube, {
+                ...options,
+                manifests,
+                check: analysisCheck(kube, analysis, {
+                  app: values.app,
+                  namespace: values.namespace,
+                  log,
+                  phase: group,
+                  onReport: (r) => analysisReports.push(r),
+                }),
+              })
+            ).deploy
+          : await runBlueGreen(kube, {
+              ...options,
+              manifests,
+              action: values.action,
+              promotion: values.promotion,
+            });
       out.set('color', report.color);
       out.set('previous-color', report.previousColor ?? '');
       out.set('revision', report.revision);
@@ -100,18 +161,34 @@ void runAction({
       if (report.step !== undefined) out.set('step', report.step);
       if (report.weight !== undefined) out.set('weight', report.weight);
       out.set('duration', formatDuration(report.durationMs));
-      await deploySummary(report, { environmentUrl: values['environment-url'] }).write();
+      (
+        await addAnalysisReports(
+          deploySummary(report, { environmentUrl: values['environment-url'] }),
+          analysisReports,
+        )
+      ).write();
       const description = `${report.app} revision ${report.revision}: ${report.color} ${report.status}`;
       if (report.status === 'preview' || report.status === 'paused') await deployment.progress(description);
       else await deployment.finish('success', description);
     } catch (error) {
-      out.set('status', 'failed');
+      if (error instanceof RolledBackError) {
+        // the bake analysis breached after the switch and traffic went back: say where it is now
+        const { rollback } = error.steps;
+        out.set('color', rollback?.color ?? '');
+        out.set('revision', rollback?.revision ?? '');
+        out.set('status', 'rolled-back');
+      } else out.set('status', 'failed');
       out.set('duration', formatDuration(Date.now() - started));
-      await failureSummary(`Blue/green deploy of ${values.app} failed`, {
-        app: values.app,
-        namespace: values.namespace,
-        error: error as Error,
-      }).write();
+      (
+        await addAnalysisReports(
+          failureSummary(`Blue/green deploy of ${values.app} failed`, {
+            app: values.app,
+            namespace: values.namespace,
+            error: error as Error,
+          }),
+          analysisReports,
+        )
+      ).write();
       await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
       throw error;
     } finally {

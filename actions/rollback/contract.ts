@@ -1,8 +1,9 @@
-import { deployTargetInputs, input, trafficInputs } from '@swiss-deploy/kit';
+import { deployTargetInputs, input, trafficInputs, verifyPolicyInputs } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
   ...trafficInputs,
+  ...verifyPolicyInputs,
   to: input.string({
     default: 'previous',
     pattern: /^(previous|[1-9]\d{0,8})$/i,

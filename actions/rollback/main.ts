@@ -27,6 +27,8 @@ void runAction({
       runInfoFromEnv,
       runRollback,
     } = await import('@swiss-deploy/bluegreen');
+    const { checkImages, parseVerifyPolicy } = await import('@swiss-deploy/supplychain');
+    const policy = parseVerifyPolicy(values);
     const { recordDeployment } = await import('@swiss-deploy/github');
     const { Kube } = await import('@swiss-deploy/kube');
     const to = parseRollbackTarget(values.to)!;
@@ -70,6 +72,15 @@ void runAction({
           log,
           phase: group,
           onLocked: session.onLocked,
+          // A redeploy brings back images that may have been re-signed, revoked or re-pushed since.
+          verifyImages: policy
+            ? async (images) => {
+                await checkImages(policy, images, {
+                  cosignVersion: values['cosign-version'],
+                  cosignMirror: values['cosign-mirror'],
+                });
+              }
+            : undefined,
         });
         out.set('color', report.color);
         out.set('previous-color', report.previousColor);

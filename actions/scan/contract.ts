@@ -7,6 +7,7 @@ export const inputs = {
     item: (item) => (['vuln', 'secret'].includes(item) ? undefined : 'is not vuln or secret'),
     itemAllowed: 'vuln or secret',
   }),
+  sbom: input.string(),
   manifests: input.list({ separator: 'newline' }),
   'config-paths': input.list({ separator: 'newline' }),
   'trivy-reports': input.list({ separator: 'newline' }),

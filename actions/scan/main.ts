@@ -18,6 +18,7 @@ void runAction({
       readTrivyReports,
       scanConfigPaths,
       scanImage,
+      scanSbom,
       scanSummary,
       setupTrivy,
       writeResults,
@@ -47,6 +48,11 @@ void runAction({
       if (plan.imageRef) {
         targets.push(`image ${plan.imageRef}`);
         findings.push(...(await group(`Scan ${plan.imageRef}`, () => scanImage(plan, trivy))));
+      }
+      if (plan.sbom) {
+        const { shown } = plan.sbom;
+        targets.push(`SBOM ${shown}`);
+        findings.push(...(await group(`Scan the SBOM ${shown}`, () => scanSbom(plan, trivy))));
       }
       if (plan.configPaths.length > 0) {
         targets.push(`config ${plan.configPaths.map((c) => c.shown).join(', ')}`);

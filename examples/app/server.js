@@ -2,7 +2,10 @@
 //   GET /healthz  liveness: the process serves requests
 //   GET /readyz   readiness: 503 while starting up or draining, 200 otherwise
 //   GET /version  {"version": APP_VERSION, "color": DEPLOY_COLOR, ...} so a blue/green switch is visible
+//   GET /metrics  Prometheus text exposition: requests by code, a latency histogram (app routes only)
 //   GET /         a greeting
+// FAIL_RATIO (0–1) answers that share of app requests with 500, evenly spread, to rehearse a bad release.
+// Logs are JSON lines carrying the app, version, revision and color.
 import * as http from 'node:http';
 import * as os from 'node:os';
 
@@ -14,9 +17,75 @@ const drainDelayMs = Number(process.env.DRAIN_DELAY_MS || 5000);
 // A kept-alive connection older than this is closed after its next answer, so clients that hold connections
 // open reach the color traffic was switched to within this window (a ClusterIP pins a connection to a pod).
 const connectionMaxAgeMs = Number(process.env.CONNECTION_MAX_AGE_MS || 10000);
+const failRatio = Math.min(1, Math.max(0, Number(process.env.FAIL_RATIO || 0)));
+const identity = {
+  app: process.env.APP_NAME || 'example-app',
+  version,
+  revision: process.env.APP_REVISION || '',
+  color: process.env.DEPLOY_COLOR || '',
+};
 const started = new Date();
 let ready = false;
 let draining = false;
+
+function logLine(level, msg, fields = {}) {
+  console.log(JSON.stringify({ time: new Date().toISOString(), level, msg, ...identity, ...fields }));
+}
+
+// Metrics of the app routes (probes and /metrics are left out: they would dilute the error ratio).
+const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+const byCode = new Map();
+const bucketCounts = BUCKETS.map(() => 0);
+let durationSum = 0;
+let durationCount = 0;
+let appRequests = 0;
+let failed = 0;
+
+function observe(code, seconds) {
+  byCode.set(code, (byCode.get(code) ?? 0) + 1);
+  BUCKETS.forEach((le, i) => {
+    if (seconds <= le) bucketCounts[i] += 1;
+  });
+  durationSum += seconds;
+  durationCount += 1;
+}
+
+const escapeLabel = (value) =>
+  String(value).replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+const labelText = (extra = {}) =>
+  Object.entries({ ...identity, ...extra })
+    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+    .join(',');
+
+function exposition() {
+  const lines = [
+    '# HELP http_requests_total App requests answered, by status code.',
+    '# TYPE http_requests_total counter',
+    ...[...byCode.entries()].map(([code, n]) => `http_requests_total{${labelText({ code })}} ${n}`),
+    '# HELP http_request_duration_seconds Time to answer an app request.',
+    '# TYPE http_request_duration_seconds histogram',
+    ...BUCKETS.map(
+      (le, i) => `http_request_duration_seconds_bucket{${labelText({ le })}} ${bucketCounts[i]}`,
+    ),
+    `http_request_duration_seconds_bucket{${labelText({ le: '+Inf' })}} ${durationCount}`,
+    `http_request_duration_seconds_sum{${labelText()}} ${durationSum}`,
+    `http_request_duration_seconds_count{${labelText()}} ${durationCount}`,
+    '# HELP app_info The running build.',
+    '# TYPE app_info gauge',
+    `app_info{${labelText()}} 1`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Whether this app request fails: exactly FAIL_RATIO of them, spread evenly. */
+function shouldFail() {
+  appRequests += 1;
+  if (failed < Math.floor(appRequests * failRatio)) {
+    failed += 1;
+    return true;
+  }
+  return false;
+}
 
 const openedAt = new WeakMap();
 
@@ -35,6 +104,24 @@ function send(res, status, body) {
 const server = http.createServer((req, res) => {
   const path = (req.url || '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+  if (path === '/metrics') {
+    res.writeHead(200, {
+      'Content-Type': 'text/plain; version=0.0.4; charset=utf-8',
+      'Cache-Control': 'no-store',
+    });
+    return res.end(exposition());
+  }
+  if (path === '/healthz' || path === '/readyz') return route(path, res);
+  const begun = process.hrtime.bigint();
+  res.on('finish', () => {
+    observe(String(res.statusCode), Number(process.hrtime.bigint() - begun) / 1e9);
+    if (res.statusCode >= 500) logLine('error', 'request failed', { path, status: res.statusCode });
+  });
+  if (shouldFail()) return send(res, 500, 'injected failure (FAIL_RATIO)');
+  return route(path, res);
+});
+
+function route(path, res) {
   switch (path) {
     case '/healthz':
       return send(res, 200, 'ok');
@@ -55,12 +142,12 @@ const server = http.createServer((req, res) => {
     default:
       return send(res, 404, 'not found');
   }
-});
+}
 
 server.on('connection', (socket) => openedAt.set(socket, Date.now()));
 
 server.listen(port, () => {
-  console.log(JSON.stringify({ msg: 'listening', port, version }));
+  logLine('info', 'listening', { port, failRatio });
   setTimeout(() => (ready = true), startupDelayMs);
 });
 
@@ -70,7 +157,7 @@ server.listen(port, () => {
 function shutdown(signal) {
   if (draining) return;
   draining = true;
-  console.log(JSON.stringify({ msg: 'draining', signal, drainDelayMs }));
+  logLine('info', 'draining', { signal, drainDelayMs });
   setTimeout(() => {
     server.close(() => process.exit(0));
     server.closeIdleConnections();

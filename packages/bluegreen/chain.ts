@@ -7,10 +7,13 @@ import { directPhase, silentLogger, type DeployReport, type ManifestObject } fro
 
 /** A check of one Service (`namespace/name:port`) that the chain runs on the preview and on live. */
 export interface ChainCheck<R> {
-  run(target: 'preview' | 'live', service: string): Promise<R>;
+  /** `deploy` is the run so far: the color and revision under test. */
+  run(target: 'preview' | 'live', service: string, deploy: DeployReport): Promise<R>;
   passed(report: R): boolean;
   /** One line for the error message: what failed, where. */
   describe(report: R): string;
+  /** What the check is, as messages name it: "smoke test" unless it says otherwise. */
+  kind?(target: 'preview' | 'live', report?: R): string;
 }
 
 export interface ChainOptions<R> extends Omit<DeployOptions, 'action' | 'promotion' | 'manifests'> {
@@ -65,13 +68,13 @@ export async function runDeployChain<R>(kube: Kube, options: ChainOptions<R>): P
     let liveReport: R | undefined;
     let liveFailure: string;
     try {
-      liveReport = await options.check.run('live', stableService);
+      liveReport = await options.check.run('live', stableService, promoted);
       if (options.check.passed(liveReport))
         return { deploy: promoted, preview: previewReport, live: liveReport };
       liveFailure = options.check.describe(liveReport);
     } catch (error) {
       // A live check that cannot even run is no proof the new color works: treat it as failed.
-      liveFailure = `the live smoke test could not run: ${errorMessage(error)}`;
+      liveFailure = `the live ${checkKind(options.check, 'live')} could not run: ${errorMessage(error)}`;
     }
     return await switchBack(kube, held, promoted, previewReport, liveReport, liveFailure);
   } finally {
@@ -80,6 +83,10 @@ export async function runDeployChain<R>(kube: Kube, options: ChainOptions<R>): P
         .release()
         .catch((error) => log.warning(`Could not release the deploy lock: ${errorMessage(error)}`));
   }
+}
+
+function checkKind<R>(check: ChainCheck<R>, target: 'preview' | 'live', report?: R): string {
+  return check.kind?.(target, report) ?? 'smoke test';
 }
 
 type Held<R> = ChainOptions<R> & Required<Pick<ChainOptions<R>, 'lock' | 'log' | 'phase'>>;
@@ -108,7 +115,7 @@ async function promoteSteps<R>(kube: Kube, held: Held<R>, preview: DeployReport)
     }
     let failure: string | undefined;
     try {
-      const checked = await held.check.run('preview', service);
+      const checked = await held.check.run('preview', service, report);
       if (!held.check.passed(checked)) failure = held.check.describe(checked);
     } catch (error) {
       failure = `the smoke test could not run: ${errorMessage(error)}`;
@@ -149,7 +156,7 @@ async function checkPreview<R>(kube: Kube, held: Held<R>, preview: DeployReport)
   }
   let report: R;
   try {
-    report = await held.check.run('preview', service);
+    report = await held.check.run('preview', service, preview);
   } catch (error) {
     // The check could not run at all: the preview is not proven, so it never goes live.
     await runBlueGreen(kube, { ...held, action: 'abort' });
@@ -158,7 +165,7 @@ async function checkPreview<R>(kube: Kube, held: Held<R>, preview: DeployReport)
   if (!held.check.passed(report)) {
     await runBlueGreen(kube, { ...held, action: 'abort' });
     throw new UserError(
-      `The preview of revision ${preview.revision} failed its smoke test: ${held.check.describe(report)}.`,
+      `The preview of revision ${preview.revision} failed its ${checkKind(held.check, 'preview', report)}: ${held.check.describe(report)}.`,
       {
         hint: `Live traffic never moved: it still goes to ${preview.color}. Fix the app and deploy again.`,
       },
@@ -176,9 +183,10 @@ async function switchBack<R>(
   live: R | undefined,
   liveFailure: string,
 ): Promise<never> {
+  const kind = checkKind(held.check, 'live', live);
   if (!promoted.previousColor) {
     throw new WorldError(
-      `Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`,
+      `Revision ${promoted.revision} failed its live ${kind} after the switch: ${liveFailure}.`,
       {
         untouched: `this was the app's first deploy, so there is no previous color to switch back to: ${promoted.color} stays live`,
         hint: 'Fix the app and deploy again, or scale it down by hand if it must not serve.',
@@ -187,16 +195,16 @@ async function switchBack<R>(
   }
   let rollback: RollbackReport;
   try {
-    rollback = await held.phase('Roll back: the live smoke test failed', () =>
+    rollback = await held.phase(`Roll back: the live ${kind} failed`, () =>
       runRollback(kube, {
         ...held,
         to: 'previous',
-        reason: `automatic: live smoke test of revision ${promoted.revision} failed (${liveFailure})`,
+        reason: `automatic: live ${kind} of revision ${promoted.revision} failed (${liveFailure})`,
       }),
     );
   } catch (error) {
     throw new WorldError(
-      `Revision ${promoted.revision} failed its live smoke test (${liveFailure}), and switching back failed too: ${errorMessage(error)}`,
+      `Revision ${promoted.revision} failed its live ${kind} (${liveFailure}), and switching back failed too: ${errorMessage(error)}`,
       {
         cause: error,
         untouched:
@@ -207,7 +215,7 @@ async function switchBack<R>(
     );
   }
   throw new RolledBackError(
-    `Revision ${promoted.revision} failed its live smoke test after the switch: ${liveFailure}.`,
+    `Revision ${promoted.revision} failed its live ${kind} after the switch: ${liveFailure}.`,
     { deploy: promoted, preview, live, rollback },
     {
       untouched: `traffic was switched back to ${rollback.color} (revision ${rollback.to.revision}), recorded as revision ${rollback.revision}`,

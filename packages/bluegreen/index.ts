@@ -89,3 +89,11 @@ export {
   type ChainOptions,
   type ChainSteps,
 } from './chain';
+export {
+  analysisCheck,
+  recordAnalysis,
+  thenCheck,
+  bakes,
+  addAnalysisReports,
+  type AnalysisCheckOptions,
+} from './bake';

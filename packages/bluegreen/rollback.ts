@@ -14,7 +14,7 @@ import {
 import { explainKubeError, explainLockError, namespaceMissing, withOutcome } from './errors';
 import { readLiveState } from './live';
 import { acquireDeployLock, lockName, type LockOptions } from './lock';
-import { planColor, type ColorPlan } from './plan';
+import { planColor, workloadImages, type ColorPlan } from './plan';
 import { pruneRevisions, readRevisions, recordRevision, revisionManifests } from './revisions';
 import { checkExternalRoute, gatewayObjects, type TrafficOptions } from './traffic';
 import {
@@ -65,6 +65,11 @@ export interface RollbackOptions extends Omit<LockOptions, 'log' | 'phase'> {
   run?: RunInfo;
   log?: Logger;
   phase?: Phase;
+  /**
+   * Called with the images of the target revision before a redeploy writes anything (the revision record
+   * included); throwing refuses the rollback with the cluster as it was.
+   */
+  verifyImages?: (images: readonly string[]) => Promise<void>;
 }
 
 /** What a rollback decided, before it does anything. */
@@ -348,6 +353,10 @@ async function execute(
   if (route) {
     record.traffic = 'gateway';
     record.route = `${route.namespace}/${route.name}`;
+  }
+  // Before the first write of a redeploy: a refused image leaves no record, no object, no scale change.
+  if (plan.mode === 'redeploy' && options.verifyImages) {
+    await options.verifyImages(workloadImages(colorPlan.workloads.map((w) => w.object)).map((i) => i.image));
   }
   try {
     if (plan.mode === 'redeploy') {

@@ -1,4 +1,5 @@
 import type { SourceLocation } from '@swiss-deploy/kit';
+import type { AnalysisRecord } from '@swiss-deploy/analysis';
 import type { KubeObject } from '@swiss-deploy/kube';
 
 export type Color = 'blue' | 'green';
@@ -74,6 +75,8 @@ export interface RevisionRecord {
   step?: number;
   /** The canary's weight after `step`. */
   weight?: number;
+  /** The metric analyses run on this revision (before the switch, during the bake), in order. */
+  analysis?: AnalysisRecord[];
 }
 
 export type PromotionMode = 'auto' | 'manual';

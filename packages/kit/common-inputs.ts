@@ -110,3 +110,50 @@ export const canaryInputs = {
   steps: stepsInput,
   'step-pause': input.duration({ default: '0s', max: '6h' }),
 };
+
+/**
+ * The metric analysis inputs that deploy-blue-green and swiss/deploy@v1 share: the spec, the Prometheus that
+ * answers its queries, and the bake window after the switch. Credentials are secrets: masked, never logged.
+ */
+export const analysisInputs = {
+  /** A spec file in the workspace, or the spec as inline YAML. */
+  analysis: input.string({ multiline: true }),
+  'prometheus-url': input.string({
+    pattern: /^https?:\/\/[^\s@/?#]+(\/[^\s?#]*)?$/i,
+    allowed:
+      'the http(s) address of the Prometheus HTTP API, e.g. http://prometheus.monitoring:9090 (no credentials, query or fragment)',
+  }),
+  'prometheus-token': input.string({ secret: true }),
+  'prometheus-username': input.string({ maxLength: 256 }),
+  'prometheus-password': input.string({ secret: true }),
+  /** A PEM file in the workspace, or the PEM itself. */
+  'prometheus-ca': input.string({ multiline: true }),
+  bake: input.duration({ default: '0s', max: '6h' }),
+};
+
+/**
+ * The image verification policy deploy-blue-green, rollback and swiss/deploy@v1 share (read by
+ * packages/supplychain). No signer given, no verification; a signer given, every image must pass it.
+ */
+export const verifyPolicyInputs = {
+  'verify-key': input.string({ multiline: true }),
+  'verify-identity': input.string(),
+  'verify-issuer': input.string({ default: 'https://token.actions.githubusercontent.com' }),
+  'verify-attestations': input.list({
+    default: 'provenance,sbom',
+    item: (item) =>
+      ['provenance', 'sbom', 'none'].includes(item) ? undefined : 'is not provenance, sbom or none',
+    itemAllowed: 'provenance, sbom or none',
+  }),
+  'verify-source-repository': input.string({
+    pattern: /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/,
+    allowed: 'a repository as owner/name',
+  }),
+  'verify-transparency-log': input.boolean({ default: 'true' }),
+  'cosign-version': input.string({
+    default: '3.1.3',
+    pattern: /^v?\d+\.\d+\.\d+$/,
+    allowed: 'an exact version such as 3.1.3',
+  }),
+  'cosign-mirror': input.string({ pattern: /^https?:\/\/\S+$/, allowed: 'an http(s) base URL' }),
+};

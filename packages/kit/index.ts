@@ -50,6 +50,8 @@ export {
 export {
   SERVICE_REF_PATTERN,
   deployTargetInputs,
+  analysisInputs,
+  verifyPolicyInputs,
   trafficInputs,
   trafficChoice,
   canaryInputs,

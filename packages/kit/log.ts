@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { runner, type AnnotationProperties } from './runner';
 import { maskSecrets } from './secrets';
 
 /**
@@ -47,8 +47,7 @@ export function safe(value: unknown): string {
   });
 }
 
-/** The file and line an annotation points at; its title is neutralised like any other text. */
-export type AnnotationProperties = core.AnnotationProperties;
+export type { AnnotationProperties };
 
 function annotationProperties(properties: AnnotationProperties | undefined): AnnotationProperties {
   if (!properties) return {};
@@ -73,19 +72,24 @@ export interface Logger {
  */
 export const log = {
   info(text: string): void {
-    core.info(neutralise(text));
+    runner.info(neutralise(text));
   },
   warning(text: string, properties?: AnnotationProperties): void {
-    core.warning(neutralise(text), annotationProperties(properties));
+    runner.annotate('warning', neutralise(text), annotationProperties(properties));
   },
   error(text: string, properties?: AnnotationProperties): void {
-    core.error(neutralise(text), annotationProperties(properties));
+    runner.annotate('error', neutralise(text), annotationProperties(properties));
   },
   notice(text: string, properties?: AnnotationProperties): void {
-    core.notice(neutralise(text), annotationProperties(properties));
+    runner.annotate('notice', neutralise(text), annotationProperties(properties));
   },
   /** A titled, collapsible log section around one phase of the work. */
-  group<T>(title: string, work: () => Promise<T>): Promise<T> {
-    return core.group(oneLine(title), work);
+  async group<T>(title: string, work: () => Promise<T>): Promise<T> {
+    runner.startGroup(oneLine(title));
+    try {
+      return await work();
+    } finally {
+      runner.endGroup();
+    }
   },
 };

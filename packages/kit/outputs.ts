@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { runner } from './runner';
 import { containsSecret } from './secrets';
 
 export type OutputValue = string | number | boolean | object;
@@ -25,7 +25,7 @@ export function defineOutputs<const N extends string>(names: readonly N[]): Outp
       // An output lands in logs and in later steps' inputs: a secret in it is a bug, never a feature.
       if (containsSecret(text)) throw new Error(`output "${name}" would expose a secret value`);
       values[name] = text;
-      core.setOutput(name, text);
+      runner.setOutput(name, text);
     },
     written: () => ({ ...values }),
   };

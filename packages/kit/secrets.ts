@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { runner } from './runner';
 
 /**
  * Every secret value this process knows about. The runner masks what `::add-mask::` announced in the
@@ -36,7 +36,7 @@ export function registerSecret(value: string | undefined, options: { anyLength?:
     const tooShort = !options.anyLength && trimmed.length < 4;
     if (trimmed === '' || tooShort || registry.has(trimmed)) continue;
     registry.add(trimmed);
-    core.setSecret(trimmed);
+    runner.setSecret(trimmed);
   }
 }
 

@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { runner } from './runner';
 import { containsSecret } from './secrets';
 
 const POST_FLAG = 'swiss-deploy-post';
@@ -19,12 +19,12 @@ export class SavedState<T extends object, S extends keyof T = never> {
     for (const field of this.secretFields) delete copy[field as string];
     const text = JSON.stringify(copy);
     if (containsSecret(text)) throw new Error(`state "${this.key}" would store a secret value`);
-    core.saveState(this.key, text);
+    runner.saveState(this.key, text);
   }
 
   /** The saved value without its secret fields, or undefined when main never saved it. */
   load(): Omit<T, S> | undefined {
-    const text = core.getState(this.key);
+    const text = runner.getState(this.key);
     if (text === '') return undefined;
     return JSON.parse(text) as Omit<T, S>;
   }
@@ -32,10 +32,10 @@ export class SavedState<T extends object, S extends keyof T = never> {
 
 /** Marks this run as having a post step to come; see runAction. */
 export function markPostPending(): void {
-  core.saveState(POST_FLAG, 'true');
+  runner.saveState(POST_FLAG, 'true');
 }
 
 /** True inside the post step: the runner hands back the flag main saved as STATE_<name>. */
 export function isPostStep(): boolean {
-  return core.getState(POST_FLAG) === 'true';
+  return runner.getState(POST_FLAG) === 'true';
 }

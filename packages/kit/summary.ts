@@ -1,4 +1,4 @@
-import * as core from '@actions/core';
+import { runner } from './runner';
 import { maskSecrets } from './secrets';
 
 export type Cell = string | number | boolean | undefined;
@@ -66,10 +66,9 @@ export class JobSummary {
   }
 
   /** Appends to the step summary; outside a runner (no GITHUB_STEP_SUMMARY) it does nothing. */
-  async write(): Promise<void> {
-    if (!process.env.GITHUB_STEP_SUMMARY) return;
-    await core.summary.addRaw(this.toString(), true).write();
-    core.summary.emptyBuffer();
+  write(): Promise<void> {
+    runner.appendSummary(this.toString());
+    return Promise.resolve();
   }
 }
 

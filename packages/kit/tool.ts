@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import * as core from '@actions/core';
 import * as io from '@actions/io';
 import { UserError, WorldError, errorMessage } from './errors';
 import { exec } from './exec';
 import { log } from './log';
+import { runner } from './runner';
 import { retry } from './retry';
 
 export type Platform = 'linux' | 'darwin' | 'win32';
@@ -101,7 +101,7 @@ export async function installTool(spec: ToolSpec, options: InstallOptions = {}):
 
   const cachedDir = tc.find(spec.name, spec.version, target.arch);
   if (cachedDir) {
-    core.addPath(cachedDir);
+    runner.addPath(cachedDir);
     return {
       name: spec.name,
       version: spec.version,
@@ -168,6 +168,6 @@ export async function installTool(spec: ToolSpec, options: InstallOptions = {}):
   }
   await chmod(binary, 0o755);
   const cached = await tc.cacheFile(binary, binaryName, spec.name, spec.version, target.arch);
-  core.addPath(cached);
+  runner.addPath(cached);
   return { name: spec.name, version: spec.version, path: path.join(cached, binaryName), source: 'download' };
 }

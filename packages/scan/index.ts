@@ -47,6 +47,7 @@ export {
   readTrivyReports,
   setupTrivy,
   scanImage,
+  scanSbom,
   scanConfigPaths,
   writeResults,
   annotate,

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import type { Threshold } from './types';
 export interface ScanInputs {
   'image-ref'?: string;
   'image-scanners': string[];
+  sbom?: string;
   manifests: string[];
   'config-paths': string[];
   'trivy-reports': string[];
@@ -30,6 +31,8 @@ export interface ScanInputs {
 /** Everything the scan will do, validated before it does any of it. */
 export interface ScanPlan {
   imageRef?: string;
+  /** A CycloneDX SBOM (build-image's sbom output) to scan for vulnerabilities instead of the image. */
+  sbom?: { absolute: string; shown: string };
   /** Trivy's scanners for the image; without `vuln` no DB is needed. */
   imageScanners: ('vuln' | 'secret')[];
   /** Rendered manifest files (folders expanded), absolute, with the path shown to users. */
@@ -76,6 +79,16 @@ async function yamlFilesUnder(dir: string): Promise<string[]> {
 
 const IMAGE_REF =
   /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-][a-z0-9]+)*)*(:[\w][\w.-]{0,127})?(@sha256:[a-f0-9]{64})?$/;
+
+/** A JSON file whose bomFormat is CycloneDX (read at most 64 MiB: an SBOM, not an arbitrary file). */
+function isCycloneDx(file: string): boolean {
+  try {
+    if (statSync(file).size > 64 * 1024 * 1024) return false;
+    return (JSON.parse(readFileSync(file, 'utf8')) as { bomFormat?: unknown }).bomFormat === 'CycloneDX';
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Checks every input's meaning (files exist, the ignore file is valid, rule ids are known) and fails
@@ -133,6 +146,12 @@ export async function planScan(inputs: ScanInputs, context: PlanContext): Promis
   const manifestRoots = existing('manifests', inputs.manifests, 'any');
   const configPaths = existing('config-paths', inputs['config-paths'], 'any');
   const trivyReports = existing('trivy-reports', inputs['trivy-reports'], 'file');
+  const sbomInput = inputs.sbom?.trim();
+  const sbom = sbomInput ? existing('sbom', [sbomInput], 'file')[0] : undefined;
+  if (sbom && !isCycloneDx(sbom.absolute))
+    problems.push(
+      describeProblem('sbom', sbomInput as string, "a CycloneDX JSON SBOM (build-image's sbom output)"),
+    );
   const ignoreFileInput = inputs['ignore-file']?.trim();
   const ignoreFile = ignoreFileInput ? existing('ignore-file', [ignoreFileInput], 'file')[0] : undefined;
   for (const repository of inputs['db-repository']) {
@@ -158,11 +177,12 @@ export async function planScan(inputs: ScanInputs, context: PlanContext): Promis
     problems.push(describeProblem('trivy-version', inputs['trivy-version'], 'a version such as 0.70.0'));
   if (
     !imageRef &&
+    !sbom &&
     manifestRoots.length + configPaths.length + trivyReports.length === 0 &&
     problems.length === 0
   ) {
     problems.push(
-      'Nothing to scan: set at least one of the inputs "image-ref", "manifests", "config-paths" or "trivy-reports".',
+      'Nothing to scan: set at least one of the inputs "image-ref", "sbom", "manifests", "config-paths" or "trivy-reports".',
     );
   }
   const sarifFile = contained('sarif-file', inputs['sarif-file']);
@@ -194,6 +214,7 @@ export async function planScan(inputs: ScanInputs, context: PlanContext): Promis
   const workDir = path.join(context.temp || os.tmpdir(), 'swiss-deploy-scan');
   return {
     imageRef,
+    sbom,
     imageScanners,
     manifests,
     configPaths,
@@ -210,7 +231,7 @@ export async function planScan(inputs: ScanInputs, context: PlanContext): Promis
     dbCache: inputs['db-cache'],
     trivyCacheDir: path.join(context.temp || os.tmpdir(), 'swiss-deploy-trivy-cache'),
     workDir,
-    needsTrivy: Boolean(imageRef) || configPaths.length > 0,
+    needsTrivy: Boolean(imageRef) || Boolean(sbom) || configPaths.length > 0,
     now: context.now,
   };
 }

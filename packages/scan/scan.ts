@@ -54,18 +54,11 @@ export async function setupTrivy(plan: ScanPlan): Promise<{ trivy: Trivy; tool: 
   return { trivy: new Trivy(tool.path, plan.trivyCacheDir), tool };
 }
 
-/** Image vulnerabilities and secrets, with the DB restored from (and saved to) the runner's cache. */
-export async function scanImage(plan: ScanPlan, trivy: Trivy): Promise<Finding[]> {
-  if (!plan.imageRef) return [];
-  if (!plan.imageScanners.includes('vuln')) {
-    const report = await trivy.scanImage(plan.imageRef, {
-      output: path.join(plan.workDir, 'trivy-image.json'),
-      scanners: plan.imageScanners,
-      dbRepositories: [],
-      skipDbUpdate: true,
-    });
-    return trivyFindings(report);
-  }
+/** Runs a vulnerability scan with the DB restored from (and saved to) the runner's cache. */
+async function withVulnDb(
+  plan: ScanPlan,
+  scan: (db: { dbRepositories: string[]; skipDbUpdate: boolean }) => Promise<Finding[]>,
+): Promise<Finding[]> {
   const cachePlan = dbCachePlan(plan.trivyCacheDir, plan.now);
   const restored = plan.dbCache ? await restoreDb(cachePlan) : 'unavailable';
   log.info(
@@ -76,14 +69,44 @@ export async function scanImage(plan: ScanPlan, trivy: Trivy): Promise<Finding[]
       unavailable: `The runner's cache service is not available; Trivy downloads the DB from ${plan.dbRepositories.join(', then ')}.`,
     }[restored],
   );
-  const report = await trivy.scanImage(plan.imageRef, {
-    output: path.join(plan.workDir, 'trivy-image.json'),
-    scanners: plan.imageScanners,
-    dbRepositories: plan.dbRepositories,
-    skipDbUpdate: restored === 'today',
-  });
+  const findings = await scan({ dbRepositories: plan.dbRepositories, skipDbUpdate: restored === 'today' });
   if (plan.dbCache) await saveDb(cachePlan, restored);
-  return trivyFindings(report);
+  return findings;
+}
+
+/** Image vulnerabilities and secrets, with the DB restored from (and saved to) the runner's cache. */
+export async function scanImage(plan: ScanPlan, trivy: Trivy): Promise<Finding[]> {
+  const imageRef = plan.imageRef;
+  if (!imageRef) return [];
+  if (!plan.imageScanners.includes('vuln')) {
+    const report = await trivy.scanImage(imageRef, {
+      output: path.join(plan.workDir, 'trivy-image.json'),
+      scanners: plan.imageScanners,
+      dbRepositories: [],
+      skipDbUpdate: true,
+    });
+    return trivyFindings(report);
+  }
+  return withVulnDb(plan, async (db) =>
+    trivyFindings(
+      await trivy.scanImage(imageRef, {
+        output: path.join(plan.workDir, 'trivy-image.json'),
+        scanners: plan.imageScanners,
+        ...db,
+      }),
+    ),
+  );
+}
+
+/** Vulnerabilities of the packages the SBOM lists, gated like the image's. */
+export async function scanSbom(plan: ScanPlan, trivy: Trivy): Promise<Finding[]> {
+  const sbom = plan.sbom;
+  if (!sbom) return [];
+  return withVulnDb(plan, async (db) =>
+    trivyFindings(
+      await trivy.scanSbom(sbom.absolute, { output: path.join(plan.workDir, 'trivy-sbom.json'), ...db }),
+    ),
+  );
 }
 
 /** Dockerfiles, Kubernetes YAML and secrets under the config paths. */

@@ -135,6 +135,18 @@ export class Trivy {
   }
 
   /**
+   * Vulnerabilities of the packages a CycloneDX SBOM lists (build-image's `sbom` output): the image is not
+   * read again, so the scan sees exactly the inventory that was attested.
+   */
+  scanSbom(sbomFile: string, options: Omit<ImageScanOptions, 'scanners'>): Promise<TrivyReport> {
+    const args = ['sbom', '--scanners', 'vuln', ...this.common(options.output)];
+    if (options.skipDbUpdate) args.push('--skip-db-update', '--skip-java-db-update');
+    for (const repository of options.dbRepositories) args.push('--db-repository', repository);
+    args.push(sbomFile);
+    return this.run(args, options.output, sbomFile, options.timeoutMs ?? 10 * 60_000);
+  }
+
+  /**
    * Dockerfiles, Kubernetes YAML and other config under a path, with the checks compiled into the
    * binary (no checks bundle download) and no vulnerability DB.
    */

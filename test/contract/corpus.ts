@@ -23,6 +23,8 @@ export const CANARY = {
   idToken: 'id-token-request-canary-80f4b6',
   envGithubToken: 'ghs_envtokencanary4a7e1c9b03d5f2',
   smokeEnv: 'smoke-env-canary-e7b2c5',
+  prometheusToken: 'prometheus-token-canary-41d9e7',
+  prometheusPassword: 'prometheus-password-canary-c30a5f',
 } as const;
 
 /** The runner's own credentials, present in every step's environment. */
@@ -186,6 +188,134 @@ function cases(action: ActionName, list: Omit<Case, 'action'>[]): Case[] {
   return list.map((c) => ({ action, ...c }));
 }
 
+const GOOD_SPEC =
+  'metrics:\n  - name: errors\n    query: sum(rate(errors_total{color="${color}"}[1m]))\n    successCondition: result < 0.01\n';
+
+/** The analysis inputs' mistakes, for each action that runs a metric analysis; `extra` makes the rest valid. */
+function analysisCases(extra: Record<string, string>): Omit<Case, 'action'>[] {
+  const withSpec = { ...extra, analysis: 'analysis.yml', 'prometheus-url': 'http://127.0.0.1:9' };
+  const files = { 'analysis.yml': GOOD_SPEC };
+  return [
+    {
+      title: 'analysis without prometheus-url',
+      inputs: { ...withSpec, 'prometheus-url': '' },
+      files,
+      names: inputNamed('prometheus-url'),
+    },
+    {
+      title: 'prometheus-url not http',
+      inputs: { ...withSpec, 'prometheus-url': 'ftp://127.0.0.1:9' },
+      files,
+      names: inputNamed('prometheus-url'),
+    },
+    {
+      title: 'prometheus-url with a password in it',
+      inputs: { ...withSpec, 'prometheus-url': `http://admin:${CANARY.urlPassword}@127.0.0.1:9` },
+      files,
+      names: inputNamed('prometheus-url'),
+    },
+    {
+      title: 'prometheus-url with a set-output line',
+      inputs: { ...withSpec, 'prometheus-url': `http://127.0.0.1:9/${COMMANDS.setOutput}` },
+      files,
+      names: inputNamed('prometheus-url'),
+    },
+    {
+      title: 'prometheus-url without analysis',
+      inputs: {
+        ...extra,
+        'prometheus-url': 'http://127.0.0.1:9',
+        'prometheus-token': CANARY.prometheusToken,
+      },
+      names: /Input "prometheus-url", Input "prometheus-token" are set without "analysis"/,
+    },
+    { title: 'bake 10x', inputs: { ...withSpec, bake: '10x' }, files, names: inputNamed('bake') },
+    { title: 'bake 7h over 6h', inputs: { ...withSpec, bake: '7h' }, files, names: inputNamed('bake') },
+    { title: 'bake without analysis', inputs: { ...extra, bake: '5m' }, names: inputNamed('bake') },
+    {
+      title: 'prometheus token and username both',
+      inputs: {
+        ...withSpec,
+        'prometheus-token': CANARY.prometheusToken,
+        'prometheus-username': 'ci',
+        'prometheus-password': CANARY.prometheusPassword,
+      },
+      files,
+      names: /Inputs "prometheus-token" and "prometheus-username"/,
+    },
+    {
+      title: 'prometheus-password without a user',
+      inputs: { ...withSpec, 'prometheus-password': CANARY.prometheusPassword },
+      files,
+      names: inputNamed('prometheus-password'),
+    },
+    {
+      title: 'prometheus-ca that is no certificate',
+      inputs: { ...withSpec, 'prometheus-url': 'https://127.0.0.1:9', 'prometheus-ca': 'ca.pem' },
+      files,
+      names: inputNamed('prometheus-ca'),
+    },
+    {
+      title: 'prometheus-ca outside the workspace',
+      inputs: { ...withSpec, 'prometheus-url': 'https://127.0.0.1:9', 'prometheus-ca': `${OUTSIDE}/ca.pem` },
+      files,
+      names: inputNamed('prometheus-ca'),
+    },
+    {
+      title: 'analysis ../../etc/passwd',
+      inputs: { ...withSpec, analysis: '../../etc/passwd' },
+      names: inputNamed('analysis'),
+    },
+    {
+      title: 'analysis through a symlink',
+      inputs: { ...withSpec, analysis: 'link.yml' },
+      links: { 'link.yml': `${OUTSIDE}/checks.yml` },
+      names: inputNamed('analysis'),
+    },
+    {
+      title: 'analysis file missing',
+      inputs: { ...withSpec, analysis: 'nowhere.yml' },
+      names: inputNamed('analysis'),
+    },
+    {
+      title: 'analysis as an alias bomb',
+      inputs: { ...withSpec, analysis: 'bomb.yml' },
+      files: { 'bomb.yml': aliasBomb() },
+      names: 'bomb.yml',
+    },
+    {
+      title: 'analysis nested too deep',
+      inputs: { ...withSpec, analysis: 'deep.yml' },
+      files: { 'deep.yml': deepNesting() },
+      names: 'deep.yml',
+    },
+    {
+      title: 'analysis condition that is code',
+      inputs: {
+        ...withSpec,
+        analysis: 'metrics:\n  - name: x\n    query: up\n    successCondition: require("fs").rmSync("/")\n',
+      },
+      names: inputNamed('analysis'),
+    },
+    {
+      title: 'analysis with an unknown placeholder',
+      inputs: {
+        ...withSpec,
+        analysis: 'metrics:\n  - name: x\n    query: up{a="${env}"}\n    successCondition: result == 1\n',
+      },
+      names: inputNamed('analysis'),
+    },
+    {
+      title: 'analysis with a set-output line in a metric name',
+      inputs: {
+        ...withSpec,
+        analysis: `metrics:\n  - name: "x${COMMANDS.setOutput}"\n    query: up\n    successCondition: result == 1\n`,
+      },
+      names: inputNamed('analysis'),
+    },
+  ];
+}
+
 /** A DNS-label input's usual mistakes, for each action that takes app and namespace. */
 function dnsLabelCases(extra: Record<string, string> = {}): Omit<Case, 'action'>[] {
   return [
@@ -327,6 +457,22 @@ export const CORPUS: Case[] = [
     },
     { title: 'size-budget of zero', inputs: { 'size-budget': '0MB' }, names: inputNamed('size-budget') },
     { title: 'target with a path', inputs: { target: '../stage' }, names: inputNamed('target') },
+    { title: 'sign not a mode', inputs: { sign: 'yes' }, names: inputNamed('sign') },
+    {
+      title: 'sign key without a signing-key',
+      inputs: { sign: 'key' },
+      names: 'Input "signing-key" is required when sign is key',
+    },
+    {
+      title: 'signing-key that is no private key',
+      inputs: { sign: 'key', 'signing-key': 'ssh-rsa AAAAB3Nza' },
+      names: inputNamed('signing-key'),
+    },
+    {
+      title: 'cosign-version not exact',
+      inputs: { 'cosign-version': 'latest' },
+      names: inputNamed('cosign-version'),
+    },
     {
       title: 'context outside the workspace',
       inputs: { context: '../outside' },
@@ -480,7 +626,7 @@ export const CORPUS: Case[] = [
       inputs: { 'db-repository': 'https://ghcr.io/aquasecurity/trivy-db' },
       names: inputNamed('db-repository'),
     },
-    { title: 'nothing to scan', inputs: { manifests: '' }, names: /"image-ref", "manifests"/ },
+    { title: 'nothing to scan', inputs: { manifests: '' }, names: /"image-ref", "sbom", "manifests"/ },
   ]),
 
   ...cases('render-helm', [
@@ -637,6 +783,19 @@ export const CORPUS: Case[] = [
       inputs: { route: 'web' },
       names: /^Input "route" is "web", but input "traffic" is "service"/,
     },
+    ...analysisCases({ action: 'deploy', manifests: 'k8s/app.yaml' }),
+    {
+      title: 'analysis with promotion manual',
+      inputs: {
+        action: 'deploy',
+        manifests: 'k8s/app.yaml',
+        promotion: 'manual',
+        analysis: 'analysis.yml',
+        'prometheus-url': 'http://127.0.0.1:9',
+      },
+      files: { 'analysis.yml': GOOD_SPEC },
+      names: inputNamed('analysis'),
+    },
     { title: 'action not an enum value', inputs: { action: 'destroy' }, names: inputNamed('action') },
     { title: 'promotion not an enum value', inputs: { promotion: 'later' }, names: inputNamed('promotion') },
     { title: 'timeout 10x', inputs: { timeout: '10x' }, names: inputNamed('timeout') },
@@ -655,6 +814,21 @@ export const CORPUS: Case[] = [
       title: 'previous-replicas not a number',
       inputs: { 'previous-replicas': 'some' },
       names: inputNamed('previous-replicas'),
+    },
+    {
+      title: 'verify-key that is no public key',
+      inputs: { 'verify-key': 'ssh-ed25519 AAAAC3Nza' },
+      names: inputNamed('verify-key'),
+    },
+    {
+      title: 'verify-attestations of an unknown kind',
+      inputs: { 'verify-attestations': 'provenance,signature' },
+      names: inputNamed('verify-attestations'),
+    },
+    {
+      title: 'verify-identity that does not compile',
+      inputs: { 'verify-identity': '(unclosed' },
+      names: inputNamed('verify-identity'),
     },
     {
       title: 'environment-url not http',
@@ -873,6 +1047,7 @@ export const CORPUS: Case[] = [
   ]),
 
   ...cases('deploy', [
+    ...analysisCases({}),
     ...dnsLabelCases(),
     { title: 'strategy not an enum value', inputs: { strategy: 'rolling' }, names: inputNamed('strategy') },
     {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Proves `env.sh down` leaves nothing behind: no process of a binary the environment built or started,
 # no mount under the run directory, no pod network namespace, no bridge of ours, no kube-proxy nftables table,
-# pod FORWARD chain or listener of the data plane (kube-proxy, dns, gateway). Run after the suite
-# (it stops the environment the tests used). Exits non-zero, naming what is left, if anything is.
+# pod FORWARD chain or listener of the data plane (kube-proxy, dns, gateway) or of the observability servers
+# (prometheus, alertmanager). Run after the suite (it stops the environment the tests used). Exits non-zero,
+# naming what is left, if anything is.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
@@ -37,13 +38,17 @@ done
 if iptables -w 5 -L SWISS-DEPLOY-PODS -n >/dev/null 2>&1 || iptables -w 5 -S FORWARD 2>/dev/null | grep -q SWISS-DEPLOY-PODS; then
   left+=("iptables chain SWISS-DEPLOY-PODS (or a FORWARD jump to it)")
 fi
-for port in "${KUBE_PROXY_HEALTHZ_PORT}" "${KUBE_PROXY_METRICS_PORT}" "${DNS_HOST_PORT}" "${GATEWAY_PORT}" "${GATEWAY_PING_PORT}"; do
+for port in "${KUBE_PROXY_HEALTHZ_PORT}" "${KUBE_PROXY_METRICS_PORT}" "${DNS_HOST_PORT}" "${GATEWAY_PORT}" "${GATEWAY_PING_PORT}" "${PROMETHEUS_PORT}" "${ALERTMANAGER_PORT}"; do
   ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on TCP port $port")
   ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on UDP port $port")
 done
 while read -r listener; do
   [ -n "$listener" ] && left+=("a DNS listener on $listener")
 done < <(ss -Hlnu "sport = :53" 2>/dev/null | awk '{print $4}' | grep -F "${KUBE_REAL_POD_SUBNET%.*}." || true)
+# CLIs (trivy, cosign) run nothing between tests; their env keys go with down, their cached builds stay
+if grep -q '^COSIGN_' "$ENV_FILE" 2>/dev/null; then
+  left+=("COSIGN_* keys in $ENV_FILE")
+fi
 if [ ${#left[@]} -gt 0 ]; then
   echo "env.sh down left behind:" >&2
   printf '  %s\n' "${left[@]}" >&2

@@ -57,6 +57,20 @@ apt_install() {
     die "apt-get install ${missing[*]} failed, see $LOG_DIR/apt-install.log"
 }
 
+# apt_release_source RELEASE: adds Debian RELEASE as an apt source pinned at priority 50, so only packages
+# asked for as pkg/RELEASE come from it and everything else (libc first) stays on the host's release.
+apt_release_source() {
+  local release="$1" sources prefs
+  sources=/etc/apt/sources.list.d/swiss-deploy-$release.sources
+  prefs=/etc/apt/preferences.d/swiss-deploy-$release
+  [ -f "$sources" ] && [ -f "$prefs" ] && return 0
+  note "apt source $release (pin priority 50: only what is asked for comes from it)"
+  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+    "${BASE_DEBIAN_MIRROR:-http://deb.debian.org/debian}" "$release" >"$sources"
+  printf 'Package: *\nPin: release n=%s\nPin-Priority: 50\n' "$release" >"$prefs"
+  APT_UPDATED=0
+}
+
 # wait_until SECONDS DESCRIPTION CMD...: polls CMD every 0.2 s until it succeeds or the time is up.
 wait_until() {
   local timeout="$1" what="$2" deadline

@@ -11,7 +11,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   helm: ['kit'],
   smoke: ['kit', 'kube'],
   github: ['kit'],
-  bluegreen: ['kit', 'kube'],
+  analysis: ['kit'],
+  bluegreen: ['kit', 'kube', 'analysis'],
+  supplychain: ['kit'],
 };
 
 function tsFiles(dir: string): string[] {
