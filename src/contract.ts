@@ -1,13 +1,17 @@
 import {
   analysisInputs,
+  canaryInputs,
   deployTargetInputs,
   input,
   telemetryInputs,
+  trafficInputs,
   verifyPolicyInputs,
 } from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
+  ...trafficInputs,
+  ...canaryInputs,
   ...analysisInputs,
   ...telemetryInputs,
   ...verifyPolicyInputs,
@@ -56,6 +60,8 @@ export const outputs = [
   'preview-service',
   'stable-service',
   'status',
+  'step',
+  'weight',
   'duration',
   'rolled-back',
   'manifests',

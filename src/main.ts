@@ -12,6 +12,7 @@ import {
   runAction,
   safe,
   UserError,
+  trafficChoice,
 } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
 import type { SmokeReport } from '@swiss-deploy/smoke';
@@ -39,6 +40,8 @@ function writeOutputs(steps: ChainSteps, started: number): void {
   );
   out.set('duration', formatDuration(Date.now() - started));
   out.set('rolled-back', Boolean(steps.rollback));
+  if (deploy.step !== undefined) out.set('step', deploy.step);
+  if (deploy.weight !== undefined) out.set('weight', steps.rollback ? 0 : deploy.weight);
 }
 
 async function writeSummary(
@@ -47,6 +50,7 @@ async function writeSummary(
   digest: string,
   analyses: readonly AnalysisReport[],
 ): Promise<void> {
+  const { canaryTable } = await import('@swiss-deploy/bluegreen');
   const { deploy, preview, live, rollback } = steps;
   const smokeCell = (report: typeof preview) =>
     report
@@ -64,7 +68,9 @@ async function writeSummary(
       ? `yes, to revision ${rollback.to.revision} (${rollback.mode}), recorded as ${rollback.revision}`
       : 'no',
     'gate time': deploy.gateMs === undefined ? undefined : formatDuration(deploy.gateMs),
+    strategy: deploy.strategy,
   });
+  if (deploy.canary?.length) canaryTable(summary, deploy.canary);
   if (analyses.length > 0) {
     const { addAnalysisSummary } = await import('@swiss-deploy/analysis');
     for (const report of analyses) addAnalysisSummary(summary, report);
@@ -105,6 +111,7 @@ void runAction({
   main: async () => {
     const started = Date.now();
     const values = parseInputs(inputs);
+    const traffic = trafficChoice(values);
     const { checkImages, parseVerifyPolicy } = await import('@swiss-deploy/supplychain');
     const policy = parseVerifyPolicy(values);
     const previousReplicas: number | 'all' =
@@ -142,9 +149,11 @@ void runAction({
     );
 
     const {
+      CanaryAbortedError,
       LockSession,
       RolledBackError,
       addAnalysisReports,
+      canaryTable,
       failureSummary,
       loadManifests,
       lockHolderFromEnv,
@@ -190,6 +199,10 @@ void runAction({
 
       const common = {
         previousReplicas,
+        traffic,
+        strategy: values.strategy,
+        steps: values.steps,
+        stepPauseMs: values['step-pause'],
         historyLimit: values['history-limit'],
         lockWaitMs: values['lock-timeout'],
         unschedulableGraceMs: values['unschedulable-grace'],
@@ -228,6 +241,27 @@ void runAction({
           writeOutputs(rolledBack.steps, started);
           await writeSummary(rolledBack.steps, values['image-ref'], manifests.digest, analyses);
           await observer.finished(kube, chainFacts(rolledBack.steps, started, errorMessage(error)));
+        } else if (error instanceof CanaryAbortedError) {
+          out.set('status', 'aborted');
+          out.set('rolled-back', false);
+          if (error.report.step !== undefined) out.set('step', error.report.step);
+          out.set('weight', 0);
+          out.set('color', error.report.color);
+          await canaryTable(
+            failureSummary(`swiss/deploy: the canary of ${values.app} was aborted`, {
+              app: values.app,
+              namespace: values.namespace,
+              error: error as Error,
+            }),
+            error.report.canary ?? [],
+          ).write();
+          await observer.finished(kube, {
+            outcome: 'aborted',
+            error,
+            color: error.report.color,
+            durationMs: Date.now() - started,
+            message: errorMessage(error).split('\n')[0],
+          });
         } else {
           out.set('status', 'failed');
           out.set('rolled-back', false);

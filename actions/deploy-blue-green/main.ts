@@ -7,6 +7,7 @@ import {
   log,
   parseInputs,
   runAction,
+  trafficChoice,
 } from '@swiss-deploy/kit';
 import type { AnalysisReport } from '@swiss-deploy/analysis';
 import { inputs, outputs } from './contract';
@@ -31,6 +32,7 @@ void runAction({
   main: async () => {
     const started = Date.now();
     const values = parseInputs(inputs);
+    const traffic = trafficChoice(values);
     if (values.action === 'deploy' && values.manifests.length === 0) {
       throw inputConflict(
         'Input "manifests" is required when action is deploy: expected manifest files or folders, one per line.',
@@ -63,6 +65,7 @@ void runAction({
       runBlueGreen,
       runInfoFromEnv,
       validateManifests,
+      validateTraffic,
       workloadImages,
     } = await import('@swiss-deploy/bluegreen');
     const { checkImages, parseVerifyPolicy } = await import('@swiss-deploy/supplychain');
@@ -85,7 +88,10 @@ void runAction({
       values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
     const manifests =
       values.action === 'deploy' ? loadManifests(values.manifests, workspace, { confine }) : undefined;
-    if (manifests) validateManifests(manifests, { app: values.app, namespace: values.namespace });
+    if (manifests) {
+      validateManifests(manifests, { app: values.app, namespace: values.namespace });
+      validateTraffic(manifests, { app: values.app, namespace: values.namespace, traffic });
+    }
     // Before the lock and the first apply: a refused image leaves the cluster exactly as it was.
     if (manifests && policy) {
       const images = workloadImages(manifests.map((m) => m.object)).map((i) => i.image);
@@ -135,6 +141,11 @@ void runAction({
         namespace: values.namespace,
         timeoutMs: values.timeout,
         unschedulableGraceMs: values['unschedulable-grace'],
+        promotion: values.promotion,
+        traffic,
+        strategy: values.strategy,
+        steps: values.steps,
+        stepPauseMs: values['step-pause'],
         previousReplicas,
         historyLimit: values['history-limit'],
         lockWaitMs: values['lock-timeout'],
@@ -172,6 +183,8 @@ void runAction({
       out.set('preview-service', report.previewServices[0] ?? '');
       out.set('stable-service', report.stableServices[0] ?? '');
       out.set('status', report.status);
+      if (report.step !== undefined) out.set('step', report.step);
+      if (report.weight !== undefined) out.set('weight', report.weight);
       out.set('duration', formatDuration(report.durationMs));
       (
         await addAnalysisReports(
@@ -180,7 +193,7 @@ void runAction({
         )
       ).write();
       const description = `${report.app} revision ${report.revision}: ${report.color} ${report.status}`;
-      if (report.status === 'preview') await deployment.progress(description);
+      if (report.status === 'preview' || report.status === 'paused') await deployment.progress(description);
       else await deployment.finish('success', description);
       await observer.finished(kube, {
         outcome: outcomeOfStatus(report.status),

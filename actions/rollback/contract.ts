@@ -1,7 +1,14 @@
-import { deployTargetInputs, input, telemetryInputs, verifyPolicyInputs } from '@swiss-deploy/kit';
+import {
+  deployTargetInputs,
+  input,
+  telemetryInputs,
+  trafficInputs,
+  verifyPolicyInputs,
+} from '@swiss-deploy/kit';
 
 export const inputs = {
   ...deployTargetInputs,
+  ...trafficInputs,
   ...telemetryInputs,
   ...verifyPolicyInputs,
   to: input.string({

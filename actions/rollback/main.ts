@@ -6,6 +6,7 @@ import {
   log,
   parseInputs,
   runAction,
+  trafficChoice,
 } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
 
@@ -15,6 +16,7 @@ void runAction({
   main: async () => {
     const started = Date.now();
     const values = parseInputs(inputs);
+    const traffic = trafficChoice(values);
     // Loaded once the inputs are good: a bad input fails without loading the strategy and the client.
     const {
       LockSession,
@@ -81,6 +83,7 @@ void runAction({
           to,
           reason: values.reason,
           dryRun,
+          traffic,
           timeoutMs: values.timeout,
           unschedulableGraceMs: values['unschedulable-grace'],
           lockWaitMs: values['lock-timeout'],

@@ -60,7 +60,7 @@ export async function runDeployChain<R>(kube: Kube, options: ChainOptions<R>): P
     }
     const previewReport = await checkPreview(kube, held, preview);
 
-    const promoted = await runBlueGreen(kube, { ...held, action: 'promote' });
+    const promoted = await promoteSteps(kube, held, preview);
     promoted.gateMs ??= preview.gateMs;
     const stableService = promoted.stableServices[0];
     if (!stableService) return { deploy: promoted, preview: previewReport };
@@ -90,6 +90,62 @@ function checkKind<R>(check: ChainCheck<R>, target: 'preview' | 'live', report?:
 }
 
 type Held<R> = ChainOptions<R> & Required<Pick<ChainOptions<R>, 'lock' | 'log' | 'phase'>>;
+
+/**
+ * Promotes the checked preview. A canary goes one step per promote, still under the chain's lease, and the
+ * check runs against the canary's preview Service after each step that gave it traffic; a failing step
+ * aborts (all traffic back on the stable color in one write, the canary scaled to 0) and fails the chain.
+ */
+async function promoteSteps<R>(kube: Kube, held: Held<R>, preview: DeployReport): Promise<DeployReport> {
+  if (held.strategy !== 'canary' || preview.strategy !== 'canary')
+    return runBlueGreen(kube, { ...held, action: 'promote' });
+  const rows: NonNullable<DeployReport['canary']> = [];
+  const service = preview.previewServices[0];
+  for (;;) {
+    const report = await runBlueGreen(kube, { ...held, action: 'promote', promotion: 'manual' });
+    const row = report.canary?.[report.canary.length - 1];
+    if (report.status !== 'paused') {
+      if (row) rows.push(row);
+      report.canary = rows;
+      return report;
+    }
+    if (!row || !service) {
+      if (row) rows.push(row);
+      continue;
+    }
+    let failure: string | undefined;
+    try {
+      const checked = await held.check.run('preview', service, report);
+      if (!held.check.passed(checked)) failure = held.check.describe(checked);
+    } catch (error) {
+      failure = `the smoke test could not run: ${errorMessage(error)}`;
+    }
+    rows.push({ ...row, checks: failure ?? `smoke test of ${service} passed`, passed: !failure });
+    if (failure) {
+      const aborted = await runBlueGreen(kube, { ...held, action: 'abort' });
+      throw new CanaryAbortedError(
+        `Canary step ${row.step} (${row.weight} %) of revision ${report.revision} failed its smoke test: ${failure}.`,
+        { ...aborted, canary: rows },
+        {
+          untouched: `live traffic: all back on ${aborted.color}; the canary was scaled to 0 and revision ${report.revision} is recorded as aborted`,
+          hint: 'Fix the app and deploy again.',
+        },
+      );
+    }
+  }
+}
+
+/** A canary step failed its check and the canary was aborted: the step fails, with every step's row. */
+export class CanaryAbortedError extends WorldError {
+  constructor(
+    message: string,
+    readonly report: DeployReport,
+    options: { untouched: string; hint: string },
+  ) {
+    super(message, options);
+    this.name = 'CanaryAbortedError';
+  }
+}
 
 /** Checks the preview; anything but a pass aborts it, and live traffic never moved. */
 async function checkPreview<R>(kube: Kube, held: Held<R>, preview: DeployReport): Promise<R | undefined> {

@@ -1,14 +1,17 @@
-import { UserError, formatDuration, manifestDigest } from '@swiss-deploy/kit';
-import { Discovery, type Kube, type RolloutResult } from '@swiss-deploy/kube';
+import { UserError, errorMessage, formatDuration, manifestDigest, sleep } from '@swiss-deploy/kit';
+import { Discovery, scaleDeployment, type Kube, type RolloutResult } from '@swiss-deploy/kube';
 import { explainKubeError, withOutcome } from './errors';
 import { readLiveState } from './live';
 import { withDeployLock, type LockOptions } from './lock';
 import { planColor, validateManifests, workloadImages, type ColorPlan } from './plan';
 import { pruneRevisions, readRevisions, recordRevision, revisionManifests } from './revisions';
+import { findRoute, type TrafficOptions } from './traffic';
+import { abortedError, setCanaryWeight, withdrawCanary, type CanaryStep, type Strategy } from './canary';
 import {
-  allObjects,
   applyPlanned,
   colorObjects,
+  dryRunPlan,
+  gatewayRoute,
   gate,
   keepPrevious,
   liveRoute,
@@ -43,9 +46,29 @@ export interface DeployOptions extends Omit<LockOptions, 'log' | 'phase'> {
   historyLimit?: number;
   /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
   unschedulableGraceMs?: number;
+  /** How live traffic reaches a color (default: the stable Services' selectors). */
+  traffic?: TrafficOptions;
+  /** blue-green (default) switches at once; canary goes through `steps`. */
+  strategy?: Strategy;
+  /** Canary weights in percent, increasing, the last one 100 (default 10, 25, 50, 100). */
+  steps?: number[];
+  /** How long each canary step holds its weight before the next (default 0). */
+  stepPauseMs?: number;
   run?: RunInfo;
   log?: Logger;
   phase?: Phase;
+}
+
+/**
+ * Checks, without the cluster, that the manifests give a gateway deploy its route: the one HTTPRoute that
+ * sends to the app's Services, or the one the `route` input names.
+ */
+export function validateTraffic(
+  manifests: readonly ManifestObject[],
+  options: { app: string; namespace: string; traffic?: TrafficOptions },
+): void {
+  if (options.traffic?.mode !== 'gateway') return;
+  findRoute(planColor(manifests, { ...options, color: 'blue', revision: 0 }), options.traffic.route);
 }
 
 /** One deploy, promote or abort under the lock. */
@@ -69,6 +92,7 @@ export async function runBlueGreen(kube: Kube, options: DeployOptions): Promise<
   if (action === 'deploy') {
     if (!options.manifests) throw new UserError('Input "manifests" is required to deploy.');
     validateManifests(options.manifests, options);
+    validateTraffic(options.manifests, options);
   }
   return withDeployLock(kube, { ...options, log, phase }, async (lock) => {
     const run: DeployRun = {
@@ -80,6 +104,7 @@ export async function runBlueGreen(kube: Kube, options: DeployOptions): Promise<
         phase,
         namespace: options.namespace,
         unschedulableGraceMs: options.unschedulableGraceMs,
+        traffic: options.traffic,
       },
       options,
       started,
@@ -112,9 +137,16 @@ function newRecord(
     manifests: objects,
     images: workloadImages(objects),
     configs: plan.configs.map((c) => `${c.kind}/${c.name}`),
+    ...trafficRecord(run.step, plan),
     ...run.options.run,
     startedAt: new Date(run.started).toISOString(),
   };
+}
+
+/** What the record keeps of the traffic mode: enough for a later switch back to write the route as this one did. */
+function trafficRecord(step: StepContext, plan: ColorPlan): Pick<RevisionRecord, 'traffic' | 'route'> {
+  const gateway = gatewayRoute(step, plan);
+  return gateway ? { traffic: 'gateway', route: `${gateway.namespace}/${gateway.name}` } : {};
 }
 
 function baseReport(
@@ -186,14 +218,30 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
   });
   const active = live.activeColor;
   const digest = manifestDigest(manifests.map((m) => m.object));
+  const paused = revisions.find(pausedCanary);
+  if (paused && paused.manifestDigest !== digest) {
+    throw new UserError(
+      `Revision ${paused.revision} of ${options.app} is a canary paused at step ${paused.step} of ${paused.steps?.length ?? '?'}, with ${paused.weight} % of live traffic on ${paused.color}.`,
+      {
+        hint: 'Finish it first: run with action: promote to go on, or action: abort to take its traffic away. Nothing was changed.',
+      },
+    );
+  }
   const same = unchangedRevision(revisions, digest, active);
   if (same) {
     log.info(
       `Revision ${same.revision} has the same manifests (${digest.slice(0, 19)}…) and is ${same.outcome === 'preview' ? 'waiting in preview' : 'live'}: nothing to do.`,
     );
     const plan = planColor(manifests, { ...options, color: same.color, revision: same.revision });
-    const report = baseReport(run, plan, active ?? same.color, same.previousColor);
-    report.status = same.outcome === 'preview' ? 'preview' : 'unchanged';
+    // A service canary's stable Services select both colors: the record says which one is stable.
+    const live = pausedCanary(same) ? same.previousColor : active;
+    const report = baseReport(run, plan, live ?? same.color, same.previousColor);
+    report.status = same.outcome === 'preview' ? (pausedCanary(same) ? 'paused' : 'preview') : 'unchanged';
+    if (same.strategy === 'canary') {
+      report.strategy = 'canary';
+      report.step = same.step;
+      report.weight = same.weight;
+    }
     return finish(run, report);
   }
   const color: Color = active ? otherColor(active) : 'blue';
@@ -203,13 +251,24 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
   // Dry run of everything, the switch's objects included: unknown kinds, RBAC and invalid objects fail
   // here, before the revision is recorded or anything else changes.
   await phase(`Check revision ${revision} (${color}) with a server-side dry run`, async () => {
-    const all = allObjects(plan);
-    await applyPlanned(step, all, { dryRun: true });
-    log.info(`${all.length} objects pass the API server's validation, admission and RBAC.`);
+    const count = await dryRunPlan(step, plan);
+    log.info(`${count} objects pass the API server's validation, admission and RBAC.`);
   });
 
   const record = newRecord(run, plan, manifests, active);
   const report = baseReport(run, plan, active ?? color, active);
+  // A canary needs a stable color to share traffic with: the first deploy of an app switches at once.
+  const canary = options.strategy === 'canary' && active !== undefined;
+  if (options.strategy === 'canary' && !canary)
+    log.info(
+      'No live color yet: the first deploy goes live at once, later ones go through the canary steps.',
+    );
+  record.strategy = canary ? 'canary' : 'blue-green';
+  report.strategy = record.strategy;
+  if (canary) {
+    record.steps = options.steps ?? DEFAULT_STEPS;
+    record.step = record.weight = 0;
+  }
   for (const stale of revisions.filter((r) => r.outcome === 'preview' || r.outcome === 'deploying')) {
     await recordRevision(kube, { ...stale, outcome: 'superseded', finishedAt: new Date().toISOString() });
   }
@@ -230,6 +289,7 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
     });
     await gateAndPreview(run, plan, deadline, report, color);
     record.gateMs = report.gateMs;
+    if (canary) report.step = report.weight = 0;
     record.images = report.images.map((image) => ({
       ...image,
       workload: image.workload.replace(new RegExp(`-${color}$`), ''),
@@ -248,7 +308,163 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
     report.status = 'preview';
     return finish(run, report);
   }
+  if (canary) return canarySteps(run, plan, record, report, revisions, active!, deadline, 0);
   return switchAndRecord(run, plan, record, report, revisions, active, deadline);
+}
+
+export const DEFAULT_STEPS = [10, 25, 50, 100];
+
+/** A canary waiting in preview after a step that gave it traffic. */
+export const pausedCanary = (record: RevisionRecord): boolean =>
+  record.outcome === 'preview' && record.strategy === 'canary' && (record.step ?? 0) > 0;
+
+/**
+ * The canary from step `from` on: each step gives the canary its weight in one write and holds it for the
+ * step pause; with promotion manual the run stops after one step (status paused, recorded as a preview), and
+ * `action: promote` takes the next. The last step, 100, is the switch, by the same path as blue-green. A step
+ * that fails aborts: all traffic back on the stable color in one write, the canary scaled to 0, the revision
+ * recorded as aborted.
+ */
+async function canarySteps(
+  run: DeployRun,
+  plan: ColorPlan,
+  record: RevisionRecord,
+  report: DeployReport,
+  revisions: readonly RevisionRecord[],
+  stable: Color,
+  deadline: number,
+  from: number,
+): Promise<DeployReport> {
+  const { step, options } = run;
+  const steps = record.steps ?? DEFAULT_STEPS;
+  const manual = (options.promotion ?? 'auto') === 'manual';
+  const pauseMs = options.stepPauseMs ?? 0;
+  report.strategy = 'canary';
+  report.canary ??= [];
+  for (let index = from; index < steps.length; index++) {
+    const weight = steps[index]!;
+    const number = index + 1;
+    if (weight === 100) {
+      if (!gatewayRoute(step, plan)) await restoreCanaryReplicas(run, plan, deadline);
+      const done = await switchAndRecord(
+        run,
+        plan,
+        { ...record, step: number, weight: 100 },
+        report,
+        revisions,
+        stable,
+        deadline,
+      );
+      done.step = number;
+      done.weight = 100;
+      done.canary!.push({ step: number, weight, actual: 100, checks: 'switch confirmed', passed: true });
+      return done;
+    }
+    let actual: number;
+    try {
+      actual = await step.phase(
+        `Canary step ${number} of ${steps.length}: ${weight} % of the traffic to ${plan.color}`,
+        async () => {
+          const share = await setCanaryWeight(step, plan, stable, weight, deadline);
+          if (pauseMs > 0) {
+            step.log.info(`Holding ${weight} % for ${formatDuration(pauseMs)}.`);
+            await sleep(pauseMs);
+            step.lock.assertHeld();
+          }
+          return share;
+        },
+      );
+    } catch (error) {
+      const failed: CanaryStep = {
+        step: number,
+        weight,
+        actual: 0,
+        checks: 'weight not confirmed',
+        passed: false,
+      };
+      report.canary.push(failed);
+      throw await abortCanary(run, plan, record, stable, failed, errorMessage(error));
+    }
+    report.canary.push({
+      step: number,
+      weight,
+      actual,
+      checks: pauseMs > 0 ? `held ${formatDuration(pauseMs)}` : 'weight confirmed',
+      passed: true,
+    });
+    report.step = record.step = number;
+    report.weight = actual;
+    record.weight = weight;
+    if (manual) {
+      record.outcome = 'preview';
+      record.finishedAt = new Date().toISOString();
+      await recordRevision(step.kube, record);
+      step.log.info(
+        `Canary of revision ${plan.revision} paused at step ${number} of ${steps.length} (${weight} % to ${plan.color}). Run again with action: promote for the next step, or abort.`,
+      );
+      report.status = 'paused';
+      return finish(run, report);
+    }
+    await recordRevision(step.kube, record);
+  }
+  throw new UserError(
+    `The canary steps of revision ${plan.revision} do not end at 100: ${steps.join(', ')}.`,
+  );
+}
+
+/** Before the last step of a service canary: the canary color back to its full replicas, gated. */
+async function restoreCanaryReplicas(run: DeployRun, plan: ColorPlan, deadline: number): Promise<void> {
+  const { step } = run;
+  for (const workload of plan.workloads) {
+    step.lock.assertHeld();
+    await scaleDeployment(
+      step.kube,
+      plan.namespace,
+      workload.object.metadata.name as string,
+      workload.object.spec?.replicas ?? 1,
+    );
+  }
+  await step.phase(`Gate: ${plan.color} back at full size before the switch`, () =>
+    gate(step, plan, deadline),
+  );
+}
+
+/** A failed canary step: traffic back to the stable color in one write, canary to 0, recorded as aborted. */
+async function abortCanary(
+  run: DeployRun,
+  plan: ColorPlan,
+  record: RevisionRecord,
+  stable: Color,
+  failed: CanaryStep,
+  why: string,
+): Promise<Error> {
+  const { step } = run;
+  let left = '';
+  try {
+    const revisions = await readRevisions(step.kube, plan.namespace, plan.app);
+    await withdrawCanary(step, plan, stable, liveRoute(revisions, stable, plan.app, plan.namespace));
+  } catch (error) {
+    left = errorMessage(error);
+    step.log.warning(`Could not put all traffic back on ${stable}: ${left}`);
+  }
+  await scaleToZero(
+    step,
+    plan.workloads.map((w) => w.object.metadata.name as string),
+  );
+  await recordRevision(step.kube, {
+    ...record,
+    outcome: 'aborted',
+    error: `canary step ${failed.step} (${failed.weight} %): ${why}`,
+    finishedAt: new Date().toISOString(),
+  }).catch((recordError: unknown) =>
+    step.log.warning(`Could not record the aborted revision: ${errorMessage(recordError)}`),
+  );
+  const error = abortedError(failed, stable, plan.revision, why);
+  if (!left) return error;
+  return withOutcome(error, error.message, {
+    untouched: `not all of it: taking the canary's traffic away failed (${left})`,
+    hint: `Run the rollback workflow, or abort again, to put everything back on ${stable}.`,
+  });
 }
 
 /** The readiness gate, then the preview Services, which select the new pods only once they are ready. */
@@ -394,7 +610,8 @@ async function promote(run: DeployRun): Promise<DeployReport> {
   const deadline = Date.now() + options.timeoutMs;
   const { record, plan, revisions } = await latestPreview(run, 'promote');
   const live = await readLiveState(step.kube, options.namespace, plan.services);
-  const active = live.activeColor;
+  // A service canary's stable Services select both colors: the record knows which one is stable.
+  const active = pausedCanary(record) ? record.previousColor : live.activeColor;
   const report = baseReport(run, plan, active ?? plan.color, active);
   const gated = await step.phase(`Gate: check that ${plan.color} is still ready`, () =>
     gate(step, plan, deadline),
@@ -402,6 +619,21 @@ async function promote(run: DeployRun): Promise<DeployReport> {
   report.replicas = gated.map((g) => ({ workload: g.name, ready: g.ready, desired: g.replicas }));
   report.gateMs = record.gateMs;
   report.images = record.images;
+  if (record.strategy === 'canary' && active) {
+    const stepped = await canarySteps(
+      run,
+      plan,
+      record,
+      report,
+      revisions,
+      active,
+      deadline,
+      record.step ?? 0,
+    );
+    if (stepped.status === 'promoted')
+      step.log.info(`Promoted revision ${record.revision}: ${plan.color} is live.`);
+    return stepped;
+  }
   const promoted = await switchAndRecord(run, plan, record, report, revisions, active, deadline);
   step.log.info(`Promoted revision ${record.revision}: ${plan.color} is live.`);
   return promoted;
@@ -409,18 +641,27 @@ async function promote(run: DeployRun): Promise<DeployReport> {
 
 async function abort(run: DeployRun): Promise<DeployReport> {
   const { step, options } = run;
-  const { record, plan } = await latestPreview(run, 'abort');
+  const { record, plan, revisions } = await latestPreview(run, 'abort');
   const live = await readLiveState(step.kube, options.namespace, plan.services);
+  const stable = pausedCanary(record) ? record.previousColor : live.activeColor;
+  // A paused canary has a share of live traffic: take it away, in one write, before the pods go.
+  if (pausedCanary(record) && stable)
+    await withdrawCanary(step, plan, stable, liveRoute(revisions, stable, options.app, options.namespace));
   await scaleToZero(
     step,
     plan.workloads.map((w) => w.object.metadata.name as string),
   );
   await recordRevision(step.kube, { ...record, outcome: 'aborted', finishedAt: new Date().toISOString() });
   step.log.info(
-    `Aborted revision ${record.revision}: ${plan.color} scaled to 0; live traffic stays on ${live.activeColor ?? 'nothing'}.`,
+    `Aborted revision ${record.revision}: ${plan.color} scaled to 0; live traffic ${pausedCanary(record) ? 'is all back' : 'stays'} on ${stable ?? 'nothing'}.`,
   );
-  const report = baseReport(run, plan, live.activeColor ?? plan.color, undefined);
+  const report = baseReport(run, plan, stable ?? plan.color, undefined);
   report.status = 'aborted';
+  if (record.strategy === 'canary') {
+    report.strategy = 'canary';
+    report.step = record.step;
+    report.weight = 0;
+  }
   report.images = record.images;
   return finish(run, report);
 }

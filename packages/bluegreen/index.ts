@@ -1,5 +1,23 @@
 // The blue/green strategy: plan a color, deploy it, gate it, switch to it, record it. The package's only door.
-export { runBlueGreen, unchangedRevision, type DeployOptions } from './deploy';
+export { runBlueGreen, unchangedRevision, validateTraffic, type DeployOptions } from './deploy';
+export {
+  TRAFFIC_MODES,
+  allOn,
+  coloredBackendRefs,
+  coloredServiceName,
+  findRoute,
+  parseRouteName,
+  routeState,
+  routeWeights,
+  weightPatch,
+  type GatewayRoute,
+  type HTTPRoute,
+  type RouteName,
+  type RouteState,
+  type TrafficMode,
+  type TrafficOptions,
+  type Weights,
+} from './traffic';
 export { lockName, acquireDeployLock } from './lock';
 export { configReferences } from './config';
 export { loadManifests, manifestFiles, type ManifestReadOptions } from './manifests';
@@ -24,7 +42,7 @@ export {
 } from './revisions';
 export { readLiveState, type LiveState } from './live';
 export { runInfoFromEnv, lockHolderFromEnv } from './run-context';
-export { deploySummary, failureSummary } from './summary';
+export { canaryTable, deploySummary, failureSummary } from './summary';
 export {
   COLORS,
   LABELS,
@@ -61,7 +79,10 @@ export {
 } from './rollback-plan';
 export { rollbackSummary } from './rollback-summary';
 export { LockSession } from './lock-session';
+export { canaryReplicas, parseSteps, podShare, type CanaryStep, type Strategy } from './canary';
+export { DEFAULT_STEPS, pausedCanary } from './deploy';
 export {
+  CanaryAbortedError,
   runDeployChain,
   RolledBackError,
   type ChainCheck,

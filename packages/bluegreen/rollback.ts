@@ -16,11 +16,13 @@ import { readLiveState } from './live';
 import { acquireDeployLock, lockName, type LockOptions } from './lock';
 import { planColor, workloadImages, type ColorPlan } from './plan';
 import { pruneRevisions, readRevisions, recordRevision, revisionManifests } from './revisions';
+import { checkExternalRoute, gatewayObjects, type TrafficOptions } from './traffic';
 import {
-  allObjects,
   applyPlanned,
   colorObjects,
+  dryRunPlan,
   gate,
+  gatewayRoute,
   liveRoute,
   previewObjects,
   switchTraffic,
@@ -58,6 +60,8 @@ export interface RollbackOptions extends Omit<LockOptions, 'log' | 'phase'> {
   /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
   unschedulableGraceMs?: number;
   historyLimit?: number;
+  /** How live traffic reaches a color (default: the stable Services' selectors). */
+  traffic?: TrafficOptions;
   run?: RunInfo;
   log?: Logger;
   phase?: Phase;
@@ -135,7 +139,7 @@ async function requireNamespace(kube: Kube, namespace: string): Promise<void> {
 
 export async function planRollback(
   kube: Kube,
-  options: Pick<RollbackOptions, 'app' | 'namespace' | 'to'>,
+  options: Pick<RollbackOptions, 'app' | 'namespace' | 'to' | 'traffic'>,
 ): Promise<RollbackPlan> {
   const { app, namespace } = options;
   const revisions = await readRevisions(kube, namespace, app);
@@ -191,6 +195,22 @@ export async function planRollback(
     mode === 'redeploy'
       ? probe
       : planColor(revisionManifests(target), { app, namespace, color, revision: idle[0]!.appliedRevision! });
+  const steps = rollbackSteps(mode, colorPlan, idle, {
+    lock: lockName(app),
+    revision,
+    target: target.revision,
+    active,
+  });
+  // A gateway rollback needs the target's route (or the named one): refused here, before any write.
+  const route = gatewayRoute(options, colorPlan);
+  if (route) {
+    const at = steps.findIndex((s) => s.startsWith('patch Service'));
+    steps.splice(
+      at < 0 ? steps.length - 1 : at,
+      0,
+      `write HTTPRoute ${route.namespace}/${route.name} in one patch: weights ${active} 0 / ${color} 100, then wait until every parent accepts it`,
+    );
+  }
   return {
     app,
     namespace,
@@ -202,12 +222,7 @@ export async function planRollback(
     revision,
     colorPlan,
     idle,
-    steps: rollbackSteps(mode, colorPlan, idle, {
-      lock: lockName(app),
-      revision,
-      target: target.revision,
-      active,
-    }),
+    steps,
   };
 }
 
@@ -327,12 +342,18 @@ async function execute(
     log,
     phase,
     namespace: options.namespace,
+    traffic: options.traffic,
   };
   const report = baseReport(plan, options, started);
   const { colorPlan } = plan;
   const deadline = Date.now() + options.timeoutMs;
   const record = rollbackRecord(plan, options, started);
 
+  const route = gatewayRoute(step, colorPlan);
+  if (route) {
+    record.traffic = 'gateway';
+    record.route = `${route.namespace}/${route.name}`;
+  }
   // Before the first write of a redeploy: a refused image leaves no record, no object, no scale change.
   if (plan.mode === 'redeploy' && options.verifyImages) {
     await options.verifyImages(workloadImages(colorPlan.workloads.map((w) => w.object)).map((i) => i.image));
@@ -340,8 +361,13 @@ async function execute(
   try {
     if (plan.mode === 'redeploy') {
       await phase(`Check revision ${plan.target.revision}'s objects with a server-side dry run`, () =>
-        applyPlanned(step, allObjects(colorPlan), { dryRun: true }),
+        dryRunPlan(step, colorPlan),
       );
+    } else if (route) {
+      await phase(`Check HTTPRoute ${route.namespace}/${route.name} with a server-side dry run`, async () => {
+        await applyPlanned(step, gatewayObjects(colorPlan, route), { dryRun: true });
+        await checkExternalRoute(step, colorPlan, route);
+      });
     }
     if (plan.mode !== 'switch') {
       await recordRevision(kube, record);

@@ -4,6 +4,7 @@ import type { DeployReport } from './types';
 const STATUS_WORDS: Record<DeployReport['status'], string> = {
   succeeded: 'deployed and live',
   preview: 'ready in preview, waiting for promotion',
+  paused: 'canary paused after a step, waiting for promotion',
   promoted: 'promoted and live',
   aborted: 'preview aborted',
   unchanged: 'unchanged (this revision is already live)',
@@ -37,10 +38,21 @@ export function deploySummary(report: DeployReport, links: { environmentUrl?: st
     'stable service': report.stableServices.join(', '),
     'preview service': report.previewServices.join(', '),
     'API requests': report.requests['*'],
+    strategy: report.strategy,
+    'canary weight': report.weight === undefined ? undefined : `${report.weight} % after step ${report.step}`,
   };
   if (links.environmentUrl) facts.environment = link(links.environmentUrl, links.environmentUrl);
   if (report.runUrl) facts.run = link('workflow run', report.runUrl);
-  return new JobSummary().heading(`Blue/green deploy of ${report.app}`).facts(facts);
+  const summary = new JobSummary().heading(`Blue/green deploy of ${report.app}`).facts(facts);
+  return report.canary?.length ? canaryTable(summary, report.canary) : summary;
+}
+
+/** One row per canary step: the weight asked, the share given, its checks and how they went. */
+export function canaryTable(summary: JobSummary, steps: NonNullable<DeployReport['canary']>): JobSummary {
+  return summary.table(
+    ['step', 'weight', 'canary share', 'checks', 'result'],
+    steps.map((s) => [s.step, `${s.weight} %`, `${s.actual} %`, s.checks, s.passed ? 'passed' : 'failed']),
+  );
 }
 
 /** The job summary of a run that failed: what failed, why, and what serves now. */

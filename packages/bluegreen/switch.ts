@@ -17,6 +17,22 @@ import {
 import { explainApplyError } from './errors';
 import { planColor, type ColorPlan, type PlannedObject } from './plan';
 import { revisionManifests } from './revisions';
+import {
+  allOn,
+  checkExternalRoute,
+  coloredRoute,
+  confirmRoute,
+  describeWeights,
+  findRoute,
+  gatewayObjects,
+  prepareBackends,
+  restoreRoute,
+  writeRoute,
+  type GatewayRoute,
+  type HTTPRoute,
+  type RouteWrite,
+  type TrafficOptions,
+} from './traffic';
 import { LABELS, type Color, type Logger, type Phase, type RevisionRecord } from './types';
 
 /** The steps shared by deploy, promote, rollback and the chain: one client, one lock, one logger. */
@@ -29,6 +45,21 @@ export interface StepContext {
   namespace: string;
   /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler. */
   unschedulableGraceMs?: number;
+  /** How live traffic reaches a color (default: the stable Services' selectors). */
+  traffic?: TrafficOptions;
+}
+
+/** The route a gateway step moves, or undefined with traffic: service. */
+export function gatewayRoute(
+  context: Pick<StepContext, 'traffic'>,
+  plan: ColorPlan,
+): GatewayRoute | undefined {
+  return context.traffic?.mode === 'gateway' ? findRoute(plan, context.traffic.route) : undefined;
+}
+
+/** The plan's traffic objects other than the route a gateway step writes itself. */
+function otherTraffic(plan: ColorPlan, gateway: GatewayRoute | undefined): PlannedObject[] {
+  return gateway?.planned ? plan.traffic.filter((t) => t !== gateway.planned) : plan.traffic;
 }
 
 /** What serves now, so that a switch that fails half-way can put all of it back in the same step. */
@@ -61,12 +92,26 @@ export const switchObjects = (plan: ColorPlan): PlannedObject[] => [
   ...plan.traffic,
 ];
 
-/** Every object of a plan, for the dry run that checks them all before anything changes. */
-export const allObjects = (plan: ColorPlan): PlannedObject[] => [
+/**
+ * Every object of a plan, for the dry run that checks them all before anything changes; with a gateway route,
+ * the colored backend Services and the route as the switch writes them.
+ */
+export const allObjects = (plan: ColorPlan, gateway?: GatewayRoute): PlannedObject[] => [
   ...colorObjects(plan),
   ...previewObjects(plan),
-  ...switchObjects(plan),
+  ...planned(plan.services, (s) => s.stable),
+  ...otherTraffic(plan, gateway),
+  ...(gateway ? gatewayObjects(plan, gateway) : []),
 ];
+
+/** The dry run of a whole plan: every object, and the patch of a route outside the manifests. */
+export async function dryRunPlan(context: StepContext, plan: ColorPlan): Promise<number> {
+  const gateway = gatewayRoute(context, plan);
+  const all = allObjects(plan, gateway);
+  await applyPlanned(context, all, { dryRun: true });
+  if (gateway) await checkExternalRoute(context, plan, gateway);
+  return all.length;
+}
 
 /** Server-side applies each object, holding the lock, with errors pointing at the manifest line. */
 export async function applyPlanned(
@@ -95,10 +140,27 @@ export function liveRoute(
 ): LiveRoute | undefined {
   if (!color) return undefined;
   const live = revisions.find((r) => r.color === color && r.outcome === 'succeeded');
-  const traffic = live
-    ? planColor(revisionManifests(live), { app, namespace, color, revision: live.revision }).traffic
-    : [];
+  if (!live) return { color, traffic: [] };
+  const plan = planColor(revisionManifests(live), { app, namespace, color, revision: live.revision });
+  if (live.traffic !== 'gateway') return { color, traffic: plan.traffic };
+  // The live revision's route as it wrote it: colored, all on its color.
+  let gateway: GatewayRoute | undefined;
+  try {
+    gateway = findRoute(plan, live.route ? parseRoute(live.route) : undefined);
+  } catch {
+    return { color, traffic: plan.traffic };
+  }
+  const traffic = plan.traffic.map((t) =>
+    t === gateway.planned
+      ? { ...t, object: coloredRoute(t.object as HTTPRoute, gateway, allOn(color), namespace) }
+      : t,
+  );
   return { color, traffic };
+}
+
+function parseRoute(text: string): { namespace?: string; name: string } {
+  const [first, second] = text.split('/');
+  return second === undefined ? { name: first! } : { namespace: first, name: second };
 }
 
 /** Readiness gate over every workload of the color; the first failure stops the others. */
@@ -129,11 +191,13 @@ export async function gate(
 }
 
 /**
- * The switch of docs/architecture.md §4.4: one server-side apply per stable Service moves its selector to the new
- * color, then the plan's Ingresses, routes and policies are applied; the Services' EndpointSlices must
- * then hold the new pods only. If any of it fails, the Services go back to the previous color and the
- * previous revision's traffic objects are applied again, before the error is raised, which says exactly
- * what serves.
+ * The switch of docs/architecture.md §4.4. With traffic: gateway, first the route: the new color's backend
+ * Service must hold its ready pods, then ONE write moves the route's weights to it (live 100 / idle 0 → idle
+ * 100 / live 0), confirmed when every parent reports the new generation Accepted and ResolvedRefs. Then, in
+ * both modes, one server-side apply per stable Service moves its selector to the new color, the plan's other
+ * Ingresses, routes and policies are applied, and the Services' EndpointSlices must hold the new pods only.
+ * If any of it fails, the route, the Services and the previous revision's traffic objects go back to the
+ * previous color before the error is raised, which says exactly what serves.
  */
 export async function switchTraffic(
   context: StepContext,
@@ -144,19 +208,39 @@ export async function switchTraffic(
   const { kube, log, lock } = context;
   const started = Date.now();
   const switched: typeof plan.services = [];
-  let trafficApplied = false;
+  const gateway = gatewayRoute(context, plan);
+  const traffic = otherTraffic(plan, gateway);
+  const done: SwitchDone = { switched, trafficApplied: false };
   try {
+    if (gateway) {
+      await prepareBackends(context, plan, gateway, deadline);
+      done.route = { gateway, write: undefined };
+      const write = await writeRoute(context, plan, gateway, allOn(plan.color));
+      done.route.write = write;
+      log.info(
+        `HTTPRoute ${gateway.namespace}/${gateway.name}: weights now ${describeWeights(allOn(plan.color))} (generation ${write.after.metadata.generation}).`,
+      );
+      await confirmRoute(
+        context,
+        gateway,
+        write.after.metadata.generation,
+        Math.max(deadline, Date.now() + 60_000),
+      );
+      log.info(
+        `HTTPRoute ${gateway.namespace}/${gateway.name} is accepted by every parent with its refs resolved.`,
+      );
+    }
     for (const service of plan.services) {
       lock.assertHeld();
       await applyObject(kube, context.discovery, service.stable, { force: true, purpose: 'switch' });
       switched.push(service);
       log.info(`Service ${service.name} now selects ${plan.color}.`);
     }
-    if (plan.traffic.length > 0) {
-      trafficApplied = true;
-      await applyPlanned(context, plan.traffic, { purpose: 'switch' });
+    if (traffic.length > 0) {
+      done.trafficApplied = true;
+      await applyPlanned(context, traffic, { purpose: 'switch' });
       log.info(
-        `Applied ${plan.traffic.map((t) => `${t.object.kind}/${t.object.metadata.name}`).join(', ')} of revision ${plan.revision}.`,
+        `Applied ${traffic.map((t) => `${t.object.kind}/${t.object.metadata.name}`).join(', ')} of revision ${plan.revision}.`,
       );
     }
     for (const service of plan.services) {
@@ -183,9 +267,48 @@ export async function switchTraffic(
       log.info(`Service ${service.name}: ${state.ready} ready endpoints, all ${plan.color}.`);
     }
   } catch (error) {
-    throw await switchBack(context, plan, previous, switched, trafficApplied, error);
+    throw await switchBack(context, plan, previous, done, error);
   }
   return Date.now() - started;
+}
+
+/** What a switch changed so far. */
+interface SwitchDone {
+  switched: ColorPlan['services'];
+  trafficApplied: boolean;
+  /** Set once the route is about to be written; `write` once it was. */
+  route?: { gateway: GatewayRoute; write: RouteWrite | undefined };
+}
+
+/**
+ * Puts a written route back on the previous color in one write: the previous revision's route as it wrote
+ * it, a patch of the weights when that revision had none, or the backendRefs as read before, for a route
+ * outside the manifests.
+ */
+async function restoreRouteWeights(
+  context: StepContext,
+  plan: ColorPlan,
+  previous: LiveRoute,
+  route: NonNullable<SwitchDone['route']>,
+): Promise<void> {
+  const { gateway } = route;
+  if (!gateway.planned) {
+    if (route.write) await restoreRoute(context, plan, gateway, route.write);
+    return;
+  }
+  const own = previous.traffic.find(
+    (t) =>
+      t.object.kind === 'HTTPRoute' &&
+      t.object.metadata.name === gateway.name &&
+      (t.object.metadata.namespace ?? plan.namespace) === gateway.namespace,
+  );
+  if (own) {
+    await applyObject(context.kube, context.discovery, own.object, { force: true, purpose: 'switch' });
+    return;
+  }
+  // The route is new in this revision: the previous color keeps the share it had, all of it.
+  const back = { ...plan, color: previous.color };
+  await writeRoute(context, back, { ...gateway, planned: gateway.planned }, allOn(previous.color));
 }
 
 /** Puts back what a failed switch changed, and says truthfully what serves afterwards. */
@@ -193,13 +316,13 @@ async function switchBack(
   context: StepContext,
   plan: ColorPlan,
   previous: LiveRoute | undefined,
-  switched: ColorPlan['services'],
-  trafficApplied: boolean,
+  done: SwitchDone,
   error: unknown,
 ): Promise<WorldError> {
   const { kube, log } = context;
+  const { switched, trafficApplied } = done;
   const reason = `The switch to ${plan.color} failed: ${errorMessage(error)}`;
-  if (switched.length === 0 && !trafficApplied) {
+  if (switched.length === 0 && !trafficApplied && !done.route) {
     return new WorldError(reason, {
       cause: error,
       untouched: previous ? `live traffic: still ${previous.color}` : 'nothing was live yet',
@@ -209,11 +332,28 @@ async function switchBack(
   if (!previous) {
     return new WorldError(reason, {
       cause: error,
-      untouched: `nothing: this was the first deploy, and ${switched.map((s) => s.name).join(', ')} now select${switched.length === 1 ? 's' : ''} ${plan.color}`,
-      hint: 'Check the endpointslice controller and the pods of the new color, then deploy again.',
+      untouched: `nothing: this was the first deploy, and ${
+        [
+          ...(done.route ? [`HTTPRoute ${done.route.gateway.name}`] : []),
+          ...switched.map((s) => `Service ${s.name}`),
+        ].join(', ') || 'nothing'
+      } now send${switched.length + (done.route ? 1 : 0) === 1 ? 's' : ''} to ${plan.color}`,
+      hint: 'Check the endpointslice controller, the gateway and the pods of the new color, then deploy again.',
     });
   }
   const stuck: string[] = [];
+  if (done.route) {
+    const { gateway } = done.route;
+    await restoreRouteWeights(context, plan, previous, done.route).then(
+      () => log.info(`HTTPRoute ${gateway.namespace}/${gateway.name} is back on ${previous.color}.`),
+      (undo: unknown) => {
+        stuck.push(`HTTPRoute ${gateway.namespace}/${gateway.name} may still send to ${plan.color}`);
+        log.warning(
+          `Could not put HTTPRoute ${gateway.name} back on ${previous.color}: ${errorMessage(undo)}`,
+        );
+      },
+    );
+  }
   for (const service of switched) {
     const back = structuredClone(service.stable);
     back.spec = { ...back.spec, selector: { ...service.baseSelector, [LABELS.color]: previous.color } };
@@ -225,7 +365,9 @@ async function switchBack(
     );
   }
   if (trafficApplied) {
+    const route = done.route?.gateway.planned ? done.route.gateway : undefined;
     for (const item of previous.traffic) {
+      if (route && item.object.kind === 'HTTPRoute' && item.object.metadata.name === route.name) continue;
       await applyObject(kube, context.discovery, item.object, { force: true, purpose: 'switch' }).catch(
         (undo: unknown) => {
           stuck.push(
@@ -246,7 +388,7 @@ async function switchBack(
         : `not all of it: ${stuck.join('; ')}; the rest is back on ${previous.color}`,
     hint:
       stuck.length === 0
-        ? 'Check the endpointslice controller and the pods of the new color, then deploy again.'
+        ? 'Check the endpointslice controller, the gateway and the pods of the new color, then deploy again.'
         : `Run the rollback workflow (to: previous) to put everything back on ${previous.color}.`,
   });
 }

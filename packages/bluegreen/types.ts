@@ -63,6 +63,18 @@ export interface RevisionRecord {
   switchMs?: number;
   /** The config copies (`ConfigMap/<name>-<hash>`) this revision's pods read; kept while the revision is. */
   configs?: string[];
+  /** How live traffic reached this revision (absent: service, as before traffic modes existed). */
+  traffic?: 'service' | 'gateway';
+  /** With traffic gateway: `namespace/name` of the HTTPRoute whose weights it moved. */
+  route?: string;
+  /** How it went live: all at once (blue-green) or in weighted steps (canary). */
+  strategy?: 'blue-green' | 'canary';
+  /** The canary's weights in percent, the last one 100. */
+  steps?: number[];
+  /** The canary steps done (0: none yet, in preview); with outcome preview, where it is paused. */
+  step?: number;
+  /** The canary's weight after `step`. */
+  weight?: number;
   /** The metric analyses run on this revision (before the switch, during the bake), in order. */
   analysis?: AnalysisRecord[];
 }
@@ -75,7 +87,7 @@ export interface DeployReport {
   app: string;
   namespace: string;
   /** What the run did: deployed and switched, left a preview, promoted, aborted, or nothing to do. */
-  status: 'succeeded' | 'preview' | 'promoted' | 'aborted' | 'unchanged' | 'failed';
+  status: 'succeeded' | 'preview' | 'paused' | 'promoted' | 'aborted' | 'unchanged' | 'failed';
   /** The color serving live traffic when the run ended. */
   color: Color;
   previousColor?: Color;
@@ -90,6 +102,18 @@ export interface DeployReport {
   durationMs: number;
   requests: Record<string, number>;
   runUrl?: string;
+  strategy?: 'blue-green' | 'canary';
+  /** Canary steps done when the run ended (0: in preview), and the canary's share of traffic then. */
+  step?: number;
+  weight?: number;
+  /** Every canary step this run took, in order. */
+  canary?: {
+    step: number;
+    weight: number;
+    actual: number;
+    checks: string;
+    passed: boolean;
+  }[];
 }
 
 export interface Logger {

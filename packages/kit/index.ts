@@ -54,4 +54,9 @@ export {
   analysisInputs,
   verifyPolicyInputs,
   telemetryInputs,
+  trafficInputs,
+  trafficChoice,
+  canaryInputs,
+  parseSteps,
+  type TrafficChoice,
 } from './common-inputs';

@@ -804,6 +804,38 @@ export const CORPUS: Case[] = [
 
   ...cases('deploy-blue-green', [
     ...dnsLabelCases(),
+    { title: 'strategy not an enum value', inputs: { strategy: 'rolling' }, names: inputNamed('strategy') },
+    {
+      title: 'steps not increasing',
+      inputs: { strategy: 'canary', steps: '10,50,25,100' },
+      names: /^Input "steps" is "10,50,25,100": expected whole percentages .* \(25 does not come after 50\)/,
+    },
+    {
+      title: 'steps not ending at 100',
+      inputs: { strategy: 'canary', steps: '10,50' },
+      names: /^Input "steps" is "10,50": .*\(the last step must be 100\)/,
+    },
+    { title: 'steps with 0', inputs: { steps: '0,100' }, names: inputNamed('steps') },
+    { title: 'steps over 100', inputs: { steps: '50,150' }, names: inputNamed('steps') },
+    { title: 'steps as words', inputs: { steps: 'ten,100' }, names: inputNamed('steps') },
+    { title: 'step-pause without a unit', inputs: { 'step-pause': '5' }, names: inputNamed('step-pause') },
+    { title: 'step-pause 7h over 6h', inputs: { 'step-pause': '7h' }, names: inputNamed('step-pause') },
+    { title: 'traffic not an enum value', inputs: { traffic: 'mesh' }, names: inputNamed('traffic') },
+    {
+      title: 'route with two slashes',
+      inputs: { traffic: 'gateway', route: 'edge/shop/web' },
+      names: inputNamed('route'),
+    },
+    {
+      title: 'route with a set-output line',
+      inputs: { traffic: 'gateway', route: `web${COMMANDS.setOutput}` },
+      names: inputNamed('route'),
+    },
+    {
+      title: 'route without traffic gateway',
+      inputs: { route: 'web' },
+      names: /^Input "route" is "web", but input "traffic" is "service"/,
+    },
     ...analysisCases({ action: 'deploy', manifests: 'k8s/app.yaml' }),
     {
       title: 'analysis with promotion manual',
@@ -863,6 +895,11 @@ export const CORPUS: Case[] = [
       names: inputNamed('environment'),
     },
     { title: 'deploy without manifests', inputs: { action: 'deploy' }, names: inputNamed('manifests') },
+    {
+      title: 'traffic gateway with manifests that hold no route',
+      inputs: { action: 'deploy', traffic: 'gateway', manifests: 'k8s/app.yaml' },
+      names: /^Input "traffic" is "gateway"/,
+    },
     {
       title: 'manifests ../../etc/passwd',
       inputs: { action: 'deploy', manifests: '../../etc/passwd' },
@@ -1015,6 +1052,22 @@ export const CORPUS: Case[] = [
   ...cases('rollback', [
     ...dnsLabelCases(),
     ...telemetryCases(),
+    { title: 'traffic not an enum value', inputs: { traffic: 'mesh' }, names: inputNamed('traffic') },
+    {
+      title: 'route with two slashes',
+      inputs: { traffic: 'gateway', route: 'edge/shop/web' },
+      names: inputNamed('route'),
+    },
+    {
+      title: 'route with a set-output line',
+      inputs: { traffic: 'gateway', route: `web${COMMANDS.setOutput}` },
+      names: inputNamed('route'),
+    },
+    {
+      title: 'route without traffic gateway',
+      inputs: { route: 'web' },
+      names: /^Input "route" is "web", but input "traffic" is "service"/,
+    },
     { title: 'to 0', inputs: { to: '0' }, names: inputNamed('to') },
     { title: 'to negative', inputs: { to: '-1' }, names: inputNamed('to') },
     { title: 'to a word', inputs: { to: 'last' }, names: inputNamed('to') },
@@ -1052,6 +1105,28 @@ export const CORPUS: Case[] = [
     ...analysisCases({}),
     ...dnsLabelCases(),
     ...telemetryCases(),
+    { title: 'strategy not an enum value', inputs: { strategy: 'rolling' }, names: inputNamed('strategy') },
+    {
+      title: 'steps not increasing',
+      inputs: { strategy: 'canary', steps: '10,50,25,100' },
+      names: /^Input "steps" is "10,50,25,100": expected whole percentages .* \(25 does not come after 50\)/,
+    },
+    {
+      title: 'steps not ending at 100',
+      inputs: { strategy: 'canary', steps: '10,50' },
+      names: /^Input "steps" is "10,50": .*\(the last step must be 100\)/,
+    },
+    { title: 'steps with 0', inputs: { steps: '0,100' }, names: inputNamed('steps') },
+    { title: 'steps over 100', inputs: { steps: '50,150' }, names: inputNamed('steps') },
+    { title: 'steps as words', inputs: { steps: 'ten,100' }, names: inputNamed('steps') },
+    { title: 'step-pause without a unit', inputs: { 'step-pause': '5' }, names: inputNamed('step-pause') },
+    { title: 'step-pause 7h over 6h', inputs: { 'step-pause': '7h' }, names: inputNamed('step-pause') },
+    { title: 'traffic not an enum value', inputs: { traffic: 'istio' }, names: inputNamed('traffic') },
+    {
+      title: 'route without traffic gateway',
+      inputs: { route: 'edge/web' },
+      names: /^Input "route" is "edge\/web", but input "traffic" is "service"/,
+    },
     { title: 'image-ref missing', inputs: { 'image-ref': '' }, names: inputNamed('image-ref') },
     { title: 'image-ref by tag', inputs: { 'image-ref': 'r.io/shop:1.0' }, names: inputNamed('image-ref') },
     {
