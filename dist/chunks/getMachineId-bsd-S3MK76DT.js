@@ -1,0 +1,2 @@
+import{createRequire as __swissRequire}from'node:module';const require=__swissRequire(import.meta.url);
+import{a as t}from"./chunk-BP3IVVHE.js";import{l as e}from"./chunk-WTEAVKQU.js";import{a as i}from"./chunk-7L7EOBF6.js";import{promises as o}from"fs";async function d(){try{return(await o.readFile("/etc/hostid",{encoding:"utf8"})).trim()}catch(r){e.debug(`error reading machine id: ${r}`)}try{return(await t("kenv -q smbios.system.uuid")).stdout.trim()}catch(r){e.debug(`error reading machine id: ${r}`)}}i(d,"getMachineId");export{d as getMachineId};

@@ -1,0 +1,2 @@
+import{createRequire as __swissRequire}from'node:module';const require=__swissRequire(import.meta.url);
+import{l as r}from"./chunk-WTEAVKQU.js";import{a as i}from"./chunk-7L7EOBF6.js";import{promises as a}from"fs";async function c(){for(let e of["/etc/machine-id","/var/lib/dbus/machine-id"])try{return(await a.readFile(e,{encoding:"utf8"})).trim()}catch(t){r.debug(`error reading machine id: ${t}`)}}i(c,"getMachineId");export{c as getMachineId};
