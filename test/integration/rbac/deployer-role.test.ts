@@ -159,6 +159,8 @@ const OUTSIDE_THE_CHAIN: Record<string, string> = {
   'watch endpointslices.discovery.k8s.io': 'watched only while the switch waits for endpoints',
   'get pods/portforward': 'smoke-test through the API server: test/integration/rbac/smoke-role.test.ts',
   'create pods/portforward': 'smoke-test through the API server: test/integration/rbac/smoke-role.test.ts',
+  'create events.events.k8s.io':
+    'the actions tell each run as an Event (best effort): test/integration/telemetry',
   'get httproutes.gateway.networking.k8s.io': 'traffic: gateway',
   'list httproutes.gateway.networking.k8s.io': 'traffic: gateway',
   'watch httproutes.gateway.networking.k8s.io': 'traffic: gateway',
