@@ -31,8 +31,8 @@ const SERIES = [
   'http_requests_total',
   'http_request_duration_seconds_bucket',
   'app_info',
-  'swiss_deploy_runs_total',
-  'swiss_deploy_duration_seconds',
+  'swiss_deploy_deployments_total',
+  'swiss_deploy_last_duration_seconds',
   'swiss_deploy_revision',
 ];
 const FUNCTIONS = new Set(['sum', 'rate', 'histogram_quantile', 'increase', 'max', 'by', 'label_values']);
