@@ -225,7 +225,8 @@ void runAction({
       ).write();
       await deployment.finish('failure', errorMessage(error).split('\n')[0] ?? '');
       await observer.finished(kube, {
-        outcome: 'failed',
+        // a bake breach switched traffic back: the deploy metrics count a restore, not a plain failure
+        outcome: error instanceof RolledBackError ? 'rolled-back' : 'failed',
         error,
         durationMs: Date.now() - started,
         message: errorMessage(error).split('\n')[0],
