@@ -107,6 +107,13 @@ prometheus__args() {
 
 prometheus__ready() { curl -sf --max-time 2 "$(prometheus__url)/-/ready" >/dev/null; }
 
+# prometheus__scraped: ready answers before the first scrape is stored; a query right after start finds no
+# series at all. Up means its own `up` sample is in the TSDB.
+prometheus__scraped() {
+  curl -sf --max-time 2 -G "$(prometheus__url)/api/v1/query" --data-urlencode 'query=up{job="prometheus"}' |
+    jq -e '.data.result | length > 0' >/dev/null
+}
+
 prometheus_up() {
   local uid args=()
   [ -f "$KUBE_DIR/admin.kubeconfig" ] || die "prometheus: no $KUBE_DIR/admin.kubeconfig (run env.sh up kubernetes first)"
@@ -148,6 +155,8 @@ prometheus_up() {
   fi
   wait_until 60 "Prometheus is ready" prometheus__ready ||
     die "prometheus: not ready on $(prometheus__url): $(tail -n 8 "$LOG_DIR/prometheus.log")"
+  wait_until 30 "Prometheus stores its first scrape" prometheus__scraped ||
+    die "prometheus: no up{job=\"prometheus\"} sample within 30 s: $(tail -n 8 "$LOG_DIR/prometheus.log")"
   env_set PROMETHEUS_URL "$(prometheus__url)"
   env_set PROMETHEUS_RULES_DIR "$PROMETHEUS_DIR/rules"
   env_set PROMETHEUS_VERSION "$PROMETHEUS_VERSION"
