@@ -6,6 +6,7 @@ import { withDeployLock, type LockOptions } from './lock';
 import { planColor, validateManifests, workloadImages, type ColorPlan } from './plan';
 import { pruneRevisions, readRevisions, recordRevision, revisionManifests } from './revisions';
 import { findRoute, type TrafficOptions } from './traffic';
+import { decideDeploy, pausedCanary } from './deploy-decision';
 import { abortedError, setCanaryWeight, withdrawCanary, type CanaryStep, type Strategy } from './canary';
 import {
   applyPlanned,
@@ -186,21 +187,6 @@ function finish(run: DeployRun, report: DeployReport): DeployReport {
   return report;
 }
 
-/**
- * Whether a deploy of manifests with `digest` has nothing to do: the newest revision has the same
- * manifests and is either live on the active color or waiting in preview.
- */
-export function unchangedRevision(
-  revisions: readonly RevisionRecord[],
-  digest: string,
-  active: Color | undefined,
-): RevisionRecord | undefined {
-  const latest = revisions[0];
-  if (!latest || latest.manifestDigest !== digest) return undefined;
-  if (latest.outcome === 'preview') return latest;
-  return latest.outcome === 'succeeded' && latest.color === active ? latest : undefined;
-}
-
 async function deploy(run: DeployRun): Promise<DeployReport> {
   const { step, options } = run;
   const { kube, log, phase } = step;
@@ -218,8 +204,9 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
   });
   const active = live.activeColor;
   const digest = manifestDigest(manifests.map((m) => m.object));
-  const paused = revisions.find(pausedCanary);
-  if (paused && paused.manifestDigest !== digest) {
+  const decision = decideDeploy(revisions, digest, active);
+  if (decision.kind === 'blocked') {
+    const { paused } = decision;
     throw new UserError(
       `Revision ${paused.revision} of ${options.app} is a canary paused at step ${paused.step} of ${paused.steps?.length ?? '?'}, with ${paused.weight} % of live traffic on ${paused.color}.`,
       {
@@ -227,16 +214,14 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
       },
     );
   }
-  const same = unchangedRevision(revisions, digest, active);
-  if (same) {
+  if (decision.kind === 'unchanged') {
+    const same = decision.revision;
     log.info(
       `Revision ${same.revision} has the same manifests (${digest.slice(0, 19)}…) and is ${same.outcome === 'preview' ? 'waiting in preview' : 'live'}: nothing to do.`,
     );
     const plan = planColor(manifests, { ...options, color: same.color, revision: same.revision });
-    // A service canary's stable Services select both colors: the record says which one is stable.
-    const live = pausedCanary(same) ? same.previousColor : active;
-    const report = baseReport(run, plan, live ?? same.color, same.previousColor);
-    report.status = same.outcome === 'preview' ? (pausedCanary(same) ? 'paused' : 'preview') : 'unchanged';
+    const report = baseReport(run, plan, decision.color, same.previousColor);
+    report.status = decision.status;
     if (same.strategy === 'canary') {
       report.strategy = 'canary';
       report.step = same.step;
@@ -313,10 +298,6 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
 }
 
 export const DEFAULT_STEPS = [10, 25, 50, 100];
-
-/** A canary waiting in preview after a step that gave it traffic. */
-export const pausedCanary = (record: RevisionRecord): boolean =>
-  record.outcome === 'preview' && record.strategy === 'canary' && (record.step ?? 0) > 0;
 
 /**
  * The canary from step `from` on: each step gives the canary its weight in one write and holds it for the

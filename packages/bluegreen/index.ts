@@ -1,5 +1,5 @@
 // The blue/green strategy: plan a color, deploy it, gate it, switch to it, record it. The package's only door.
-export { runBlueGreen, unchangedRevision, validateTraffic, type DeployOptions } from './deploy';
+export { runBlueGreen, validateTraffic, type DeployOptions } from './deploy';
 export {
   TRAFFIC_MODES,
   allOn,
@@ -80,7 +80,8 @@ export {
 export { rollbackSummary } from './rollback-summary';
 export { LockSession } from './lock-session';
 export { canaryReplicas, parseSteps, podShare, type CanaryStep, type Strategy } from './canary';
-export { DEFAULT_STEPS, pausedCanary } from './deploy';
+export { DEFAULT_STEPS } from './deploy';
+export { pausedCanary } from './deploy-decision';
 export {
   CanaryAbortedError,
   runDeployChain,
