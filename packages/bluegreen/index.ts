@@ -1,5 +1,5 @@
 // The blue/green strategy: plan a color, deploy it, gate it, switch to it, record it. The package's only door.
-export { runBlueGreen, validateTraffic, type DeployOptions } from './deploy';
+export { runBlueGreen, validateTraffic } from './deploy';
 export {
   TRAFFIC_MODES,
   allOn,
@@ -18,7 +18,7 @@ export {
   type TrafficOptions,
   type Weights,
 } from './traffic';
-export { lockName, acquireDeployLock } from './lock';
+export { lockName, LockSession } from './session';
 export { configReferences } from './config';
 export { loadManifests, manifestFiles, type ManifestReadOptions } from './manifests';
 export {
@@ -48,7 +48,11 @@ export {
   LABELS,
   otherColor,
   type Color,
+  type ChainCheck,
+  type ChainOptions,
+  type ChainSteps,
   type DeployAction,
+  type DeployOptions,
   type DeployReport,
   type Logger,
   type RunInfo,
@@ -58,19 +62,17 @@ export {
   type RevisionImage,
   type RevisionOutcome,
   type RevisionRecord,
-} from './types';
-export {
-  runRollback,
-  planRollback,
   type RollbackOptions,
-  type RollbackPlan,
   type RollbackReport,
-} from './rollback';
+} from './types';
+export { runRollback } from './rollback';
 export {
   chooseRollbackMode,
   chooseRollbackTarget,
   parseRollbackTarget,
   rollbackSteps,
+  planRollback,
+  type RollbackPlan,
   type IdleWorkload,
   type RollbackAudit,
   type RollbackMode,
@@ -78,18 +80,11 @@ export {
   type RollbackTarget,
 } from './rollback-plan';
 export { rollbackSummary } from './rollback-summary';
-export { LockSession } from './lock-session';
 export { canaryReplicas, parseSteps, podShare, type CanaryStep, type Strategy } from './canary';
-export { DEFAULT_STEPS } from './deploy';
+export { DEFAULT_STEPS } from './canary-steps';
 export { pausedCanary } from './deploy-decision';
-export {
-  CanaryAbortedError,
-  runDeployChain,
-  RolledBackError,
-  type ChainCheck,
-  type ChainOptions,
-  type ChainSteps,
-} from './chain';
+export { runDeployChain } from './chain';
+export { CanaryAbortedError, RolledBackError } from './errors';
 export {
   analysisCheck,
   recordAnalysis,
