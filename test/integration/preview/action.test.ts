@@ -1,16 +1,20 @@
 // The preview bundle run as the runner runs it (Node 24, INPUT_*, file commands) against the test cluster
-// and the GitHub fake: prepare labels the namespace and sets its expiry, comment keeps one PR comment,
-// teardown deletes only a labelled preview and makes its Deployments inactive, cleanup removes only the
-// expired previews of this repository.
+// and the GitHub fake, signed in as the ServiceAccount of deploy/rbac-previews.yaml (a token from the
+// TokenRequest API): prepare labels the namespace and sets its expiry, a deploy into it works with those
+// permissions, comment keeps one PR comment, teardown deletes only a labelled preview and makes its
+// Deployments inactive, cleanup removes only the expired previews of this repository.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { GitHubClient, GitHubDeployment } from '@swiss-deploy/github';
-import { KNOWN, isNotFound, type Kube, type KubeObject } from '@swiss-deploy/kube';
+import { KNOWN, Kube, isNotFound, type KubeObject } from '@swiss-deploy/kube';
 import { runAction } from '../../support/runner';
 import { repoRoot } from '../../support/versions';
 import { testEnv } from '../../support/env';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../../support/github-fake';
-import { adminKube, appObjects, deploy } from '../deploy/cluster';
+import { adminKube, appObjects, deploy, writeManifests } from '../deploy/cluster';
+import { kubeconfigWith } from '../rbac/deployer';
 
 jest.setTimeout(240_000);
 
@@ -21,17 +25,70 @@ const TOKEN = 'ghs_previewtesttoken0123456789ab';
 const APP = `preview-${randomBytes(3).toString('hex')}`;
 const PASSWORD = 'registry-password-preview-5c1e';
 
+// deploy/rbac-previews.yaml's objects under names of this test's own (they are cluster-scoped).
+const IDENTITY = `${APP}-rbac`;
+
 let kube: Kube;
 let github: GitHubFake;
+let previewKubeconfig: string;
 const made = new Set<string>();
+
+/** Applies deploy/rbac-previews.yaml renamed to IDENTITY; returns a kubeconfig signed in as its ServiceAccount. */
+async function installPreviewIdentity(): Promise<string> {
+  const file = path.join(repoRoot, 'deploy', 'rbac-previews.yaml');
+  const objects = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as KubeObject);
+  const paths: Record<string, (o: KubeObject) => string> = {
+    Namespace: () => KNOWN.namespace(IDENTITY),
+    ServiceAccount: () => `/api/v1/namespaces/${IDENTITY}/serviceaccounts/${IDENTITY}`,
+    ClusterRole: () => `/apis/rbac.authorization.k8s.io/v1/clusterroles/${IDENTITY}`,
+    ClusterRoleBinding: () => `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${IDENTITY}`,
+  };
+  for (const object of objects) {
+    object.metadata.name = IDENTITY;
+    if (object.kind === 'ServiceAccount') object.metadata.namespace = IDENTITY;
+    const binding = object as {
+      roleRef?: { name: string };
+      subjects?: { name: string; namespace: string }[];
+    };
+    if (binding.roleRef) binding.roleRef.name = IDENTITY;
+    for (const subject of binding.subjects ?? [])
+      Object.assign(subject, { name: IDENTITY, namespace: IDENTITY });
+    const at = paths[object.kind as string];
+    if (!at) throw new Error(`deploy/rbac-previews.yaml holds an unexpected ${object.kind}`);
+    await kube.request('PATCH', at(object), {
+      body: object,
+      contentType: 'application/apply-patch+yaml',
+      query: { fieldManager: 'preview-tests', force: true },
+    });
+  }
+  const answer = await kube.request<{ status: { token: string } }>(
+    'POST',
+    `/api/v1/namespaces/${IDENTITY}/serviceaccounts/${IDENTITY}/token`,
+    {
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 1800 },
+      },
+    },
+  );
+  return kubeconfigWith({ token: answer.status.token });
+}
 
 beforeAll(async () => {
   kube = await adminKube();
   github = await startGitHubFake({ token: TOKEN });
+  previewKubeconfig = await installPreviewIdentity();
 });
 
 afterAll(async () => {
   for (const name of made) await kube.request('DELETE', KNOWN.namespace(name)).catch(() => undefined);
+  for (const at of [
+    `/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/${IDENTITY}`,
+    `/apis/rbac.authorization.k8s.io/v1/clusterroles/${IDENTITY}`,
+    KNOWN.namespace(IDENTITY),
+  ])
+    await kube.request('DELETE', at).catch(() => undefined);
   await github.close();
 });
 
@@ -40,8 +97,8 @@ afterEach(() => expectNoViolations(github));
 function step(inputs: Record<string, string>) {
   return runAction({
     actionDir,
-    inputs: { app: APP, 'github-token': TOKEN, timeout: '2m', ...inputs },
-    env: { KUBECONFIG: testEnv('KUBECONFIG') },
+    inputs: { app: APP, 'github-token': TOKEN, timeout: '2m', kubeconfig: previewKubeconfig, ...inputs },
+    env: { KUBECONFIG: '' },
     context: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: REPO, GITHUB_RUN_ID: '4242' },
   }).then((r) => r.main);
 }
@@ -125,7 +182,9 @@ describe('the preview action against the cluster and GitHub', () => {
         ],
       },
     };
-    await deploy(kube, ns, appObjects({ version: '1', extra: [ingress] }));
+    // Deployed as the preview identity: its ClusterRole reaches a namespace made on the fly.
+    const asPreview = await Kube.connect({ kubeconfigFile: writeManifests(previewKubeconfig) });
+    await deploy(asPreview, ns, appObjects({ version: '1', extra: [ingress] }));
     const first = await step({
       operation: 'comment',
       'pr-number': '101',
