@@ -196,7 +196,7 @@ async function namespaceOf(name: string): Promise<KubeObject | undefined> {
 async function leftovers(): Promise<string[]> {
   const found: string[] = [];
   for (const kind of ['leases', 'secrets', 'deployments', 'services']) {
-    const list = await getJson<{ items: KubeObject[] }>(['get', kind, '--all-namespaces', '-o', 'json']);
+    const list = await getJson<{ items: KubeObject[] }>([kind, '--all-namespaces']);
     for (const item of list.items) {
       const ns = item.metadata.namespace ?? '';
       if (ns.startsWith(`${APP}-pr-`) || item.metadata.name.includes(APP))
@@ -326,7 +326,7 @@ function createSha(seed: string): string {
 
 /** /version of the preview's stable Service, through the API server's service proxy. */
 async function versionServed(): Promise<string> {
-  const services = await getJson<{ items: KubeObject[] }>(['get', 'services', '-n', NAMESPACE, '-o', 'json']);
+  const services = await getJson<{ items: KubeObject[] }>(['services', '-n', NAMESPACE]);
   const stable = services.items
     .map((s) => s.metadata.name)
     .find((name) => !/-(preview|blue|green)$/.test(name));
@@ -401,5 +401,18 @@ describe('a pull request preview under act', () => {
     expect(runs.fork?.notices.join('\n')).toContain('No kubeconfig secret');
     expect(await namespaceOf(`${APP}-pr-${PR + 100}`)).toBeUndefined();
     expect(previewComments(PR + 100)).toEqual([]);
+  });
+
+  it('keeps the kubeconfig and the registry password out of every run’s log', () => {
+    const kubeconfig = readFileSync(testEnv('KUBECONFIG'), 'utf8');
+    const keyData = /client-key-data:\s*(\S+)/.exec(kubeconfig)?.[1] ?? 'no client key in the kubeconfig';
+    for (const [label, result] of Object.entries(runs)) {
+      // Booleans, so a failure never prints the secret it found.
+      expect({
+        label,
+        registryPassword: result.log.includes(testEnv('REGISTRY_PASSWORD')),
+        clientKey: result.log.includes(keyData),
+      }).toEqual({ label, registryPassword: false, clientKey: false });
+    }
   });
 });
