@@ -1,6 +1,6 @@
 // The four verbs of the preview action, each a short orchestration over @swiss-deploy/preview (the cluster
 // side) and @swiss-deploy/github (the PR comment, the Deployments).
-import { JobSummary, log, type InputValues } from '@swiss-deploy/kit';
+import { JobSummary, errorMessage, log, type InputValues } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
 import type { GitHubClient } from '@swiss-deploy/github';
 import type { PreviewId } from '@swiss-deploy/preview';
@@ -54,19 +54,14 @@ export async function prepare(values: Values, id: PreviewId, ctx: Context): Prom
 }
 
 export async function comment(values: Values, id: PreviewId, ctx: Context): Promise<void> {
-  const { EXPIRES_ANNOTATION, commentMarker, previewComment, previewEndpoints, previewNamespace } =
-    await preview();
+  const { commentMarker, previewComment, previewEndpoints, previewNamespace } = await preview();
   const namespace = previewNamespace(id);
-  let endpoints = { routes: [] as string[], services: [] as string[] };
-  let expires: string | undefined;
-  if (values.kubeconfig || process.env.KUBECONFIG) {
-    const kube = await ctx.kube();
-    endpoints = await previewEndpoints(kube, namespace);
-    const ns = await kube.request<{ metadata: { annotations?: Record<string, string> } }>(
-      'GET',
-      `/api/v1/namespaces/${namespace}`,
-    );
-    expires = ns.metadata.annotations?.[EXPIRES_ANNOTATION];
+  let endpoints: { routes: string[]; services: string[]; expiresAt?: string } = { routes: [], services: [] };
+  // The comment reports the run even when the cluster cannot be read (a failed deploy, a lost connection).
+  try {
+    endpoints = await previewEndpoints(await ctx.kube(), namespace);
+  } catch (error) {
+    log.warning(`Could not read the preview's route from the cluster: ${errorMessage(error)}`);
   }
   const body = previewComment({
     app: id.app,
@@ -79,7 +74,7 @@ export async function comment(values: Values, id: PreviewId, ctx: Context): Prom
     color: values.color,
     imageRef: values['image-ref'],
     commit: ctx.commit,
-    expiresAt: expires,
+    expiresAt: endpoints.expiresAt,
     runUrl: ctx.runUrl,
   });
   ctx.set('namespace', namespace);

@@ -136,13 +136,15 @@ interface RouteObject extends KubeObject {
 }
 
 /**
- * Where the preview answers: the hosts of its Ingresses and HTTPRoutes as URLs, and its Services other than
- * the colored and preview ones (`namespace/name:port`). A cluster without the Gateway API has no routes.
+ * Where the preview answers: the hosts of its Ingresses and HTTPRoutes as URLs, its Services other than the
+ * colored and preview ones (`namespace/name:port`), and its expiry. A cluster without the Gateway API has
+ * no HTTPRoutes.
  */
 export async function previewEndpoints(
   kube: Kube,
   namespace: string,
-): Promise<{ routes: string[]; services: string[] }> {
+): Promise<{ routes: string[]; services: string[]; expiresAt?: string }> {
+  const ns = await readNamespace(kube, namespace);
   const routes = new Set<string>();
   const ingresses = await kube.request<KubeList<RouteObject>>(
     'GET',
@@ -177,7 +179,11 @@ export async function previewEndpoints(
   const stable = services.items
     .filter((s) => !/-(preview|blue|green)$/.test(s.metadata.name as string))
     .map((s) => `${namespace}/${s.metadata.name as string}:${s.spec?.ports?.[0]?.port ?? 80}`);
-  return { routes: [...routes].sort(), services: stable.sort() };
+  return {
+    routes: [...routes].sort(),
+    services: stable.sort(),
+    expiresAt: ns?.annotations?.[EXPIRES_ANNOTATION],
+  };
 }
 
 async function readNamespace(kube: Kube, name: string): Promise<NamespaceFacts | undefined> {

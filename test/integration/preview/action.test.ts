@@ -4,7 +4,8 @@
 // permissions, comment keeps one PR comment, teardown deletes only a labelled preview and makes its
 // Deployments inactive, cleanup removes only the expired previews of this repository.
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { GitHubClient, GitHubDeployment } from '@swiss-deploy/github';
@@ -211,6 +212,28 @@ describe('the preview action against the cluster and GitHub', () => {
     expect(body).toContain('| Revision | `2` |');
     expect(body).toContain('failed to deploy');
     expect(body).toContain('| Run | https://github.com/swiss/example-app/actions/runs/4242 |');
+    expect(body).toMatch(/\| Expires \| `\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ` /);
+  });
+
+  it('comment still reports the run when the cluster cannot be read, with a warning', async () => {
+    const result = await runAction({
+      actionDir,
+      inputs: { operation: 'comment', app: APP, 'pr-number': '109', 'github-token': TOKEN, revision: '3' },
+      env: { KUBECONFIG: '', HOME: mkdtempSync(path.join(os.tmpdir(), 'home-')) },
+      context: { GITHUB_API_URL: github.url, GITHUB_REPOSITORY: REPO },
+    });
+    expect(result.main.exitCode).toBe(0);
+    expect(result.main.annotations).toEqual([
+      expect.objectContaining({
+        level: 'warning',
+        message: expect.stringContaining(
+          "Could not read the preview's route from the cluster: No Kubernetes credentials",
+        ),
+      }),
+    ]);
+    const [comment] = github.state.commentsOf(REPO, 109);
+    expect(comment?.body).toContain('| Route | none (no Ingress or HTTPRoute) |');
+    expect(comment?.body).toContain('| Revision | `3` |');
   });
 
   it('teardown deletes the namespace with everything in it and makes the Deployments inactive', async () => {
