@@ -15,6 +15,7 @@ import {
   mkdtempSync,
   readFileSync,
   readdirSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import * as os from 'node:os';
@@ -313,6 +314,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The act logs stay for a look after a failure; the credentials do not.
+  for (const file of [secretsFile, noSecretsFile, work && path.join(work, 'docker')])
+    if (file) rmSync(file, { recursive: true, force: true });
   for (const ns of [NAMESPACE, `${APP}-pr-${EXPIRED_PR}`, `${APP}-pr-${PR + 100}`])
     await kubectl(['delete', 'namespace', ns, '--ignore-not-found', '--wait=false']);
   await github?.close();
