@@ -1,7 +1,9 @@
-// GitHub's REST API for what a deploy reports: Deployments and their statuses. The package's only door.
+// GitHub's REST API for what a deploy reports: Deployments and their statuses, and PR comments. The
+// package's only door.
 export { GitHubClient, GitHubApiError, type GitHubClientOptions } from './client';
 export {
   GitHubDeployment,
+  deactivateEnvironment,
   type Deployment,
   type DeploymentStatus,
   type DeploymentState,
@@ -9,3 +11,4 @@ export {
   type StatusUpdate,
 } from './deployments';
 export { recordDeployment, type DeploymentRecord, type DeploymentRecordOptions } from './record';
+export { upsertComment, findComment, type IssueComment } from './comments';
