@@ -112,9 +112,36 @@ function memberNames(source, identifier) {
   return names;
 }
 
-/** What a dynamic `import('@swiss-deploy/pkg')` takes: destructured names, a namespace's members, `(…).name`. */
+/**
+ * What a dynamic `import('@swiss-deploy/pkg')` takes: destructured names, a namespace's members, `(…).name`;
+ * through a loader (`const pkg = () => import(…)`), what each `await pkg()` takes.
+ */
 function dynamicImportNames(source, call) {
-  let node = call.parent;
+  const loader = call.parent;
+  if (ts.isArrowFunction(loader) && loader.body === call && ts.isVariableDeclaration(loader.parent)) {
+    const name = loader.parent.name;
+    if (ts.isIdentifier(name)) return loaderNames(source, name.text, call);
+  }
+  return awaitedNames(source, call, call);
+}
+
+function loaderNames(source, loader, call) {
+  const names = [];
+  const visit = (node) => {
+    if (ts.isIdentifier(node) && node.text === loader && !namesSomethingElse(node)) {
+      if (ts.isCallExpression(node.parent) && node.parent.expression === node)
+        names.push(...awaitedNames(source, node.parent, call));
+      else names.push('*');
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return names;
+}
+
+/** What `await <promise of the module>` takes, or a refusal naming the import's line. */
+function awaitedNames(source, promise, call) {
+  let node = promise.parent;
   const awaited = ts.isAwaitExpression(node);
   if (awaited) node = node.parent;
   while (ts.isParenthesizedExpression(node)) node = node.parent;

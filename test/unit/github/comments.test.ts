@@ -1,12 +1,7 @@
 // The PR comment and the environment teardown of packages/github against the GitHub fake, which checks
 // every request against GitHub's published API description.
-import {
-  GitHubClient,
-  GitHubDeployment,
-  deactivateEnvironment,
-  findComment,
-  upsertComment,
-} from '@swiss-deploy/github';
+import { GitHubClient, deactivateEnvironment, findComment, upsertComment } from '@swiss-deploy/github';
+import { GitHubDeployment } from '../../../packages/github/deployments';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../../support/github-fake';
 
 const REPO = 'swiss/example-app';

@@ -1,4 +1,5 @@
-import { commentMarker, goneComment, previewComment, type PreviewFacts } from '@swiss-deploy/preview';
+import { commentMarker, goneComment, previewComment } from '@swiss-deploy/preview';
+import type { PreviewFacts } from '../../../packages/preview/comment-body';
 
 const FACTS: PreviewFacts = {
   app: 'shop',

@@ -1,18 +1,14 @@
+import { expiresAt, previewEnvironment, previewNamespace, selectExpired } from '@swiss-deploy/preview';
 import {
   APP_LABEL,
   EXPIRES_ANNOTATION,
   PREVIEW_LABEL,
   PR_LABEL,
   REPOSITORY_ANNOTATION,
-  expiresAt,
   isPreviewOf,
-  parseExpiry,
-  previewEnvironment,
   previewLabels,
-  previewNamespace,
-  selectExpired,
-  type NamespaceFacts,
-} from '@swiss-deploy/preview';
+} from '../../../packages/preview/names';
+import { parseExpiry, type NamespaceFacts } from '../../../packages/preview/ttl';
 
 const NOW = new Date('2026-12-03T12:00:00.400Z');
 const REPO = 'swiss/example-app';

@@ -44,7 +44,7 @@ describe('scripts/unused-exports.mjs', () => {
   const door = [
     "export { named, aliased, typed, type Shape } from './values';",
     "export { member, escaped } from './members';",
-    "export { destructured, accessed, viaNamespace, onlyInside, onlyByPath } from './dynamic';",
+    "export { destructured, accessed, viaNamespace, viaLoader, viaLoaderAccess, onlyInside, onlyByPath } from './dynamic';",
     "export type * from './types';",
   ].join('\n');
   const values = [
@@ -58,6 +58,8 @@ describe('scripts/unused-exports.mjs', () => {
     'export const destructured = 1;',
     'export const accessed = 2;',
     'export const viaNamespace = 3;',
+    'export const viaLoader = 6;',
+    'export const viaLoaderAccess = 7;',
     'export const onlyInside = 4;',
     'export const onlyByPath = 5;',
   ].join('\n');
@@ -88,6 +90,14 @@ describe('scripts/unused-exports.mjs', () => {
         "  void [destructured, (await import('@swiss-deploy/a')).accessed, ns.viaNamespace];",
         '}',
         "export type Q = import('@swiss-deploy/a').Queried;",
+      ].join('\n'),
+      // a loader: what each `await load()` takes
+      'actions/x/main.ts': [
+        "const load = () => import('@swiss-deploy/a');",
+        'export async function run(): Promise<number> {',
+        '  const { viaLoader } = await load();',
+        '  return viaLoader + (await load()).viaLoaderAccess;',
+        '}',
       ].join('\n'),
       // a test importing from the door counts
       'test/unit/a/door.test.ts': "import { typed } from '@swiss-deploy/a';\ntyped();\n",
