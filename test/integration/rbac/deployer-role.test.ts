@@ -149,6 +149,8 @@ async function chain(kube: Kube, ns: string, warnings: string[] = []): Promise<s
   return steps;
 }
 
+const GATEWAY_ROLE_TEST = 'traffic: gateway and canaries: test/integration/rbac/gateway-role.test.ts';
+
 /**
  * Grants the chain above cannot prove indispensable on kwok, and why. The watches are opened only when the
  * list before them does not show the end state yet (kwok pods are ready or failed by the first list);
@@ -163,11 +165,11 @@ const OUTSIDE_THE_CHAIN: Record<string, string> = {
   'create pods/portforward': 'smoke-test through the API server: test/integration/rbac/smoke-role.test.ts',
   'create events.events.k8s.io':
     'the actions tell each run as an Event (best effort): test/integration/telemetry',
-  'get httproutes.gateway.networking.k8s.io': 'traffic: gateway',
-  'list httproutes.gateway.networking.k8s.io': 'traffic: gateway',
-  'watch httproutes.gateway.networking.k8s.io': 'traffic: gateway',
-  'create httproutes.gateway.networking.k8s.io': 'traffic: gateway',
-  'patch httproutes.gateway.networking.k8s.io': 'traffic: gateway',
+  'get httproutes.gateway.networking.k8s.io': GATEWAY_ROLE_TEST,
+  'list httproutes.gateway.networking.k8s.io': GATEWAY_ROLE_TEST,
+  'watch httproutes.gateway.networking.k8s.io': GATEWAY_ROLE_TEST,
+  'create httproutes.gateway.networking.k8s.io': GATEWAY_ROLE_TEST,
+  'patch httproutes.gateway.networking.k8s.io': GATEWAY_ROLE_TEST,
 };
 
 const live = async (ns: string): Promise<string | undefined> =>
