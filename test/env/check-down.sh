@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Proves `env.sh down` leaves nothing behind: no process of a binary the environment built or started,
 # no mount under the run directory, no pod network namespace, no bridge of ours, no kube-proxy nftables table,
-# pod FORWARD chain or listener of the data plane (kube-proxy, dns, gateway) or of the observability servers
-# (prometheus, alertmanager). Run after the suite (it stops the environment the tests used). Exits non-zero,
-# naming what is left, if anything is.
+# pod FORWARD chain or listener of the data plane (kube-proxy, dns, gateway), of the observability servers
+# (prometheus, alertmanager) or of the second cluster (cluster2). Run after the suite (it stops the
+# environment the tests used). Exits non-zero, naming what is left, if anything is.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
@@ -46,7 +46,9 @@ if iptables -w 5 -L SWISS-DEPLOY-PODS -n >/dev/null 2>&1 || iptables -w 5 -S FOR
 fi
 for port in "${KUBE_PROXY_HEALTHZ_PORT}" "${KUBE_PROXY_METRICS_PORT}" "${DNS_HOST_PORT}" "${GATEWAY_PORT}" "${GATEWAY_PING_PORT}" \
   "${PROMETHEUS_PORT}" "${ALERTMANAGER_PORT}" "${PUSHGATEWAY_PORT}" \
-  "${JAEGER_QUERY_PORT}" "${JAEGER_QUERY_GRPC_PORT}" "${JAEGER_OTLP_HTTP_PORT}" "${JAEGER_OTLP_GRPC_PORT}"; do
+  "${JAEGER_QUERY_PORT}" "${JAEGER_QUERY_GRPC_PORT}" "${JAEGER_OTLP_HTTP_PORT}" "${JAEGER_OTLP_GRPC_PORT}" \
+  "${CLUSTER2_APISERVER_PORT}" "${CLUSTER2_ETCD_PORT}" "${CLUSTER2_ETCD_PEER_PORT}" "${CLUSTER2_CONTROLLER_MANAGER_PORT}" \
+  "${CLUSTER2_SCHEDULER_PORT}" "${CLUSTER2_KWOK_PORT}"; do
   ss -Hltn "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on TCP port $port")
   ss -Hlun "sport = :$port" 2>/dev/null | grep -q . && left+=("a listener on UDP port $port")
 done

@@ -9,7 +9,7 @@ source "$HERE/versions.env"
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 
-ALL_COMPONENTS=(docker registry tools kubernetes kube-proxy dns gateway alertmanager prometheus pushgateway jaeger act trivy cosign linters)
+ALL_COMPONENTS=(docker registry tools kubernetes cluster2 kube-proxy dns gateway alertmanager prometheus pushgateway jaeger act trivy cosign linters)
 for component in "${ALL_COMPONENTS[@]}"; do
   # shellcheck source=/dev/null
   source "$HERE/components/$component.sh"

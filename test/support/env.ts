@@ -31,3 +31,11 @@ export function testEnv(key: string): string {
   }
   return value;
 }
+
+/**
+ * The second cluster (component cluster2: kwok nodes only, its own CA), for what spans clusters. Its admin
+ * kubeconfig's context is swiss-deploy-2; the first cluster's is testEnv('KUBECONFIG').
+ */
+export function secondCluster(): { kubeconfig: string; apiServer: string } {
+  return { kubeconfig: testEnv('CLUSTER2_KUBECONFIG'), apiServer: testEnv('CLUSTER2_API_SERVER') };
+}
