@@ -3,8 +3,11 @@
 // a pod port (kwok answers it with the component's static HTTP server).
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { KNOWN, Kube, type Deployment, type KubeList, type KubeObject } from '@swiss-deploy/kube';
-import { secondCluster, testEnv } from '../../support/env';
+import { envFilePath, secondCluster, testEnv } from '../../support/env';
+import { repoRoot } from '../../support/versions';
+import { run } from './run';
 
 jest.setTimeout(120_000);
 
@@ -114,5 +117,22 @@ describe('the cluster2 component', () => {
     } finally {
       await forward.close();
     }
+  });
+
+  it('is reused by a second env.sh up: the same processes keep running', async () => {
+    const pids = () =>
+      ['etcd', 'apiserver', 'controller-manager', 'scheduler', 'kwok'].map((name) =>
+        readFileSync(path.join(path.dirname(envFilePath()), 'pids', `cluster2-${name}.pid`), 'utf8').trim(),
+      );
+    const before = pids();
+    const up = await run('bash', [path.join(repoRoot, 'test', 'env', 'env.sh'), 'up', 'cluster2'], {
+      timeoutMs: 100_000,
+    });
+    expect({ code: up.code, stderr: up.stderr }).toEqual({
+      code: 0,
+      stderr: expect.stringContaining('cluster 2 is already up: reusing it'),
+    });
+    expect(up.stdout).toMatch(/^cluster2\s+up\s/m);
+    expect(pids()).toEqual(before);
   });
 });
