@@ -14,6 +14,7 @@ import { KNOWN, Kube, type Deployment, type KubeList } from '@swiss-deploy/kube'
 import { secondCluster, testEnv } from '../support/env';
 import { repoRoot } from '../support/versions';
 import { actRepository } from '../support/act-repo';
+import { realNodeScheduling } from '../support/real-node';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../support/github-fake';
 import { nodesByKind } from '../integration/env/kube';
 import { run } from '../integration/env/run';
@@ -108,17 +109,13 @@ function appRepository(): string {
     path.join(tree, 'examples', 'app', 'values.yaml'),
     readFileSync(path.join(repoRoot, 'examples', 'app', 'values.yaml')),
   );
-  const [key, value] = testEnv('KUBE_REAL_NODE_SELECTOR').split('=');
-  const toleration = /^([^=]+)=([^:]*):(\w+)$/.exec(testEnv('KUBE_REAL_TOLERATION'));
-  if (!toleration || !key) throw new Error('KUBE_REAL_NODE_SELECTOR / KUBE_REAL_TOLERATION are malformed');
   // eu-1: the first cluster's real node, pulling from the local registry; us-1: kwok nodes, nothing pulled.
   writeFileSync(
     path.join(tree, 'deploy', 'values-eu-1.yaml'),
     stringify({
       replicaCount: 1,
       imagePullSecrets: [{ name: 'registry' }],
-      nodeSelector: { [key]: value },
-      tolerations: [{ key: toleration[1], operator: 'Equal', value: toleration[2], effect: toleration[3] }],
+      ...realNodeScheduling(),
       pdb: { enabled: false },
     }),
   );
