@@ -139,6 +139,21 @@ describe('the waves workflow', () => {
     expect(workflow.on.workflow_call.inputs.sign?.default).toBe('keyless');
   });
 
+  it('is called by the template with the union of its jobs’ permissions (a called job gets no more)', () => {
+    const template = parse(
+      readFileSync(path.join(repoRoot, 'workflows-templates', 'deploy-waves.yml'), 'utf8'),
+    ) as { jobs: Record<string, { uses?: string; permissions?: Record<string, string> }> };
+    const callers = Object.values(template.jobs).filter((job) => job.uses?.includes('/waves.yml@'));
+    expect(callers).toHaveLength(1);
+    const needed: Record<string, string> = {};
+    for (const job of Object.values(workflow.jobs)) {
+      for (const [scope, level] of Object.entries(job.permissions ?? {})) {
+        if (needed[scope] !== 'write') needed[scope] = level;
+      }
+    }
+    expect(callers[0]?.permissions).toEqual(needed);
+  });
+
   describe('its plan step', () => {
     it('gives each wave its clusters and the empty list to the waves beyond the plan', () => {
       const result = plan('[["eu-1"], ["eu-2", "us-1"]]');
