@@ -179,6 +179,9 @@ describe('the waves workflow', () => {
         '[["eu-1"]',
         /Input "waves" is "\[\[\\"eu-1\\"\]": not JSON\. Allowed: a JSON list of 1 to 5 waves/,
       ],
+      ['nothing', '', /Input "waves" is "": not JSON\./],
+      ['two JSON values', '[["eu-1"]] [["us-1"]]', /: not JSON\./],
+      ['null', 'null', /Input "waves" is "null": it is not a list\./],
       ['not a list', '{"eu": ["eu-1"]}', /Input "waves" is .*: it is not a list\. Allowed:/],
       ['no wave', '[]', /it has no wave\./],
       [
@@ -208,6 +211,12 @@ describe('the waves workflow', () => {
         expect(result.outputs).toEqual({});
       },
     );
+
+    it('quotes the value as given, not as parsed', () => {
+      expect(plan('[ ["eu-1"],  [] ]').stdout).toContain(
+        'Input "waves" is "[ [\\"eu-1\\"],  [] ]": wave 2 is empty.',
+      );
+    });
 
     it('refuses an image by tag, and quotes a value with line breaks on one line (no workflow command in it)', () => {
       const tag = plan('[["eu-1"]]', 'ghcr.io/acme/shop:1.0.0');
