@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { readRevisions } from '@swiss-deploy/bluegreen';
+import { readRevisions } from '../../packages/bluegreen/revisions';
 import { KNOWN, Kube, type Deployment, type KubeList } from '@swiss-deploy/kube';
 import { secondCluster, testEnv } from '../support/env';
 import { repoRoot } from '../support/versions';
