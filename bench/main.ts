@@ -4,6 +4,7 @@
 //   --only a,b      suites: startup, deploy, api, concurrency, render-helm, smoke, traffic
 //   --sizes 1,10,50 replica counts of the deploy suite
 //   --out FILE      where the JSON goes (default bench/results.json)
+//   --cpu-prof DIR  every action run writes a V8 CPU profile into DIR (its times then include the profiler's)
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -80,6 +81,9 @@ function machine(): Record<string, unknown> {
 
 async function main(): Promise<void> {
   const options = args(process.argv.slice(2));
+  const profiles = process.argv.indexOf('--cpu-prof');
+  if (profiles >= 0)
+    process.env.SWISS_BENCH_CPU_PROF = path.resolve(process.argv[profiles + 1] ?? 'profiles');
   const log = (line: string): void => console.error(line);
   const started = new Date();
   const description = machine();

@@ -125,6 +125,8 @@ async function oneSize(
         action: 'deploy-blue-green',
         inputs: deployInputs(nsAction, v1),
         env: kubeEnv(),
+        // The manifests input must name a file inside the workspace.
+        workspace: dir,
       });
       check(first, `deploy-blue-green (${replicas} replicas, first deploy)`);
       result.action.firstMs = first.ms;
@@ -144,6 +146,7 @@ async function oneSize(
           action: 'deploy-blue-green',
           inputs: deployInputs(nsAction, v2),
           env: kubeEnv(),
+          workspace: dir,
         });
         check(update, `deploy-blue-green (${replicas} replicas, update)`);
         result.action.updateMs = update.ms;
