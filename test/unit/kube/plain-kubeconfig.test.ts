@@ -87,19 +87,4 @@ describe('a plain kubeconfig (server, CA, token or client certificate)', () => {
     await kube.request('GET', '/api/v1/namespaces');
     expect(server.authorizations).toEqual(['Bearer from-env']);
   });
-
-  it('refuses plain HTTP without insecure-skip-tls-verify, as the library does', async () => {
-    const file = kubeconfig([
-      `clusters: [{ name: c, cluster: { server: "${server.url}" } }]`,
-      'users: [{ name: u, user: { token: t0ken } }]',
-      'contexts: [{ name: x, context: { cluster: c, user: u } }]',
-      'current-context: x',
-    ]);
-    const kube = await Kube.connect({ kubeconfigFile: file, env: {} }).catch((error: Error) => error);
-    const outcome =
-      kube instanceof Error ? kube : await kube.request('GET', '/api/v1/namespaces').catch((e: Error) => e);
-    expect(outcome).toBeInstanceOf(Error);
-    expect((outcome as Error).message).toMatch(/HTTP protocol is not allowed/);
-    expect(server.authorizations).toEqual([]);
-  });
 });
