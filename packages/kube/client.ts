@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError, registerSecret } from '@swiss-deploy/kit';
@@ -101,8 +102,8 @@ export class Kube {
     const watchIdleMs = options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS;
     const file = singleKubeconfigFile(options, env);
     if (file) {
-      checkKubeconfigFileLimits(file, describeSource(file, env));
-      const plain = readPlainKubeconfig(file, options.context);
+      const doc = checkKubeconfigFileLimits(file, describeSource(file, env));
+      const plain = readPlainKubeconfig(file, doc, options.context);
       if (plain) {
         if (!plain.contexts.includes(plain.contextName))
           throw unknownContext(plain.contextName, plain.contexts);
@@ -250,10 +251,22 @@ export class Kube {
       TLS_FIELDS.filter((field) => init[field] !== undefined).map((field) => [field, init[field]]),
     ) as TlsOptions;
     if (this.agent?.protocol !== protocol || !sameTls(this.agent.tls, tls)) {
+      // One secure context for all its connections: without it, each new socket (parallel requests, watches)
+      // builds its own from the PEM text again.
       const agent =
         protocol === 'http:'
           ? new http.Agent({ keepAlive: true })
-          : new https.Agent({ keepAlive: true, ...tls });
+          : new https.Agent({
+              keepAlive: true,
+              ...tls,
+              secureContext: createSecureContext({
+                ca: tls.ca,
+                cert: tls.cert,
+                key: tls.key,
+                pfx: tls.pfx,
+                passphrase: tls.passphrase,
+              }),
+            });
       this.agent = { agent, protocol, tls };
     }
     return this.agent.agent;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type * as https from 'node:https';
 import * as path from 'node:path';
-import { parseYaml, registerSecret } from '@swiss-deploy/kit';
+import { registerSecret } from '@swiss-deploy/kit';
 
 /**
  * The credentials of a kubeconfig that needs no code of its own: a server, its CA, and a client certificate
@@ -79,18 +79,15 @@ function bytes(dir: string, file: unknown, data: unknown): Buffer | undefined {
 }
 
 /**
- * Reads `file` when it is a plain kubeconfig (see PlainKubeconfig), with `context` instead of its
- * current-context when given; undefined when the library must read it. Its credentials are registered for
- * masking either way, before anything can print them.
+ * The credentials of `doc` (the kubeconfig `file` as data) when it is a plain kubeconfig (see
+ * PlainKubeconfig), with `context` instead of its current-context when given; undefined when the library
+ * must read it. Its credentials are registered for masking either way, before anything can print them.
  */
-export function readPlainKubeconfig(file: string, context?: string): PlainKubeconfig | undefined {
-  let doc: unknown;
-  try {
-    const source = readFileSync(file, 'utf8');
-    doc = parseYaml(source, { source: 'the kubeconfig', version: '1.2', uniqueKeys: false, secret: true });
-  } catch {
-    return undefined;
-  }
+export function readPlainKubeconfig(
+  file: string,
+  doc: unknown,
+  context?: string,
+): PlainKubeconfig | undefined {
   if (!isEntry(doc)) return undefined;
   const clusters = named(doc.clusters, 'cluster');
   const users = named(doc.users, 'user');
