@@ -133,7 +133,7 @@ export async function startup(runs: number): Promise<{ rows: Row[]; skips: Skip[
     const probeDir = process.env.SWISS_BENCH_PROBES;
     const probeNotes: Record<string, string> = {
       'core-only': 'a bundle of only `@actions/core` calling setFailed',
-      'kube-connect': 'a bundle of the kit + `Kube.connect` (loads @kubernetes/client-node)',
+      'kube-connect': "a bundle of the kit + `Kube.connect` on the env's kubeconfig",
     };
     const kubeconfig = readEnvFile().KUBECONFIG;
     for (const name of probeDir && existsSync(probeDir) ? readdirSync(probeDir).sort() : []) {
