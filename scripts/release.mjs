@@ -13,9 +13,11 @@
 //    the release's.
 // 4. Off the branch, rewrites every `swiss/deploy/<action>@<ref>` and `swiss/deploy@<ref>` in the
 //    reusable workflows and workflow templates to A's SHA with a `# vX.Y.Z` comment (commit B), then every
-//    `swiss/deploy/.github/workflows/<file>@<ref>` to B's SHA (commit C, when there are any). A commit
-//    cannot name its own SHA, so each reference names the nearest commit whose referenced files are
-//    byte for byte the tagged commit's; the script checks that before tagging.
+//    `swiss/deploy/.github/workflows/<file>@<ref>` whose file is pinned throughout at B to B's SHA
+//    (commit C), and so on, one commit per level, for reusable workflows that call reusable workflows
+//    (preview.yml calls pipeline.yml). A commit cannot name its own SHA, so each reference names the
+//    nearest commit whose referenced files are byte for byte the tagged commit's; the script checks that
+//    before tagging.
 // 5. Tags the last commit vX.Y.Z, moves vX to it, and pushes the branch and both tags in one atomic push.
 // The branch keeps the major-tag references (the workflows there run the actions of the same checkout);
 // only the tagged commit is pinned throughout.
@@ -214,6 +216,54 @@ function pinRound(root, files, { sha, version, workflows, message }) {
   return git(root, 'rev-parse', 'HEAD');
 }
 
+/**
+ * Pins the reusable-workflow references level by level: each round points the references whose workflow is
+ * pinned throughout at `head` (it refers to swiss/deploy by SHA only) at `head`, and commits. Such a file
+ * has nothing left to rewrite, so it stays byte for byte what `head` holds. Returns the last commit, or null.
+ */
+function pinWorkflowRounds(root, files, { head, version, tag }) {
+  let last = null;
+  for (let round = 0; round < files.length; round++) {
+    const pinnedAt = head;
+    const ready = new Map();
+    const isReady = (file) => {
+      if (!ready.has(file)) {
+        const text = gitOk(root, 'cat-file', '-e', `${pinnedAt}:${file}`)
+          ? git(root, 'show', `${pinnedAt}:${file}`)
+          : undefined;
+        ready.set(file, text !== undefined && ownReferences(text).every((r) => SHA.test(r.ref)));
+      }
+      return ready.get(file);
+    };
+    let changed = false;
+    for (const file of files) {
+      const full = path.join(root, file);
+      const before = readFileSync(full, 'utf8');
+      const after = before.replace(OWN_USES, (match, lead, quote, name, ref) => {
+        const target = name.slice('swiss/deploy'.length);
+        if (!isWorkflowTarget(target) || SHA.test(ref) || !isReady(target.slice(1))) return match;
+        return `${lead}${quote}${name}@${pinnedAt}${quote} # v${version}`;
+      });
+      if (after !== before) {
+        writeFileSync(full, after);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+    git(
+      root,
+      'commit',
+      '--quiet',
+      '--all',
+      '--message',
+      `${tag}: swiss/deploy reusable workflows pinned to ${pinnedAt}`,
+    );
+    head = git(root, 'rev-parse', 'HEAD');
+    last = head;
+  }
+  return last;
+}
+
 /** Every reference of the tagged commit is a SHA whose referenced files are the tag's own. */
 function checkPinned(root, files, tagged) {
   const problems = [];
@@ -271,12 +321,7 @@ export function release(root, options, log = (line) => console.log(line)) {
       workflows: false,
       message: `${tag}: swiss/deploy actions pinned to ${actions}`,
     });
-    const pinnedWorkflows = pinRound(root, files, {
-      sha: pinnedActions ?? actions,
-      version,
-      workflows: true,
-      message: `${tag}: swiss/deploy reusable workflows pinned to ${pinnedActions ?? actions}`,
-    });
+    const pinnedWorkflows = pinWorkflowRounds(root, files, { head: pinnedActions ?? actions, version, tag });
     const tagged = pinnedWorkflows ?? pinnedActions ?? actions;
     checkPinned(root, files, tagged);
 

@@ -144,35 +144,25 @@ class Parser {
   }
 
   private or(): { node: Condition; type: ValueType } {
-    let left = this.and();
-    while (this.isOp('or', '||')) {
-      const at = this.next().at;
-      const right = this.and();
-      left = {
-        node: {
-          kind: 'logical',
-          op: 'or',
-          left: want(left, 'boolean', at),
-          right: want(right, 'boolean', at),
-        },
-        type: 'boolean',
-      };
-    }
-    return left;
+    return this.logical('or', '||', () => this.and());
   }
 
   private and(): { node: Condition; type: ValueType } {
-    let left = this.not();
-    while (this.isOp('and', '&&')) {
+    return this.logical('and', '&&', () => this.not());
+  }
+
+  /** A left-associative run of one logical operator (`or`/`||`, `and`/`&&`) over boolean operands. */
+  private logical(
+    op: 'and' | 'or',
+    symbol: string,
+    operand: () => { node: Condition; type: ValueType },
+  ): { node: Condition; type: ValueType } {
+    let left = operand();
+    while (this.isOp(op, symbol)) {
       const at = this.next().at;
-      const right = this.not();
+      const right = operand();
       left = {
-        node: {
-          kind: 'logical',
-          op: 'and',
-          left: want(left, 'boolean', at),
-          right: want(right, 'boolean', at),
-        },
+        node: { kind: 'logical', op, left: want(left, 'boolean', at), right: want(right, 'boolean', at) },
         type: 'boolean',
       };
     }

@@ -5,7 +5,7 @@
 import type { AnalysisPlan, AnalysisReport } from '@swiss-deploy/analysis';
 import { errorMessage, formatDuration, type JobSummary } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
-import type { ChainCheck } from './chain';
+import type { ChainCheck } from './types';
 import { readRevision, recordRevision } from './revisions';
 import { otherColor, type Color, type DeployReport, type Logger, type Phase } from './types';
 

@@ -1,7 +1,7 @@
 import { WorldError, errorMessage } from '@swiss-deploy/kit';
 import { KNOWN, applyObject, isNotFound, scaleDeployment, type Deployment } from '@swiss-deploy/kube';
 import type { ColorPlan } from './plan';
-import { gatewayRoute, type LiveRoute, type StepContext } from './switch';
+import { gatewayRoute } from './switch';
 import {
   allOn,
   confirmRoute,
@@ -11,7 +11,7 @@ import {
   type HTTPRoute,
   type Weights,
 } from './traffic';
-import { LABELS, type Color } from './types';
+import { LABELS, type Color, type LiveRoute, type StepContext } from './types';
 
 /** How a revision reaches live traffic: all at once after its gate, or in weighted steps. */
 export type Strategy = 'blue-green' | 'canary';

@@ -1,45 +1,10 @@
 import { UserError, WorldError, errorMessage } from '@swiss-deploy/kit';
 import type { Kube } from '@swiss-deploy/kube';
-import { runBlueGreen, type DeployOptions } from './deploy';
-import { acquireDeployLock } from './lock';
-import { runRollback, type RollbackReport } from './rollback';
-import { directPhase, silentLogger, type DeployReport, type ManifestObject } from './types';
-
-/** A check of one Service (`namespace/name:port`) that the chain runs on the preview and on live. */
-export interface ChainCheck<R> {
-  /** `deploy` is the run so far: the color and revision under test. */
-  run(target: 'preview' | 'live', service: string, deploy: DeployReport): Promise<R>;
-  passed(report: R): boolean;
-  /** One line for the error message: what failed, where. */
-  describe(report: R): string;
-  /** What the check is, as messages name it: "smoke test" unless it says otherwise. */
-  kind?(target: 'preview' | 'live', report?: R): string;
-}
-
-export interface ChainOptions<R> extends Omit<DeployOptions, 'action' | 'promotion' | 'manifests'> {
-  manifests: readonly ManifestObject[];
-  check: ChainCheck<R>;
-}
-
-/** What the chain did, for outputs and the summary. */
-export interface ChainSteps<R> {
-  deploy: DeployReport;
-  preview?: R;
-  live?: R;
-  rollback?: RollbackReport;
-}
-
-/** The live check failed after the switch and traffic went back: the step fails, with what happened. */
-export class RolledBackError<R> extends WorldError {
-  constructor(
-    message: string,
-    readonly steps: ChainSteps<R>,
-    options: { untouched: string; hint: string },
-  ) {
-    super(message, options);
-    this.name = 'RolledBackError';
-  }
-}
+import { deployHeld, validateDeploy } from './deploy';
+import { CanaryAbortedError, RolledBackError } from './errors';
+import { rollbackHeld } from './rollback';
+import { withSession, type DeploySession } from './session';
+import type { ChainCheck, ChainOptions, ChainSteps, DeployReport, DeploySpec, RollbackReport } from './types';
 
 /**
  * The chain of swiss/deploy@v1 under ONE lease, from the first apply to the last step (docs/architecture.md §4.1):
@@ -48,61 +13,80 @@ export class RolledBackError<R> extends WorldError {
  * the pods that go live. Live traffic only ever moves to a color that passed its gate and its preview check.
  */
 export async function runDeployChain<R>(kube: Kube, options: ChainOptions<R>): Promise<ChainSteps<R>> {
-  const log = options.log ?? silentLogger;
-  const phase = options.phase ?? directPhase;
-  const lock = options.lock ?? (await acquireDeployLock(kube, { ...options, log, phase }));
-  const held = { ...options, log, phase, lock };
-  try {
-    const preview = await runBlueGreen(kube, { ...held, promotion: 'manual' });
-    if (preview.status === 'unchanged') {
-      log.info(`Revision ${preview.revision} is already live on ${preview.color}; nothing to deploy.`);
-      return { deploy: preview };
-    }
-    const previewReport = await checkPreview(kube, held, preview);
+  const spec = chainSpec(options);
+  validateDeploy(spec);
+  return withSession(kube, options, (session) => chain(session, spec, options.check));
+}
 
-    const promoted = await promoteSteps(kube, held, preview);
-    promoted.gateMs ??= preview.gateMs;
-    const stableService = promoted.stableServices[0];
-    if (!stableService) return { deploy: promoted, preview: previewReport };
+/** What each step of the chain deploys: the chain's options without the lock's and the check's. */
+function chainSpec<R>(options: ChainOptions<R>): DeploySpec {
+  return {
+    app: options.app,
+    namespace: options.namespace,
+    manifests: options.manifests,
+    timeoutMs: options.timeoutMs,
+    previousReplicas: options.previousReplicas,
+    historyLimit: options.historyLimit,
+    unschedulableGraceMs: options.unschedulableGraceMs,
+    traffic: options.traffic,
+    strategy: options.strategy,
+    steps: options.steps,
+    stepPauseMs: options.stepPauseMs,
+    run: options.run,
+  };
+}
 
-    let liveReport: R | undefined;
-    let liveFailure: string;
-    try {
-      liveReport = await options.check.run('live', stableService, promoted);
-      if (options.check.passed(liveReport))
-        return { deploy: promoted, preview: previewReport, live: liveReport };
-      liveFailure = options.check.describe(liveReport);
-    } catch (error) {
-      // A live check that cannot even run is no proof the new color works: treat it as failed.
-      liveFailure = `the live ${checkKind(options.check, 'live')} could not run: ${errorMessage(error)}`;
-    }
-    return await switchBack(kube, held, promoted, previewReport, liveReport, liveFailure);
-  } finally {
-    if (!options.lock)
-      await lock
-        .release()
-        .catch((error) => log.warning(`Could not release the deploy lock: ${errorMessage(error)}`));
+async function chain<R>(
+  session: DeploySession,
+  spec: DeploySpec,
+  check: ChainCheck<R>,
+): Promise<ChainSteps<R>> {
+  const preview = await deployHeld(session, { ...spec, promotion: 'manual' });
+  if (preview.status === 'unchanged') {
+    session.log.info(`Revision ${preview.revision} is already live on ${preview.color}; nothing to deploy.`);
+    return { deploy: preview };
   }
+  const previewReport = await checkPreview(session, spec, check, preview);
+
+  const promoted = await promoteSteps(session, spec, check, preview);
+  promoted.gateMs ??= preview.gateMs;
+  const stableService = promoted.stableServices[0];
+  if (!stableService) return { deploy: promoted, preview: previewReport };
+
+  let liveReport: R | undefined;
+  let liveFailure: string;
+  try {
+    liveReport = await check.run('live', stableService, promoted);
+    if (check.passed(liveReport)) return { deploy: promoted, preview: previewReport, live: liveReport };
+    liveFailure = check.describe(liveReport);
+  } catch (error) {
+    // A live check that cannot even run is no proof the new color works: treat it as failed.
+    liveFailure = `the live ${checkKind(check, 'live')} could not run: ${errorMessage(error)}`;
+  }
+  return await switchBack(session, spec, check, promoted, previewReport, liveReport, liveFailure);
 }
 
 function checkKind<R>(check: ChainCheck<R>, target: 'preview' | 'live', report?: R): string {
   return check.kind?.(target, report) ?? 'smoke test';
 }
 
-type Held<R> = ChainOptions<R> & Required<Pick<ChainOptions<R>, 'lock' | 'log' | 'phase'>>;
-
 /**
  * Promotes the checked preview. A canary goes one step per promote, still under the chain's lease, and the
  * check runs against the canary's preview Service after each step that gave it traffic; a failing step
  * aborts (all traffic back on the stable color in one write, the canary scaled to 0) and fails the chain.
  */
-async function promoteSteps<R>(kube: Kube, held: Held<R>, preview: DeployReport): Promise<DeployReport> {
-  if (held.strategy !== 'canary' || preview.strategy !== 'canary')
-    return runBlueGreen(kube, { ...held, action: 'promote' });
+async function promoteSteps<R>(
+  session: DeploySession,
+  spec: DeploySpec,
+  check: ChainCheck<R>,
+  preview: DeployReport,
+): Promise<DeployReport> {
+  if (spec.strategy !== 'canary' || preview.strategy !== 'canary')
+    return deployHeld(session, { ...spec, action: 'promote' });
   const rows: NonNullable<DeployReport['canary']> = [];
   const service = preview.previewServices[0];
   for (;;) {
-    const report = await runBlueGreen(kube, { ...held, action: 'promote', promotion: 'manual' });
+    const report = await deployHeld(session, { ...spec, action: 'promote', promotion: 'manual' });
     const row = report.canary?.[report.canary.length - 1];
     if (report.status !== 'paused') {
       if (row) rows.push(row);
@@ -115,14 +99,14 @@ async function promoteSteps<R>(kube: Kube, held: Held<R>, preview: DeployReport)
     }
     let failure: string | undefined;
     try {
-      const checked = await held.check.run('preview', service, report);
-      if (!held.check.passed(checked)) failure = held.check.describe(checked);
+      const checked = await check.run('preview', service, report);
+      if (!check.passed(checked)) failure = check.describe(checked);
     } catch (error) {
       failure = `the smoke test could not run: ${errorMessage(error)}`;
     }
     rows.push({ ...row, checks: failure ?? `smoke test of ${service} passed`, passed: !failure });
     if (failure) {
-      const aborted = await runBlueGreen(kube, { ...held, action: 'abort' });
+      const aborted = await deployHeld(session, { ...spec, action: 'abort' });
       throw new CanaryAbortedError(
         `Canary step ${row.step} (${row.weight} %) of revision ${report.revision} failed its smoke test: ${failure}.`,
         { ...aborted, canary: rows },
@@ -135,37 +119,32 @@ async function promoteSteps<R>(kube: Kube, held: Held<R>, preview: DeployReport)
   }
 }
 
-/** A canary step failed its check and the canary was aborted: the step fails, with every step's row. */
-export class CanaryAbortedError extends WorldError {
-  constructor(
-    message: string,
-    readonly report: DeployReport,
-    options: { untouched: string; hint: string },
-  ) {
-    super(message, options);
-    this.name = 'CanaryAbortedError';
-  }
-}
-
 /** Checks the preview; anything but a pass aborts it, and live traffic never moved. */
-async function checkPreview<R>(kube: Kube, held: Held<R>, preview: DeployReport): Promise<R | undefined> {
+async function checkPreview<R>(
+  session: DeploySession,
+  spec: DeploySpec,
+  check: ChainCheck<R>,
+  preview: DeployReport,
+): Promise<R | undefined> {
   const service = preview.previewServices[0];
   if (!service) {
-    held.log.warning('The manifests have no Service to smoke-test; promoting on the readiness gate alone.');
+    session.log.warning(
+      'The manifests have no Service to smoke-test; promoting on the readiness gate alone.',
+    );
     return undefined;
   }
   let report: R;
   try {
-    report = await held.check.run('preview', service, preview);
+    report = await check.run('preview', service, preview);
   } catch (error) {
     // The check could not run at all: the preview is not proven, so it never goes live.
-    await runBlueGreen(kube, { ...held, action: 'abort' });
+    await deployHeld(session, { ...spec, action: 'abort' });
     throw error;
   }
-  if (!held.check.passed(report)) {
-    await runBlueGreen(kube, { ...held, action: 'abort' });
+  if (!check.passed(report)) {
+    await deployHeld(session, { ...spec, action: 'abort' });
     throw new UserError(
-      `The preview of revision ${preview.revision} failed its ${checkKind(held.check, 'preview', report)}: ${held.check.describe(report)}.`,
+      `The preview of revision ${preview.revision} failed its ${checkKind(check, 'preview', report)}: ${check.describe(report)}.`,
       {
         hint: `Live traffic never moved: it still goes to ${preview.color}. Fix the app and deploy again.`,
       },
@@ -176,14 +155,15 @@ async function checkPreview<R>(kube: Kube, held: Held<R>, preview: DeployReport)
 
 /** The live check failed: back to the previous color in one step, still under the chain's lease. */
 async function switchBack<R>(
-  kube: Kube,
-  held: Held<R>,
+  session: DeploySession,
+  spec: DeploySpec,
+  check: ChainCheck<R>,
   promoted: DeployReport,
   preview: R | undefined,
   live: R | undefined,
   liveFailure: string,
 ): Promise<never> {
-  const kind = checkKind(held.check, 'live', live);
+  const kind = checkKind(check, 'live', live);
   if (!promoted.previousColor) {
     throw new WorldError(
       `Revision ${promoted.revision} failed its live ${kind} after the switch: ${liveFailure}.`,
@@ -195,11 +175,17 @@ async function switchBack<R>(
   }
   let rollback: RollbackReport;
   try {
-    rollback = await held.phase(`Roll back: the live ${kind} failed`, () =>
-      runRollback(kube, {
-        ...held,
+    rollback = await session.phase(`Roll back: the live ${kind} failed`, () =>
+      rollbackHeld(session, {
+        app: spec.app,
+        namespace: spec.namespace,
         to: 'previous',
         reason: `automatic: live ${kind} of revision ${promoted.revision} failed (${liveFailure})`,
+        timeoutMs: spec.timeoutMs,
+        unschedulableGraceMs: spec.unschedulableGraceMs,
+        historyLimit: spec.historyLimit,
+        traffic: spec.traffic,
+        run: spec.run,
       }),
     );
   } catch (error) {

@@ -1,63 +1,43 @@
-import { UserError, errorMessage, formatDuration, manifestDigest, sleep } from '@swiss-deploy/kit';
-import { Discovery, scaleDeployment, type Kube, type RolloutResult } from '@swiss-deploy/kube';
-import { explainKubeError, withOutcome } from './errors';
+import { UserError, manifestDigest } from '@swiss-deploy/kit';
+import type { Kube } from '@swiss-deploy/kube';
+import { canarySteps, DEFAULT_STEPS } from './canary-steps';
+import { withdrawCanary } from './canary';
+import { decideDeploy, pausedCanary } from './deploy-decision';
+import {
+  baseReport,
+  failBeforeSwitch,
+  finish,
+  newRecord,
+  reportGate,
+  switchAndRecord,
+  unchangedReport,
+  type DeployRun,
+} from './deploy-run';
+import { explainKubeError, pausedCanaryError } from './errors';
 import { readLiveState } from './live';
-import { withDeployLock, type LockOptions } from './lock';
-import { planColor, validateManifests, workloadImages, type ColorPlan } from './plan';
-import { pruneRevisions, readRevisions, recordRevision, revisionManifests } from './revisions';
-import { findRoute, type TrafficOptions } from './traffic';
-import { abortedError, setCanaryWeight, withdrawCanary, type CanaryStep, type Strategy } from './canary';
+import { planColor, validateManifests, type ColorPlan } from './plan';
+import { readRevisions, recordRevision, revisionManifests } from './revisions';
+import { withSession, type DeploySession } from './session';
 import {
   applyPlanned,
   colorObjects,
   dryRunPlan,
-  gatewayRoute,
   gate,
-  keepPrevious,
+  gateAndPreview,
   liveRoute,
-  previewObjects,
   scaleToZero,
-  switchTraffic,
-  type StepContext,
+  stepContext,
 } from './switch';
+import { findRoute, type TrafficOptions } from './traffic';
 import {
-  directPhase,
   otherColor,
-  silentLogger,
   type Color,
-  type DeployAction,
+  type DeployOptions,
   type DeployReport,
-  type Logger,
+  type DeploySpec,
   type ManifestObject,
-  type Phase,
-  type PromotionMode,
   type RevisionRecord,
-  type RunInfo,
 } from './types';
-
-export interface DeployOptions extends Omit<LockOptions, 'log' | 'phase'> {
-  /** Required for `deploy`; `promote` and `abort` work from the revision store. */
-  manifests?: readonly ManifestObject[];
-  action?: DeployAction;
-  timeoutMs: number;
-  promotion?: PromotionMode;
-  /** Replicas the previous color keeps after a switch; `all` leaves it as it was (instant rollback). */
-  previousReplicas?: number | 'all';
-  historyLimit?: number;
-  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
-  unschedulableGraceMs?: number;
-  /** How live traffic reaches a color (default: the stable Services' selectors). */
-  traffic?: TrafficOptions;
-  /** blue-green (default) switches at once; canary goes through `steps`. */
-  strategy?: Strategy;
-  /** Canary weights in percent, increasing, the last one 100 (default 10, 25, 50, 100). */
-  steps?: number[];
-  /** How long each canary step holds its weight before the next (default 0). */
-  stepPauseMs?: number;
-  run?: RunInfo;
-  log?: Logger;
-  phase?: Phase;
-}
 
 /**
  * Checks, without the cluster, that the manifests give a gateway deploy its route: the one HTTPRoute that
@@ -71,11 +51,12 @@ export function validateTraffic(
   findRoute(planColor(manifests, { ...options, color: 'blue', revision: 0 }), options.traffic.route);
 }
 
-/** One deploy, promote or abort under the lock. */
-interface DeployRun {
-  step: StepContext;
-  options: DeployOptions;
-  started: number;
+/** Everything a deploy's manifests can be refused for without the cluster, before the lock is taken. */
+export function validateDeploy(options: DeploySpec): void {
+  if ((options.action ?? 'deploy') !== 'deploy') return;
+  if (!options.manifests) throw new UserError('Input "manifests" is required to deploy.');
+  validateManifests(options.manifests, options);
+  validateTraffic(options.manifests, options);
 }
 
 /**
@@ -86,125 +67,31 @@ interface DeployRun {
  */
 export async function runBlueGreen(kube: Kube, options: DeployOptions): Promise<DeployReport> {
   const started = Date.now();
-  const log = options.log ?? silentLogger;
-  const phase = options.phase ?? directPhase;
-  const action = options.action ?? 'deploy';
-  if (action === 'deploy') {
-    if (!options.manifests) throw new UserError('Input "manifests" is required to deploy.');
-    validateManifests(options.manifests, options);
-    validateTraffic(options.manifests, options);
+  validateDeploy(options);
+  return withSession(kube, options, (session) => deployHeld(session, options, started));
+}
+
+/** A deploy, promote or abort by a run that holds the lock: runBlueGreen, or one step of the chain. */
+export async function deployHeld(
+  session: DeploySession,
+  options: DeploySpec,
+  started = Date.now(),
+): Promise<DeployReport> {
+  const run: DeployRun = { step: stepContext(session, options), options, started };
+  try {
+    if (options.action === 'promote') return await promote(run);
+    if (options.action === 'abort') return await abort(run);
+    return await deploy(run);
+  } catch (error) {
+    throw explainKubeError(error);
   }
-  return withDeployLock(kube, { ...options, log, phase }, async (lock) => {
-    const run: DeployRun = {
-      step: {
-        kube,
-        discovery: new Discovery(kube),
-        lock,
-        log,
-        phase,
-        namespace: options.namespace,
-        unschedulableGraceMs: options.unschedulableGraceMs,
-        traffic: options.traffic,
-      },
-      options,
-      started,
-    };
-    try {
-      if (action === 'promote') return await promote(run);
-      if (action === 'abort') return await abort(run);
-      return await deploy(run);
-    } catch (error) {
-      throw explainKubeError(error);
-    }
-  });
-}
-
-function newRecord(
-  run: DeployRun,
-  plan: ColorPlan,
-  manifests: readonly ManifestObject[],
-  previousColor?: Color,
-): RevisionRecord {
-  const objects = manifests.map((m) => m.object);
-  return {
-    app: plan.app,
-    namespace: plan.namespace,
-    revision: plan.revision,
-    color: plan.color,
-    previousColor,
-    outcome: 'deploying',
-    manifestDigest: manifestDigest(objects),
-    manifests: objects,
-    images: workloadImages(objects),
-    configs: plan.configs.map((c) => `${c.kind}/${c.name}`),
-    ...trafficRecord(run.step, plan),
-    ...run.options.run,
-    startedAt: new Date(run.started).toISOString(),
-  };
-}
-
-/** What the record keeps of the traffic mode: enough for a later switch back to write the route as this one did. */
-function trafficRecord(step: StepContext, plan: ColorPlan): Pick<RevisionRecord, 'traffic' | 'route'> {
-  const gateway = gatewayRoute(step, plan);
-  return gateway ? { traffic: 'gateway', route: `${gateway.namespace}/${gateway.name}` } : {};
-}
-
-function baseReport(
-  run: DeployRun,
-  plan: ColorPlan,
-  color: Color,
-  previousColor: Color | undefined,
-): DeployReport {
-  return {
-    app: plan.app,
-    namespace: plan.namespace,
-    status: 'succeeded',
-    color,
-    previousColor,
-    revision: plan.revision,
-    previewServices: plan.services.map(
-      (s) => `${plan.namespace}/${s.preview.metadata.name}:${s.preview.spec?.ports?.[0]?.port ?? 80}`,
-    ),
-    stableServices: plan.services.map(
-      (s) => `${plan.namespace}/${s.name}:${s.stable.spec?.ports?.[0]?.port ?? 80}`,
-    ),
-    images: workloadImages(plan.workloads.map((w) => w.object)),
-    replicas: plan.workloads.map((w) => ({
-      workload: w.object.metadata.name as string,
-      ready: 0,
-      desired: w.object.spec?.replicas ?? 1,
-    })),
-    durationMs: 0,
-    requests: {},
-    runUrl: run.options.run?.runUrl,
-  };
-}
-
-function finish(run: DeployRun, report: DeployReport): DeployReport {
-  report.durationMs = Date.now() - run.started;
-  report.requests = run.step.kube.requestCounts();
-  return report;
-}
-
-/**
- * Whether a deploy of manifests with `digest` has nothing to do: the newest revision has the same
- * manifests and is either live on the active color or waiting in preview.
- */
-export function unchangedRevision(
-  revisions: readonly RevisionRecord[],
-  digest: string,
-  active: Color | undefined,
-): RevisionRecord | undefined {
-  const latest = revisions[0];
-  if (!latest || latest.manifestDigest !== digest) return undefined;
-  if (latest.outcome === 'preview') return latest;
-  return latest.outcome === 'succeeded' && latest.color === active ? latest : undefined;
 }
 
 async function deploy(run: DeployRun): Promise<DeployReport> {
   const { step, options } = run;
   const { kube, log, phase } = step;
-  const manifests = options.manifests!;
+  if (!options.manifests) throw new UserError('Input "manifests" is required to deploy.');
+  const manifests = options.manifests;
 
   // Plan: the live color decides the idle one; the store gives the next number.
   const probe = planColor(manifests, { ...options, color: 'blue', revision: 0 });
@@ -218,31 +105,13 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
   });
   const active = live.activeColor;
   const digest = manifestDigest(manifests.map((m) => m.object));
-  const paused = revisions.find(pausedCanary);
-  if (paused && paused.manifestDigest !== digest) {
-    throw new UserError(
-      `Revision ${paused.revision} of ${options.app} is a canary paused at step ${paused.step} of ${paused.steps?.length ?? '?'}, with ${paused.weight} % of live traffic on ${paused.color}.`,
-      {
-        hint: 'Finish it first: run with action: promote to go on, or action: abort to take its traffic away. Nothing was changed.',
-      },
-    );
-  }
-  const same = unchangedRevision(revisions, digest, active);
-  if (same) {
+  const decision = decideDeploy(revisions, digest, active);
+  if (decision.kind === 'blocked') throw pausedCanaryError(decision.paused);
+  if (decision.kind === 'unchanged') {
     log.info(
-      `Revision ${same.revision} has the same manifests (${digest.slice(0, 19)}…) and is ${same.outcome === 'preview' ? 'waiting in preview' : 'live'}: nothing to do.`,
+      `Revision ${decision.revision.revision} has the same manifests (${digest.slice(0, 19)}…) and is ${decision.revision.outcome === 'preview' ? 'waiting in preview' : 'live'}: nothing to do.`,
     );
-    const plan = planColor(manifests, { ...options, color: same.color, revision: same.revision });
-    // A service canary's stable Services select both colors: the record says which one is stable.
-    const live = pausedCanary(same) ? same.previousColor : active;
-    const report = baseReport(run, plan, live ?? same.color, same.previousColor);
-    report.status = same.outcome === 'preview' ? (pausedCanary(same) ? 'paused' : 'preview') : 'unchanged';
-    if (same.strategy === 'canary') {
-      report.strategy = 'canary';
-      report.step = same.step;
-      report.weight = same.weight;
-    }
-    return finish(run, report);
+    return unchangedReport(run, manifests, decision);
   }
   const color: Color = active ? otherColor(active) : 'blue';
   const revision = Math.max(0, ...revisions.map((r) => r.revision)) + 1;
@@ -287,7 +156,7 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
           '.',
       );
     });
-    await gateAndPreview(run, plan, deadline, report, color);
+    reportGate(report, await gateAndPreview(step, plan, deadline, options.timeoutMs), color);
     record.gateMs = report.gateMs;
     if (canary) report.step = report.weight = 0;
     record.images = report.images.map((image) => ({
@@ -310,275 +179,6 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
   }
   if (canary) return canarySteps(run, plan, record, report, revisions, active!, deadline, 0);
   return switchAndRecord(run, plan, record, report, revisions, active, deadline);
-}
-
-export const DEFAULT_STEPS = [10, 25, 50, 100];
-
-/** A canary waiting in preview after a step that gave it traffic. */
-export const pausedCanary = (record: RevisionRecord): boolean =>
-  record.outcome === 'preview' && record.strategy === 'canary' && (record.step ?? 0) > 0;
-
-/**
- * The canary from step `from` on: each step gives the canary its weight in one write and holds it for the
- * step pause; with promotion manual the run stops after one step (status paused, recorded as a preview), and
- * `action: promote` takes the next. The last step, 100, is the switch, by the same path as blue-green. A step
- * that fails aborts: all traffic back on the stable color in one write, the canary scaled to 0, the revision
- * recorded as aborted.
- */
-async function canarySteps(
-  run: DeployRun,
-  plan: ColorPlan,
-  record: RevisionRecord,
-  report: DeployReport,
-  revisions: readonly RevisionRecord[],
-  stable: Color,
-  deadline: number,
-  from: number,
-): Promise<DeployReport> {
-  const { step, options } = run;
-  const steps = record.steps ?? DEFAULT_STEPS;
-  const manual = (options.promotion ?? 'auto') === 'manual';
-  const pauseMs = options.stepPauseMs ?? 0;
-  report.strategy = 'canary';
-  report.canary ??= [];
-  for (let index = from; index < steps.length; index++) {
-    const weight = steps[index]!;
-    const number = index + 1;
-    if (weight === 100) {
-      if (!gatewayRoute(step, plan)) await restoreCanaryReplicas(run, plan, deadline);
-      const done = await switchAndRecord(
-        run,
-        plan,
-        { ...record, step: number, weight: 100 },
-        report,
-        revisions,
-        stable,
-        deadline,
-      );
-      done.step = number;
-      done.weight = 100;
-      done.canary!.push({ step: number, weight, actual: 100, checks: 'switch confirmed', passed: true });
-      return done;
-    }
-    let actual: number;
-    try {
-      actual = await step.phase(
-        `Canary step ${number} of ${steps.length}: ${weight} % of the traffic to ${plan.color}`,
-        async () => {
-          const share = await setCanaryWeight(step, plan, stable, weight, deadline);
-          if (pauseMs > 0) {
-            step.log.info(`Holding ${weight} % for ${formatDuration(pauseMs)}.`);
-            await sleep(pauseMs);
-            step.lock.assertHeld();
-          }
-          return share;
-        },
-      );
-    } catch (error) {
-      const failed: CanaryStep = {
-        step: number,
-        weight,
-        actual: 0,
-        checks: 'weight not confirmed',
-        passed: false,
-      };
-      report.canary.push(failed);
-      throw await abortCanary(run, plan, record, stable, failed, errorMessage(error));
-    }
-    report.canary.push({
-      step: number,
-      weight,
-      actual,
-      checks: pauseMs > 0 ? `held ${formatDuration(pauseMs)}` : 'weight confirmed',
-      passed: true,
-    });
-    report.step = record.step = number;
-    report.weight = actual;
-    record.weight = weight;
-    if (manual) {
-      record.outcome = 'preview';
-      record.finishedAt = new Date().toISOString();
-      await recordRevision(step.kube, record);
-      step.log.info(
-        `Canary of revision ${plan.revision} paused at step ${number} of ${steps.length} (${weight} % to ${plan.color}). Run again with action: promote for the next step, or abort.`,
-      );
-      report.status = 'paused';
-      return finish(run, report);
-    }
-    await recordRevision(step.kube, record);
-  }
-  throw new UserError(
-    `The canary steps of revision ${plan.revision} do not end at 100: ${steps.join(', ')}.`,
-  );
-}
-
-/** Before the last step of a service canary: the canary color back to its full replicas, gated. */
-async function restoreCanaryReplicas(run: DeployRun, plan: ColorPlan, deadline: number): Promise<void> {
-  const { step } = run;
-  for (const workload of plan.workloads) {
-    step.lock.assertHeld();
-    await scaleDeployment(
-      step.kube,
-      plan.namespace,
-      workload.object.metadata.name as string,
-      workload.object.spec?.replicas ?? 1,
-    );
-  }
-  await step.phase(`Gate: ${plan.color} back at full size before the switch`, () =>
-    gate(step, plan, deadline),
-  );
-}
-
-/** A failed canary step: traffic back to the stable color in one write, canary to 0, recorded as aborted. */
-async function abortCanary(
-  run: DeployRun,
-  plan: ColorPlan,
-  record: RevisionRecord,
-  stable: Color,
-  failed: CanaryStep,
-  why: string,
-): Promise<Error> {
-  const { step } = run;
-  let left = '';
-  try {
-    const revisions = await readRevisions(step.kube, plan.namespace, plan.app);
-    await withdrawCanary(step, plan, stable, liveRoute(revisions, stable, plan.app, plan.namespace));
-  } catch (error) {
-    left = errorMessage(error);
-    step.log.warning(`Could not put all traffic back on ${stable}: ${left}`);
-  }
-  await scaleToZero(
-    step,
-    plan.workloads.map((w) => w.object.metadata.name as string),
-  );
-  await recordRevision(step.kube, {
-    ...record,
-    outcome: 'aborted',
-    error: `canary step ${failed.step} (${failed.weight} %): ${why}`,
-    finishedAt: new Date().toISOString(),
-  }).catch((recordError: unknown) =>
-    step.log.warning(`Could not record the aborted revision: ${errorMessage(recordError)}`),
-  );
-  const error = abortedError(failed, stable, plan.revision, why);
-  if (!left) return error;
-  return withOutcome(error, error.message, {
-    untouched: `not all of it: taking the canary's traffic away failed (${left})`,
-    hint: `Run the rollback workflow, or abort again, to put everything back on ${stable}.`,
-  });
-}
-
-/** The readiness gate, then the preview Services, which select the new pods only once they are ready. */
-async function gateAndPreview(
-  run: DeployRun,
-  plan: ColorPlan,
-  deadline: number,
-  report: DeployReport,
-  color: Color,
-): Promise<void> {
-  const { step, options } = run;
-  const gated = await step.phase(
-    `Gate: wait until ${color} is ready (timeout ${formatDuration(options.timeoutMs)})`,
-    () => gate(step, plan, deadline),
-  );
-  report.gateMs = Math.max(...gated.map((g) => g.durationMs));
-  report.replicas = gated.map((g) => ({ workload: g.name, ready: g.ready, desired: g.replicas }));
-  report.images = withRunningDigests(report.images, gated, color);
-  if (plan.services.length > 0) {
-    await applyPlanned(step, previewObjects(plan));
-    step.log.info(
-      `Preview ${plan.services.map((s) => s.preview.metadata.name).join(', ')} now select${plan.services.length === 1 ? 's' : ''} the ready pods of revision ${plan.revision}.`,
-    );
-  }
-}
-
-/** Switch, keep the previous color, record success and prune; a failed switch is recorded too. */
-async function switchAndRecord(
-  run: DeployRun,
-  plan: ColorPlan,
-  record: RevisionRecord,
-  report: DeployReport,
-  revisions: readonly RevisionRecord[],
-  active: Color | undefined,
-  deadline: number,
-): Promise<DeployReport> {
-  const { step, options } = run;
-  const { kube } = step;
-  try {
-    report.switchMs = await step.phase(`Switch live traffic to ${plan.color}`, () =>
-      switchTraffic(step, plan, liveRoute(revisions, active, options.app, options.namespace), deadline),
-    );
-  } catch (error) {
-    await recordRevision(kube, {
-      ...record,
-      outcome: 'failed',
-      error: (error as Error).message,
-      finishedAt: new Date().toISOString(),
-    }).catch((recordError: unknown) =>
-      step.log.warning(`Could not record the failed revision: ${(recordError as Error).message}`),
-    );
-    throw error;
-  }
-  report.color = plan.color;
-  await keepPrevious(step, plan, active, options.previousReplicas ?? 'all');
-  await recordRevision(kube, {
-    ...record,
-    outcome: 'succeeded',
-    previousColor: active,
-    switchMs: report.switchMs,
-    finishedAt: new Date().toISOString(),
-  });
-  await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10, undefined, step.log);
-  report.status = record.outcome === 'preview' ? 'promoted' : 'succeeded';
-  return finish(run, report);
-}
-
-/** Digests of what really runs, from the pods' imageIDs, where the manifest named a tag. */
-function withRunningDigests(
-  images: DeployReport['images'],
-  gated: readonly RolloutResult[],
-  color: Color,
-): DeployReport['images'] {
-  return images.map((image) => {
-    if (image.digest) return image;
-    const pods =
-      gated.find((g) => g.name === image.workload || g.name === `${image.workload}-${color}`)?.pods ?? [];
-    for (const pod of pods) {
-      const status = pod.status?.containerStatuses?.find((c) => c.name === image.container);
-      const digest = /(sha256:[a-f0-9]{64})$/.exec(status?.imageID ?? '')?.[1];
-      if (digest && !/^0+$/.test(digest.slice(7))) return { ...image, digest };
-    }
-    return image;
-  });
-}
-
-/** Before the switch nothing live changed: scale the new color to zero and record the failure. */
-async function failBeforeSwitch(
-  run: DeployRun,
-  plan: ColorPlan,
-  record: RevisionRecord,
-  active: Color | undefined,
-  error: unknown,
-): Promise<Error> {
-  const { step } = run;
-  await scaleToZero(
-    step,
-    plan.workloads.map((w) => w.object.metadata.name as string),
-  );
-  await recordRevision(step.kube, {
-    ...record,
-    outcome: 'failed',
-    error: (error as Error).message ?? String(error),
-    finishedAt: new Date().toISOString(),
-  }).catch((recordError: unknown) =>
-    step.log.warning(`Could not record the failed revision: ${(recordError as Error).message}`),
-  );
-  const left =
-    `Live traffic is untouched: ${active ? `the stable Services still select ${active}, and its routes and the config its pods read are as they were` : 'no stable Service was created'}. ` +
-    `${plan.workloads.map((w) => w.object.metadata.name).join(', ')} ${plan.workloads.length > 1 ? 'were' : 'was'} scaled to 0; revision ${plan.revision} is recorded as failed.`;
-  return withOutcome(explainKubeError(error), `The deploy of revision ${plan.revision} failed`, {
-    untouched: active ? `live traffic (still ${active})` : 'nothing was live',
-    hint: `${left}\nFix the cause above and deploy again (same commit re-runs are fine: a failed revision is not a no-op).`,
-  });
 }
 
 async function latestPreview(

@@ -7,6 +7,7 @@ import {
   describePermission,
 } from '@swiss-deploy/kube';
 import type { PlannedObject } from './plan';
+import type { ChainSteps, DeployReport, RevisionRecord } from './types';
 
 /**
  * Turns what the API server said about one object into an error a user can act on, pointing at the line of
@@ -56,6 +57,16 @@ export function namespaceMissing(namespace: string): UserError {
   return new UserError(`Input "namespace" is "${namespace}": that namespace does not exist in the cluster.`, {
     hint: 'Create the namespace first (it holds quotas and RBAC the deploy should not invent), or fix the input. Nothing was changed.',
   });
+}
+
+/** A deploy of other manifests while a canary holds a share of live traffic. */
+export function pausedCanaryError(paused: RevisionRecord): UserError {
+  return new UserError(
+    `Revision ${paused.revision} of ${paused.app} is a canary paused at step ${paused.step} of ${paused.steps?.length ?? '?'}, with ${paused.weight} % of live traffic on ${paused.color}.`,
+    {
+      hint: 'Finish it first: run with action: promote to go on, or action: abort to take its traffic away. Nothing was changed.',
+    },
+  );
 }
 
 /** Errors from taking the lock, translated: a missing namespace and RBAC are the usual suspects. */
@@ -136,4 +147,28 @@ function grantHint(error: KubeApiError, namespace?: string): string {
     ? `Grant ${describePermission(permission)}${where ? ` in namespace ${where}` : ''} to the deploying identity`
     : 'Grant the deploying identity the permissions it lacks';
   return `${grant}: deploy/rbac.yaml holds every permission the suite uses (docs/deployment.md, "Permissions").`;
+}
+
+/** The chain's live check failed after the switch and traffic went back: the step fails, with what happened. */
+export class RolledBackError<R> extends WorldError {
+  constructor(
+    message: string,
+    readonly steps: ChainSteps<R>,
+    options: { untouched: string; hint: string },
+  ) {
+    super(message, options);
+    this.name = 'RolledBackError';
+  }
+}
+
+/** A canary step failed the chain's check and the canary was aborted: the step fails, with every step's row. */
+export class CanaryAbortedError extends WorldError {
+  constructor(
+    message: string,
+    readonly report: DeployReport,
+    options: { untouched: string; hint: string },
+  ) {
+    super(message, options);
+    this.name = 'CanaryAbortedError';
+  }
 }

@@ -1,6 +1,22 @@
 import { UserError } from '@swiss-deploy/kit';
-import type { ColorPlan } from './plan';
-import type { Color, RevisionRecord } from './types';
+import {
+  KNOWN,
+  KubeApiError,
+  isNotFound,
+  rolloutProgress,
+  type Deployment,
+  type Kube,
+} from '@swiss-deploy/kube';
+import { explainKubeError, namespaceMissing } from './errors';
+import { readLiveState } from './live';
+import { planColor, type ColorPlan } from './plan';
+import { readRevisions, revisionManifests } from './revisions';
+import { lockName } from './session';
+import { gatewayRoute } from './switch';
+import { LABELS, otherColor, type Color, type RevisionRecord, type RollbackSpec } from './types';
+
+// The rollback's plan: the choices (target, mode, steps) as pure functions with table tests, and
+// planRollback, which reads the facts they decide on.
 
 /**
  * How a rollback reaches its target. `switch`: the idle color still runs the target, ready, so one selector
@@ -178,4 +194,134 @@ export function rollbackSteps(
     ...switchSteps,
     record,
   ];
+}
+
+/** What a rollback decided, before it does anything. */
+export interface RollbackPlan {
+  app: string;
+  namespace: string;
+  mode: RollbackMode;
+  /** The live revision and color now. */
+  from: { revision: number; color: Color };
+  /** The revisions in the store, newest first, as read for this plan. */
+  revisions: RevisionRecord[];
+  /** The revision to return to (as recorded). */
+  target: RevisionRecord;
+  /** The color that will serve it: always the idle one. */
+  color: Color;
+  /** The number the rollback will be recorded under. */
+  revision: number;
+  /** The objects of the target in the idle color (for switch and scale-up, as the idle color holds them). */
+  colorPlan: ColorPlan;
+  idle: IdleWorkload[];
+  /** Every write, in order. */
+  steps: string[];
+}
+
+/**
+ * Fails naming the input when the namespace does not exist. A deployer whose role may not read namespaces
+ * (403) gets the usual "nothing to roll back" instead: that is true in its view as well.
+ */
+async function requireNamespace(kube: Kube, namespace: string): Promise<void> {
+  try {
+    await kube.request('GET', KNOWN.namespace(namespace), { purpose: 'read' });
+  } catch (error) {
+    if (isNotFound(error)) throw namespaceMissing(namespace);
+    if (error instanceof KubeApiError && error.code === 403) return;
+    throw explainKubeError(error);
+  }
+}
+
+/**
+ * Decides the rollback from the revision store and the cluster, with read requests only: which revision
+ * is live, which one to return to, and whether the idle color can serve it at once (switch), after a
+ * scale-up, or only after a redeploy.
+ */
+export async function planRollback(
+  kube: Kube,
+  options: Pick<RollbackSpec, 'app' | 'namespace' | 'to' | 'traffic'>,
+): Promise<RollbackPlan> {
+  const { app, namespace } = options;
+  const revisions = await readRevisions(kube, namespace, app);
+  // Listing a namespace that does not exist answers an empty list; say which input is wrong, as deploy does.
+  if (revisions.length === 0) await requireNamespace(kube, namespace);
+  const newest = revisions.find((r) => r.outcome === 'succeeded') ?? revisions[0];
+  const services = newest
+    ? planColor(revisionManifests(newest), { app, namespace, color: 'blue', revision: 0 }).services
+    : [];
+  const live = await readLiveState(kube, namespace, services);
+  const { current, target } = chooseRollbackTarget(revisions, live.activeColor, options.to, options);
+  const active = live.activeColor!;
+  const color = otherColor(active);
+  const revision = Math.max(0, ...revisions.map((r) => r.revision)) + 1;
+  const byNumber = new Map(revisions.map((r) => [r.revision, r]));
+
+  // What the idle color holds decides the mode; a Deployment holds the target when the revision it was
+  // applied for has the target's manifests (a rollback record carries the manifests it returned to).
+  const probe = planColor(revisionManifests(target), { app, namespace, color, revision });
+  const idle: IdleWorkload[] = [];
+  for (const workload of probe.workloads) {
+    const name = workload.object.metadata.name as string;
+    const desired = workload.object.spec?.replicas ?? 1;
+    let deployment: Deployment | undefined;
+    try {
+      deployment = await kube.request<Deployment>('GET', `${KNOWN.deployments(namespace)}/${name}`, {
+        purpose: 'read',
+      });
+    } catch (error) {
+      if (!isNotFound(error)) throw explainKubeError(error);
+    }
+    if (!deployment) {
+      idle.push({ name, desired, found: false, holdsTarget: false, replicas: 0, ready: false });
+      continue;
+    }
+    const applied = Number(deployment.metadata.annotations?.[LABELS.revision]);
+    const appliedRecord = Number.isInteger(applied) ? byNumber.get(applied) : undefined;
+    const progress = rolloutProgress(deployment);
+    idle.push({
+      name,
+      desired,
+      found: true,
+      holdsTarget: appliedRecord?.manifestDigest === target.manifestDigest,
+      appliedRevision: Number.isInteger(applied) ? applied : undefined,
+      replicas: deployment.spec?.replicas ?? 1,
+      ready: progress.complete,
+    });
+  }
+  const mode = chooseRollbackMode(idle);
+  // Switch and scale-up judge the pods the idle color already runs, labelled with the revision they were
+  // applied for; a redeploy labels new pods with the rollback's own number.
+  const colorPlan =
+    mode === 'redeploy'
+      ? probe
+      : planColor(revisionManifests(target), { app, namespace, color, revision: idle[0]!.appliedRevision! });
+  const steps = rollbackSteps(mode, colorPlan, idle, {
+    lock: lockName(app),
+    revision,
+    target: target.revision,
+    active,
+  });
+  // A gateway rollback needs the target's route (or the named one): refused here, before any write.
+  const route = gatewayRoute(options, colorPlan);
+  if (route) {
+    const at = steps.findIndex((s) => s.startsWith('patch Service'));
+    steps.splice(
+      at < 0 ? steps.length - 1 : at,
+      0,
+      `write HTTPRoute ${route.namespace}/${route.name} in one patch: weights ${active} 0 / ${color} 100, then wait until every parent accepts it`,
+    );
+  }
+  return {
+    app,
+    namespace,
+    mode,
+    from: { revision: current.revision, color: active },
+    revisions,
+    target,
+    color,
+    revision,
+    colorPlan,
+    idle,
+    steps,
+  };
 }

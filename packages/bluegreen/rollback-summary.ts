@@ -1,5 +1,5 @@
 import { JobSummary, formatDuration, link, type Cell } from '@swiss-deploy/kit';
-import type { RollbackReport } from './rollback';
+import type { RollbackReport } from './types';
 
 const MODE_WORDS = {
   switch: 'switch: the stable Service selector flipped to the color still running it',

@@ -1,5 +1,6 @@
-import { WorldError, errorMessage } from '@swiss-deploy/kit';
+import { WorldError, errorMessage, formatDuration } from '@swiss-deploy/kit';
 import {
+  Discovery,
   KNOWN,
   applyObject,
   isNotFound,
@@ -7,10 +8,7 @@ import {
   selectorString,
   waitForEndpoints,
   waitForRollout,
-  type Discovery,
-  type Kube,
   type KubeList,
-  type LeaseLock,
   type Pod,
   type RolloutResult,
 } from '@swiss-deploy/kube';
@@ -31,22 +29,25 @@ import {
   type GatewayRoute,
   type HTTPRoute,
   type RouteWrite,
-  type TrafficOptions,
 } from './traffic';
-import { LABELS, type Color, type Logger, type Phase, type RevisionRecord } from './types';
+import type { DeploySession } from './session';
+import { LABELS, type Color, type LiveRoute, type RevisionRecord, type StepContext } from './types';
 
-/** The steps shared by deploy, promote, rollback and the chain: one client, one lock, one logger. */
-export interface StepContext {
-  kube: Kube;
-  discovery: Discovery;
-  lock: LeaseLock;
-  log: Logger;
-  phase: Phase;
-  namespace: string;
-  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler. */
-  unschedulableGraceMs?: number;
-  /** How live traffic reaches a color (default: the stable Services' selectors). */
-  traffic?: TrafficOptions;
+/** The context of one deploy, promote, abort or rollback, under the session's lock. */
+export function stepContext(
+  session: DeploySession,
+  options: Pick<StepContext, 'unschedulableGraceMs' | 'traffic'>,
+): StepContext {
+  return {
+    kube: session.kube,
+    discovery: new Discovery(session.kube),
+    lock: session.lease,
+    log: session.log,
+    phase: session.phase,
+    namespace: session.namespace,
+    unschedulableGraceMs: options.unschedulableGraceMs,
+    traffic: options.traffic,
+  };
 }
 
 /** The route a gateway step moves, or undefined with traffic: service. */
@@ -60,13 +61,6 @@ export function gatewayRoute(
 /** The plan's traffic objects other than the route a gateway step writes itself. */
 function otherTraffic(plan: ColorPlan, gateway: GatewayRoute | undefined): PlannedObject[] {
   return gateway?.planned ? plan.traffic.filter((t) => t !== gateway.planned) : plan.traffic;
-}
-
-/** What serves now, so that a switch that fails half-way can put all of it back in the same step. */
-export interface LiveRoute {
-  color: Color;
-  /** The live revision's Ingresses, routes and policies, as that revision applied them. */
-  traffic: PlannedObject[];
 }
 
 const planned = <T extends { source: PlannedObject['source'] }>(
@@ -188,6 +182,29 @@ export async function gate(
   } finally {
     controller.abort();
   }
+}
+
+/**
+ * The readiness gate (docs/architecture.md §4.3) in its own phase, then the preview Services, which select the
+ * new pods only once they are ready.
+ */
+export async function gateAndPreview(
+  context: StepContext,
+  plan: ColorPlan,
+  deadline: number,
+  timeoutMs: number,
+): Promise<RolloutResult[]> {
+  const gated = await context.phase(
+    `Gate: wait until ${plan.color} is ready (timeout ${formatDuration(timeoutMs)})`,
+    () => gate(context, plan, deadline),
+  );
+  if (plan.services.length > 0) {
+    await applyPlanned(context, previewObjects(plan));
+    context.log.info(
+      `Preview ${plan.services.map((s) => s.preview.metadata.name).join(', ')} now select${plan.services.length === 1 ? 's' : ''} the ready pods of revision ${plan.revision}.`,
+    );
+  }
+  return gated;
 }
 
 /**

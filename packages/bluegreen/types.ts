@@ -1,6 +1,11 @@
 import type { SourceLocation } from '@swiss-deploy/kit';
 import type { AnalysisRecord } from '@swiss-deploy/analysis';
-import type { KubeObject } from '@swiss-deploy/kube';
+import type { Discovery, Kube, KubeObject, LeaseLock } from '@swiss-deploy/kube';
+import type { Strategy } from './canary';
+import type { PlannedObject } from './plan';
+import type { RollbackMode, RollbackTarget } from './rollback-plan';
+import type { SessionOptions } from './session';
+import type { TrafficOptions } from './traffic';
 
 export type Color = 'blue' | 'green';
 export const COLORS: readonly Color[] = ['blue', 'green'];
@@ -134,4 +139,129 @@ export interface RunInfo {
   repository?: string;
   runUrl?: string;
   actor?: string;
+}
+
+/** What a deploy, promote or abort does once its run holds the lock. */
+export interface DeploySpec {
+  app: string;
+  namespace: string;
+  /** Required for `deploy`; `promote` and `abort` work from the revision store. */
+  manifests?: readonly ManifestObject[];
+  action?: DeployAction;
+  timeoutMs: number;
+  promotion?: PromotionMode;
+  /** Replicas the previous color keeps after a switch; `all` leaves it as it was (instant rollback). */
+  previousReplicas?: number | 'all';
+  historyLimit?: number;
+  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
+  unschedulableGraceMs?: number;
+  /** How live traffic reaches a color (default: the stable Services' selectors). */
+  traffic?: TrafficOptions;
+  /** blue-green (default) switches at once; canary goes through `steps`. */
+  strategy?: Strategy;
+  /** Canary weights in percent, increasing, the last one 100 (default 10, 25, 50, 100). */
+  steps?: number[];
+  /** How long each canary step holds its weight before the next (default 0). */
+  stepPauseMs?: number;
+  run?: RunInfo;
+}
+
+/** A deploy, promote or abort that takes the lock for itself (runBlueGreen). */
+export interface DeployOptions extends DeploySpec, SessionOptions {}
+
+/** What a rollback does once its run holds the lock. */
+export interface RollbackSpec {
+  app: string;
+  namespace: string;
+  to: RollbackTarget;
+  /** Why, in the on-call engineer's words; recorded with the rollback revision. */
+  reason: string;
+  /** How long the readiness gate (scale-up, redeploy) and the switch may take. */
+  timeoutMs: number;
+  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler (default 2 min). */
+  unschedulableGraceMs?: number;
+  historyLimit?: number;
+  /** How live traffic reaches a color (default: the stable Services' selectors). */
+  traffic?: TrafficOptions;
+  run?: RunInfo;
+  /**
+   * Called with the images of the target revision before a redeploy writes anything (the revision record
+   * included); throwing refuses the rollback with the cluster as it was.
+   */
+  verifyImages?: (images: readonly string[]) => Promise<void>;
+}
+
+/** A rollback that takes the lock for itself (runRollback), or only plans (dry run). */
+export interface RollbackOptions extends RollbackSpec, SessionOptions {
+  /** Print the plan and change nothing (no write request at all, not even the lock). */
+  dryRun?: boolean;
+}
+
+export interface RollbackReport {
+  app: string;
+  namespace: string;
+  mode: RollbackMode;
+  dryRun: boolean;
+  /** The color serving after the rollback (the one that would serve, in a dry run). */
+  color: Color;
+  previousColor: Color;
+  /** The revision recorded for the rollback (would be recorded, in a dry run). */
+  revision: number;
+  from: { revision: number; color: Color };
+  to: { revision: number; color: Color };
+  reason: string;
+  actor?: string;
+  steps: string[];
+  /** Who holds the deploy lock now, when a dry run finds it held. */
+  lockHeldBy?: string;
+  gateMs?: number;
+  switchMs?: number;
+  durationMs: number;
+  requests: Record<string, number>;
+  runUrl?: string;
+}
+
+/** A check of one Service (`namespace/name:port`) that the chain runs on the preview and on live. */
+export interface ChainCheck<R> {
+  /** `deploy` is the run so far: the color and revision under test. */
+  run(target: 'preview' | 'live', service: string, deploy: DeployReport): Promise<R>;
+  passed(report: R): boolean;
+  /** One line for the error message: what failed, where. */
+  describe(report: R): string;
+  /** What the check is, as messages name it: "smoke test" unless it says otherwise. */
+  kind?(target: 'preview' | 'live', report?: R): string;
+}
+
+export interface ChainOptions<R> extends Omit<DeployOptions, 'action' | 'promotion' | 'manifests'> {
+  manifests: readonly ManifestObject[];
+  check: ChainCheck<R>;
+}
+
+/** What the chain did, for outputs and the summary. */
+export interface ChainSteps<R> {
+  deploy: DeployReport;
+  preview?: R;
+  live?: R;
+  rollback?: RollbackReport;
+}
+
+/** The steps shared by deploy, promote, rollback and the chain: one client, one lock, one logger. */
+export interface StepContext {
+  kube: Kube;
+  discovery: Discovery;
+  lock: LeaseLock;
+  log: Logger;
+  phase: Phase;
+  namespace: string;
+  /** How long an Unschedulable pod may wait without a scale-up from the cluster autoscaler. */
+  unschedulableGraceMs?: number;
+  /** How live traffic reaches a color (default: the stable Services' selectors). */
+  traffic?: TrafficOptions;
+}
+
+/** What serves now, so that a switch that fails half-way can put all of it back in the same step. */
+export interface LiveRoute {
+  color: Color;
+  /** The live revision's Ingresses, routes and policies, as that revision applied them. */
+  traffic: PlannedObject[];
 }

@@ -81,7 +81,7 @@ export class GitHubClient {
           hint:
             error.status === 401
               ? 'The github-token input is not a valid token.'
-              : 'Give the job `permissions: deployments: write` (and check the repository name), or leave the environment input empty to skip GitHub Deployments.',
+              : 'Give the job the permission the call needs (`deployments: write` for Deployments, `pull-requests: write` for PR comments) and check the repository name, or leave the environment input empty to skip GitHub Deployments.',
           cause: error,
         });
       }

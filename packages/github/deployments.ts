@@ -100,3 +100,32 @@ export class GitHubDeployment {
     return deactivated;
   }
 }
+
+/**
+ * Marks `inactive` every deployment of `environment` whose latest status is not inactive yet (an
+ * environment that is gone serves nothing); returns their ids. Reads up to 100 deployments.
+ */
+export async function deactivateEnvironment(
+  client: GitHubClient,
+  environment: string,
+  description: string,
+): Promise<number[]> {
+  const deployments = await client.request<Deployment[]>(
+    'GET',
+    client.repoPath(`/deployments?environment=${encodeURIComponent(environment)}&per_page=100`),
+  );
+  const deactivated: number[] = [];
+  for (const deployment of deployments) {
+    const [latest] = await client.request<DeploymentStatus[]>(
+      'GET',
+      client.repoPath(`/deployments/${deployment.id}/statuses?per_page=1`),
+    );
+    if (latest?.state === 'inactive') continue;
+    await client.request('POST', client.repoPath(`/deployments/${deployment.id}/statuses`), {
+      state: 'inactive',
+      description: description.slice(0, 140),
+    });
+    deactivated.push(deployment.id);
+  }
+  return deactivated;
+}

@@ -1,11 +1,6 @@
-// GitHub's REST API for what a deploy reports: Deployments and their statuses. The package's only door.
-export { GitHubClient, GitHubApiError, type GitHubClientOptions } from './client';
-export {
-  GitHubDeployment,
-  type Deployment,
-  type DeploymentStatus,
-  type DeploymentState,
-  type CreateDeployment,
-  type StatusUpdate,
-} from './deployments';
-export { recordDeployment, type DeploymentRecord, type DeploymentRecordOptions } from './record';
+// GitHub's REST API for what a deploy reports: Deployments and their statuses, and PR comments. The
+// package's only door.
+export { GitHubClient } from './client';
+export { deactivateEnvironment } from './deployments';
+export { recordDeployment } from './record';
+export { upsertComment, findComment } from './comments';

@@ -42,6 +42,7 @@ const ACTION_DIRS: Record<ActionName, string> = {
   'deploy-blue-green': path.join(repoRoot, 'actions', 'deploy-blue-green'),
   'smoke-test': path.join(repoRoot, 'actions', 'smoke-test'),
   rollback: path.join(repoRoot, 'actions', 'rollback'),
+  preview: path.join(repoRoot, 'actions', 'preview'),
   deploy: repoRoot,
 };
 

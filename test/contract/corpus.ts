@@ -8,7 +8,14 @@
 import { aliasBomb, deepNesting } from '../support/yaml-bombs';
 
 export type ActionName =
-  'build-image' | 'scan' | 'render-helm' | 'deploy-blue-green' | 'smoke-test' | 'rollback' | 'deploy';
+  | 'build-image'
+  | 'scan'
+  | 'render-helm'
+  | 'deploy-blue-green'
+  | 'smoke-test'
+  | 'rollback'
+  | 'preview'
+  | 'deploy';
 
 /** Values that must never appear in anything a step leaves behind. */
 export const CANARY = {
@@ -159,6 +166,17 @@ export const BASE_INPUTS: Record<ActionName, Record<string, string>> = {
     kubeconfig: KUBECONFIG,
     'github-token': CANARY.githubToken,
     timeout: '5s',
+  },
+  preview: {
+    operation: 'prepare',
+    app: 'shop',
+    'pr-number': '12',
+    kubeconfig: KUBECONFIG,
+    'github-token': CANARY.githubToken,
+    registry: '127.0.0.1:9',
+    'registry-username': 'ci',
+    'registry-password': CANARY.registryPassword,
+    timeout: '10s',
   },
   deploy: {
     app: 'shop',
@@ -1216,6 +1234,56 @@ export const CORPUS: Case[] = [
       inputs: { environment: `prod${COMMANDS.setOutput}` },
       names: inputNamed('environment'),
     },
+    ...kubeconfigCases(),
+  ]),
+  ...cases('preview', [
+    { title: 'operation missing', inputs: { operation: '' }, names: inputNamed('operation') },
+    { title: 'operation unknown', inputs: { operation: 'destroy' }, names: inputNamed('operation') },
+    { title: 'app in upper case', inputs: { app: 'Shop' }, names: inputNamed('app') },
+    { title: 'app too long', inputs: { app: 'a'.repeat(41) }, names: inputNamed('app') },
+    { title: 'pr-number missing for prepare', inputs: { 'pr-number': '' }, names: inputNamed('pr-number') },
+    {
+      title: 'pr-number missing for teardown',
+      inputs: { operation: 'teardown', 'pr-number': '' },
+      names: inputNamed('pr-number'),
+    },
+    { title: 'pr-number zero', inputs: { 'pr-number': '0' }, names: inputNamed('pr-number') },
+    { title: 'pr-number not a number', inputs: { 'pr-number': '12; rm' }, names: inputNamed('pr-number') },
+    {
+      title: 'pr-number given to cleanup',
+      inputs: { operation: 'cleanup' },
+      names: inputNamed('pr-number'),
+    },
+    { title: 'ttl without a unit', inputs: { ttl: '72' }, names: inputNamed('ttl') },
+    { title: 'ttl too short', inputs: { ttl: '1m' }, names: inputNamed('ttl') },
+    { title: 'ttl too long', inputs: { ttl: '9000h' }, names: inputNamed('ttl') },
+    {
+      title: 'registry with a scheme',
+      inputs: { registry: 'https://ghcr.io' },
+      names: inputNamed('registry'),
+    },
+    {
+      title: 'pull-secret-name with a slash',
+      inputs: { 'pull-secret-name': '../registry' },
+      names: inputNamed('pull-secret-name'),
+    },
+    {
+      title: 'deploy-result unknown',
+      inputs: { operation: 'comment', 'deploy-result': 'great' },
+      names: inputNamed('deploy-result'),
+    },
+    {
+      title: 'revision not a number',
+      inputs: { operation: 'comment', revision: 'latest' },
+      names: inputNamed('revision'),
+    },
+    { title: 'color unknown', inputs: { operation: 'comment', color: 'red' }, names: inputNamed('color') },
+    {
+      title: 'image-ref with a set-output line',
+      inputs: { operation: 'comment', 'image-ref': `r.io/shop${COMMANDS.setOutput}` },
+      names: inputNamed('image-ref'),
+    },
+    { title: 'timeout too short', inputs: { timeout: '1s' }, names: inputNamed('timeout') },
     ...kubeconfigCases(),
   ]),
 ];

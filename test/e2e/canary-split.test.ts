@@ -2,15 +2,11 @@
 // the real node. At each step the share of at least 1000 answers that come from the canary is within 3
 // percentage points of the step's weight, and an abort under load puts every answer back on the stable
 // version without one failed request.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { stringify } from 'yaml';
 import { loadManifests, runBlueGreen, type DeployOptions } from '@swiss-deploy/bluegreen';
 import { KNOWN, Kube, type KubeObject } from '@swiss-deploy/kube';
 import { testEnv } from '../support/env';
 import { describeFailures, startLoad, strayAfter, type LoadReport } from '../support/load';
-import { httpdDeployment, requireRealNode } from '../support/real-node';
+import { manifestFile, requireRealNode, versionedApp } from '../support/real-node';
 
 jest.setTimeout(10 * 60_000);
 
@@ -23,19 +19,7 @@ let host = '';
 function app(version: string): KubeObject[] {
   const labels = { 'app.kubernetes.io/name': 'split' };
   return [
-    httpdDeployment({
-      name: 'split',
-      labels,
-      replicas: 2,
-      setup: `echo ${version} > /www/version`,
-      readyPath: '/version',
-    }) as KubeObject,
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'split', labels },
-      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
-    },
+    ...(versionedApp('split', version, 2) as KubeObject[]),
     {
       apiVersion: 'gateway.networking.k8s.io/v1',
       kind: 'HTTPRoute',
@@ -57,18 +41,10 @@ function app(version: string): KubeObject[] {
 
 let runs = 0;
 async function deploy(version: string, overrides: Partial<DeployOptions> = {}) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-canary-'));
-  const file = path.join(dir, 'app.yaml');
-  writeFileSync(
-    file,
-    app(version)
-      .map((o) => stringify(o))
-      .join('---\n'),
-  );
   return runBlueGreen(kube, {
     app: 'split',
     namespace,
-    manifests: loadManifests([file]),
+    manifests: loadManifests([manifestFile(app(version), 'e2e-canary-')]),
     timeoutMs: 180_000,
     holder: { identity: `e2e-canary-${version}-${++runs}-${Date.now()}` },
     traffic: { mode: 'gateway' },

@@ -4,11 +4,7 @@
 import { openPortForward, KNOWN, Kube, type KubeObject, type Service } from '@swiss-deploy/kube';
 import { loadManifests, runBlueGreen, type DeployOptions } from '@swiss-deploy/bluegreen';
 import { testEnv } from '../support/env';
-import { httpdDeployment } from '../support/real-node';
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { stringify } from 'yaml';
+import { manifestFile, versionedApp } from '../support/real-node';
 
 jest.setTimeout(300_000);
 
@@ -16,36 +12,14 @@ let kube: Kube;
 let namespace: string;
 
 function app(version: string): KubeObject[] {
-  const labels = { 'app.kubernetes.io/name': 'hello' };
-  return [
-    httpdDeployment({
-      name: 'hello',
-      labels,
-      setup: `echo ${version} > /www/version`,
-      readyPath: '/version',
-    }),
-    {
-      apiVersion: 'v1',
-      kind: 'Service',
-      metadata: { name: 'hello', labels },
-      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
-    },
-  ];
+  return versionedApp('hello', version) as KubeObject[];
 }
 
 async function deploy(version: string, overrides: Partial<DeployOptions> = {}) {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-manifests-'));
-  const file = path.join(dir, 'app.yaml');
-  writeFileSync(
-    file,
-    app(version)
-      .map((o) => stringify(o))
-      .join('---\n'),
-  );
   return runBlueGreen(kube, {
     app: 'hello',
     namespace,
-    manifests: loadManifests([file]),
+    manifests: loadManifests([manifestFile(app(version))]),
     timeoutMs: 180_000,
     holder: { identity: `e2e-${version}-${Date.now()}` },
     ...overrides,

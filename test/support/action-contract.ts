@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import type { InputSpecs } from '@swiss-deploy/kit';
+import type { InputSpecs } from '../../packages/kit/inputs';
 import type { ActionYml } from './runner';
 import { repoRoot } from './versions';
 

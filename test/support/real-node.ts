@@ -1,6 +1,10 @@
 // What a pod needs to run on the test cluster's real node, and the test image's web server there. In the
 // mixed mode that node is labelled and tainted so that only pods asking for it run there (the rest land on
 // kwok's fake nodes). Used by the e2e and data-plane tests and by the traffic benchmark.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { stringify } from 'yaml';
 import { testEnv } from './env';
 
 /** nodeSelector and toleration that put a pod on the real node. */
@@ -77,4 +81,38 @@ export function httpdDeployment(options: HttpdOptions): {
       },
     },
   };
+}
+
+/**
+ * An app that answers its version on /version: the test image's Deployment on the real node and a Service
+ * `name` on port 80, both labelled `app.kubernetes.io/name: name`.
+ */
+export function versionedApp(
+  name: string,
+  version: string,
+  replicas = 1,
+): [ReturnType<typeof httpdDeployment>, Record<string, unknown>] {
+  const labels = { 'app.kubernetes.io/name': name };
+  return [
+    httpdDeployment({
+      name,
+      labels,
+      replicas,
+      setup: `echo ${version} > /www/version`,
+      readyPath: '/version',
+    }),
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, labels },
+      spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    },
+  ];
+}
+
+/** Writes objects to one multi-document YAML file in a fresh temporary folder; returns its path. */
+export function manifestFile(objects: readonly unknown[], prefix = 'e2e-manifests-'): string {
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), prefix)), 'app.yaml');
+  writeFileSync(file, objects.map((o) => stringify(o)).join('---\n'));
+  return file;
 }

@@ -35,7 +35,7 @@ alertmanager__ready() { curl -sf --max-time 2 "$(alertmanager__url)/-/ready" >/d
 
 alertmanager_up() {
   apt_install curl
-  observability_install alertmanager "$ALERTMANAGER_BIN" "$ALERTMANAGER_VERSION" prometheus-alertmanager
+  release_install alertmanager "$ALERTMANAGER_BIN" "$ALERTMANAGER_VERSION" prometheus-alertmanager
   mkdir -p "$ALERTMANAGER_DIR/data"
   alertmanager__config >"$ALERTMANAGER_DIR/alertmanager.yml.new"
   if daemon_running alertmanager && ! cmp -s "$ALERTMANAGER_DIR/alertmanager.yml.new" "$ALERTMANAGER_DIR/alertmanager.yml"; then
@@ -63,16 +63,12 @@ alertmanager_up() {
 
 alertmanager_status() {
   local version
-  version="$(prometheus__version "$ALERTMANAGER_BIN" 2>/dev/null)"
+  version="$(release_version "$ALERTMANAGER_BIN" 2>/dev/null)"
   if [ -z "$version" ]; then
     report alertmanager missing "$ALERTMANAGER_VERSION" "$ALERTMANAGER_BIN" "${1:-}"
     return 1
   fi
-  if ! daemon_running alertmanager || ! alertmanager__ready; then
-    report alertmanager down "$version" "not running on $(alertmanager__url)" "${1:-}"
-    return 1
-  fi
-  report alertmanager up "$version" "$(alertmanager__url)" "${1:-}"
+  report_daemon alertmanager "$version" alertmanager__ready "$(alertmanager__url)" "" "${1:-}"
 }
 
 alertmanager_down() {

@@ -67,10 +67,7 @@ gateway__build() {
     echo "$replaces"
     echo ")"
   } >"$dir/go.mod.new"
-  if ! cmp -s "$dir/go.mod.new" "$dir/go.mod.generated" 2>/dev/null; then
-    cp "$dir/go.mod.new" "$dir/go.mod" && cp "$dir/go.mod.new" "$dir/go.mod.generated" && rm -f "$dir/go.sum"
-  fi
-  rm -f "$dir/go.mod.new"
+  go_mod_take "$dir"
   note "building traefik $TRAEFIK_VERSION from the Go module proxy (slow the first time: $LOG_DIR/build-traefik.log)"
   (cd "$dir" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod go build -trimpath \
     -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=${TRAEFIK_VERSION#v} -X github.com/traefik/traefik/v3/pkg/version.Codename=swiss-deploy-build -X github.com/traefik/traefik/v3/pkg/version.BuildDate=1970-01-01T00:00:00Z" \

@@ -53,10 +53,7 @@ jaeger__build() {
       echo ")"
     fi
   } >"$dir/go.mod.new"
-  if ! cmp -s "$dir/go.mod.new" "$dir/go.mod.generated" 2>/dev/null; then
-    cp "$dir/go.mod.new" "$dir/go.mod" && cp "$dir/go.mod.new" "$dir/go.mod.generated" && rm -f "$dir/go.sum"
-  fi
-  rm -f "$dir/go.mod.new"
+  go_mod_take "$dir"
   note "building jaeger $JAEGER_VERSION from the Go module proxy (slow the first time: $LOG_DIR/build-jaeger.log)"
   (cd "$dir" && CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=mod go build -trimpath -ldflags "-s -w" \
     -o "$out.tmp.$$" github.com/jaegertracing/jaeger/cmd/jaeger) >"$LOG_DIR/build-jaeger.log" 2>&1 ||
@@ -135,15 +132,7 @@ jaeger_up() {
 }
 
 jaeger_status() {
-  if ! daemon_running jaeger; then
-    report jaeger down "$JAEGER_VERSION" "not running" "${1:-}"
-    return 1
-  fi
-  if ! jaeger__ready; then
-    report jaeger down "$JAEGER_VERSION" "no answer on $(jaeger__url)" "${1:-}"
-    return 1
-  fi
-  report jaeger up "$JAEGER_VERSION" "$(jaeger__url), OTLP $(jaeger__otlp)" "${1:-}"
+  report_daemon jaeger "$JAEGER_VERSION" jaeger__ready "$(jaeger__url)" "$(jaeger__url), OTLP $(jaeger__otlp)" "${1:-}"
 }
 
 jaeger_down() {

@@ -17,33 +17,6 @@ PROMETHEUS_SCRAPE_INTERVAL=2s
 
 prometheus__url() { echo "http://127.0.0.1:$PROMETHEUS_PORT"; }
 
-# `prometheus --version` prints "prometheus, version 2.53.3+ds1 (branch: …)" first
-prometheus__version() { "$1" --version 2>&1 | sed -n 's/^[a-z]*, version \([0-9.]*\).*/\1/p' | head -n1; }
-
-# observability_install NAME BINARY VERSION PKG...: the packages from $OBSERVABILITY_APT_RELEASE, unless
-# BINARY already reports VERSION; daemons the packages' init scripts may have started are stopped and disabled.
-observability_install() {
-  local name="$1" binary="$2" version="$3" pkg packages=() service
-  shift 3
-  if [ -x "$binary" ] && [ "$(prometheus__version "$binary")" = "$version" ]; then return 0; fi
-  apt_release_source "$OBSERVABILITY_APT_RELEASE"
-  for pkg in "$@"; do packages+=("$pkg/$OBSERVABILITY_APT_RELEASE"); done
-  note "apt-get install ${packages[*]} (dependencies from the host's release)"
-  if [ "$APT_UPDATED" -eq 0 ]; then
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >"$LOG_DIR/apt-update.log" 2>&1 || die "apt-get update failed, see $LOG_DIR/apt-update.log"
-    APT_UPDATED=1
-  fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 "${packages[@]}" \
-    >>"$LOG_DIR/apt-install.log" 2>&1 || die "$name: apt-get install ${packages[*]} failed, see $LOG_DIR/apt-install.log"
-  for service in "$@"; do
-    [ -x "/etc/init.d/$service" ] || continue
-    invoke-rc.d "$service" stop >/dev/null 2>&1 || true
-    update-rc.d "$service" disable >/dev/null 2>&1 || true
-  done
-  [ "$(prometheus__version "$binary")" = "$version" ] ||
-    die "$name: $binary reports version '$(prometheus__version "$binary")', versions.env pins $version"
-}
-
 prometheus__config() {
   local real_node=""
   kube_has_real "$(kube_mode)" && real_node="$(kube_real_node_name)"
@@ -118,9 +91,9 @@ prometheus_up() {
   local uid args=()
   [ -f "$KUBE_DIR/admin.kubeconfig" ] || die "prometheus: no $KUBE_DIR/admin.kubeconfig (run env.sh up kubernetes first)"
   apt_install curl jq
-  observability_install prometheus /usr/bin/prometheus "$PROMETHEUS_VERSION" prometheus promtool
-  [ "$(prometheus__version /usr/bin/promtool)" = "$PROMETHEUS_VERSION" ] ||
-    die "prometheus: promtool reports version '$(prometheus__version /usr/bin/promtool)', versions.env pins $PROMETHEUS_VERSION"
+  release_install prometheus /usr/bin/prometheus "$PROMETHEUS_VERSION" prometheus promtool
+  [ "$(release_version /usr/bin/promtool)" = "$PROMETHEUS_VERSION" ] ||
+    die "prometheus: promtool reports version '$(release_version /usr/bin/promtool)', versions.env pins $PROMETHEUS_VERSION"
   mkdir -p "$PROMETHEUS_DIR/data" "$PROMETHEUS_DIR/rules"
   chmod 0777 "$PROMETHEUS_DIR/rules"
   prometheus__config >"$PROMETHEUS_DIR/prometheus.yml.new"
@@ -165,16 +138,12 @@ prometheus_up() {
 
 prometheus_status() {
   local version
-  version="$(prometheus__version /usr/bin/prometheus 2>/dev/null)"
+  version="$(release_version /usr/bin/prometheus 2>/dev/null)"
   if [ -z "$version" ]; then
     report prometheus missing "$PROMETHEUS_VERSION" "/usr/bin/prometheus" "${1:-}"
     return 1
   fi
-  if ! daemon_running prometheus || ! prometheus__ready; then
-    report prometheus down "$version" "not running on $(prometheus__url)" "${1:-}"
-    return 1
-  fi
-  report prometheus up "$version" "$(prometheus__url)" "${1:-}"
+  report_daemon prometheus "$version" prometheus__ready "$(prometheus__url)" "" "${1:-}"
 }
 
 # The data and the rules stay in the run directory (the next up reuses them); the packages stay installed.

@@ -8,8 +8,6 @@
 
 PUSHGATEWAY_BIN=/usr/bin/prometheus-pushgateway
 
-pushgateway__version() { "$PUSHGATEWAY_BIN" --version 2>&1 | sed -n 's/^pushgateway, version \([0-9.]*\).*/\1/p' | head -n1; }
-
 pushgateway__url() { echo "http://127.0.0.1:$PUSHGATEWAY_PORT"; }
 
 pushgateway__ready() { curl -fsS --max-time 2 "$(pushgateway__url)/-/ready" >/dev/null; }
@@ -26,11 +24,9 @@ pushgateway__stop_packaged() {
 }
 
 pushgateway_up() {
-  apt_install curl "prometheus-pushgateway/$PUSHGATEWAY_SUITE"
+  apt_install curl
+  release_install pushgateway "$PUSHGATEWAY_BIN" "$PUSHGATEWAY_VERSION" prometheus-pushgateway
   pushgateway__stop_packaged
-  local got
-  got="$(pushgateway__version)"
-  [ "$got" = "$PUSHGATEWAY_VERSION" ] || die "pushgateway: $PUSHGATEWAY_BIN reports version '$got', versions.env pins PUSHGATEWAY_VERSION=$PUSHGATEWAY_VERSION"
   if ! daemon_running pushgateway; then
     kube_port_free "$PUSHGATEWAY_PORT" || die "pushgateway: port $PUSHGATEWAY_PORT is taken by a process this environment did not start"
     note "starting the Pushgateway $PUSHGATEWAY_VERSION on $(pushgateway__url)"
@@ -43,15 +39,7 @@ pushgateway_up() {
 }
 
 pushgateway_status() {
-  if ! daemon_running pushgateway; then
-    report pushgateway down "$PUSHGATEWAY_VERSION" "not running" "${1:-}"
-    return 1
-  fi
-  if ! pushgateway__ready; then
-    report pushgateway down "$PUSHGATEWAY_VERSION" "not ready on $(pushgateway__url)" "${1:-}"
-    return 1
-  fi
-  report pushgateway up "$PUSHGATEWAY_VERSION" "$(pushgateway__url)" "${1:-}"
+  report_daemon pushgateway "$PUSHGATEWAY_VERSION" pushgateway__ready "$(pushgateway__url)" "" "${1:-}"
 }
 
 # The package stays installed (like the other Debian packages); only the daemon and the env key go.

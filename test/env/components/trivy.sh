@@ -27,10 +27,7 @@ trivy__build() {
   fi
   printf 'module swiss-deploy.local/trivy-build\n\ngo %s\n\nrequire github.com/aquasecurity/trivy %s\n' \
     "$TRIVY_GO_VERSION" "$TRIVY_VERSION" >"$dir/go.mod.new"
-  if ! cmp -s "$dir/go.mod.new" "$dir/go.mod.generated" 2>/dev/null; then
-    cp "$dir/go.mod.new" "$dir/go.mod" && cp "$dir/go.mod.new" "$dir/go.mod.generated" && rm -f "$dir/go.sum"
-  fi
-  rm -f "$dir/go.mod.new"
+  go_mod_take "$dir"
   note "building trivy $TRIVY_VERSION from the Go module proxy (log $LOG_DIR/trivy-build.log)"
   # the release build's settings: static, json v2 experiment, version injected into pkg/version/app
   (cd "$dir" && CGO_ENABLED=0 GOEXPERIMENT="$TRIVY_GOEXPERIMENT" GOTOOLCHAIN=local GOFLAGS=-mod=mod \

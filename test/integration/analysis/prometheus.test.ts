@@ -1,5 +1,7 @@
 // The analysis engine against the environment's real Prometheus: real answers, real errors, real no-data.
-import { parseAnalysisSpec, runAnalysis, type PrometheusConfig } from '@swiss-deploy/analysis';
+import { runAnalysis } from '@swiss-deploy/analysis';
+import { parseAnalysisSpec } from '../../../packages/analysis/spec';
+import type { PrometheusConfig } from '../../../packages/analysis/prometheus';
 import { testEnv } from '../../support/env';
 
 jest.setTimeout(60_000);

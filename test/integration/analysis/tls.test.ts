@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { queryPrometheus } from '@swiss-deploy/analysis';
+import { queryPrometheus } from '../../../packages/analysis/prometheus';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'analysis-tls-'));
 const file = (name: string) => path.join(dir, name);

@@ -3,7 +3,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { KNOWN, type Kube, type Lease, type Service } from '@swiss-deploy/kube';
+import { KNOWN, type Kube, type Service } from '@swiss-deploy/kube';
+import type { Lease } from '../../../packages/kube/types';
 import { ActionJob, parseFileCommand, runAction } from '../../support/runner';
 import { repoRoot } from '../../support/versions';
 import { testEnv } from '../../support/env';

@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readRevision } from '@swiss-deploy/bluegreen';
+import { readRevision } from '../../../packages/bluegreen/revisions';
 import { KNOWN, type Kube, type Service } from '@swiss-deploy/kube';
 import { runAction } from '../../support/runner';
 import { repoRoot } from '../../support/versions';

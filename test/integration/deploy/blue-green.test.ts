@@ -1,12 +1,6 @@
-import {
-  KNOWN,
-  type Deployment,
-  type EndpointSlice,
-  type KubeList,
-  type Pod,
-  type Service,
-} from '@swiss-deploy/kube';
-import { readRevisions } from '@swiss-deploy/bluegreen';
+import { KNOWN, type Deployment, type KubeList, type Pod, type Service } from '@swiss-deploy/kube';
+import type { EndpointSlice } from '../../../packages/kube/types';
+import { readRevisions } from '../../../packages/bluegreen/revisions';
 import { adminKube, appObjects, createNamespace, deleteNamespace, deploy, requireKwok } from './cluster';
 import type { Kube } from '@swiss-deploy/kube';
 

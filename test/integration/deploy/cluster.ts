@@ -4,7 +4,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { stringify } from 'yaml';
-import { loadManifests, runBlueGreen, type DeployOptions, type DeployReport } from '@swiss-deploy/bluegreen';
+import { loadManifests, runBlueGreen, type DeployOptions } from '@swiss-deploy/bluegreen';
+import type { DeployReport } from '../../../packages/bluegreen/types';
 import { KNOWN, Kube, type KubeList, type KubeObject } from '@swiss-deploy/kube';
 import { testEnv } from '../../support/env';
 

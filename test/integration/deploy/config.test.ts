@@ -2,7 +2,9 @@
 // deploy (failed or not) changes what the live pods read, traffic objects move only at the switch, a
 // rollback finds the old config still there, and copies no kept revision reads are collected.
 import { KNOWN, type Deployment, type Kube, type KubeList, type KubeObject } from '@swiss-deploy/kube';
-import { configReferences, readRevisions, runRollback } from '@swiss-deploy/bluegreen';
+import { runRollback } from '@swiss-deploy/bluegreen';
+import { configReferences } from '../../../packages/bluegreen/config';
+import { readRevisions } from '../../../packages/bluegreen/revisions';
 import { adminKube, appObjects, createNamespace, deleteNamespace, deploy, requireKwok } from './cluster';
 
 jest.setTimeout(180_000);

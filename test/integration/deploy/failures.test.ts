@@ -1,6 +1,6 @@
 import { UserError } from '@swiss-deploy/kit';
 import { KNOWN, type Deployment, type Kube, type Service } from '@swiss-deploy/kube';
-import { readRevisions } from '@swiss-deploy/bluegreen';
+import { readRevisions } from '../../../packages/bluegreen/revisions';
 import {
   adminKube,
   appObjects,

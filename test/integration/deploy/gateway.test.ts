@@ -1,15 +1,9 @@
 // traffic: gateway on the kwok cluster: the HTTPRoute's weights move in one patch, confirmed by the status
 // Traefik writes for its Gateway, and by a mesh controller's status for a route whose parent is a Service
 // (the Gateway API mesh profile; no mesh runs here, so the test writes that status as a mesh controller does).
-import {
-  CanaryAbortedError,
-  RolledBackError,
-  loadManifests,
-  readRevisions,
-  routeWeights,
-  runDeployChain,
-  type HTTPRoute,
-} from '@swiss-deploy/bluegreen';
+import { CanaryAbortedError, RolledBackError, loadManifests, runDeployChain } from '@swiss-deploy/bluegreen';
+import { readRevisions } from '../../../packages/bluegreen/revisions';
+import { routeWeights, type HTTPRoute } from '../../../packages/bluegreen/traffic';
 import { KNOWN, type KubeObject, type Service } from '@swiss-deploy/kube';
 import type { Kube } from '@swiss-deploy/kube';
 import { testEnv } from '../../support/env';

@@ -1,5 +1,6 @@
 import { UserError } from '@swiss-deploy/kit';
-import { GitHubClient, GitHubDeployment } from '@swiss-deploy/github';
+import { GitHubClient } from '../../../packages/github/client';
+import { GitHubDeployment } from '../../../packages/github/deployments';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../../support/github-fake';
 
 let github: GitHubFake;

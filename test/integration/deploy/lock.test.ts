@@ -1,4 +1,6 @@
-import { KNOWN, LeaseLock, LockHeldError, isNotFound, type Kube, type Lease } from '@swiss-deploy/kube';
+import { KNOWN, LeaseLock, isNotFound, type Kube } from '@swiss-deploy/kube';
+import { LockHeldError } from '../../../packages/kube/lease';
+import type { Lease } from '../../../packages/kube/types';
 import { adminKube, appObjects, createNamespace, deleteNamespace, deploy, requireKwok } from './cluster';
 
 jest.setTimeout(180_000);

@@ -3,7 +3,7 @@
 import { mkdtempSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { routeWeights, type HTTPRoute } from '@swiss-deploy/bluegreen';
+import { routeWeights, type HTTPRoute } from '../../../packages/bluegreen/traffic';
 import type { Kube, KubeObject } from '@swiss-deploy/kube';
 import { runAction } from '../../support/runner';
 import { repoRoot } from '../../support/versions';

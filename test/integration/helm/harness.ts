@@ -3,7 +3,9 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Helm, planRender, type RenderPlan, type RenderRequest } from '@swiss-deploy/helm';
+import { planRender, type RenderPlan } from '@swiss-deploy/helm';
+import { Helm } from '../../../packages/helm/helm';
+import type { RenderRequest } from '../../../packages/helm/plan';
 import { testEnv } from '../../support/env';
 import { repoRoot } from '../../support/versions';
 

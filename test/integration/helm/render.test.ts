@@ -4,9 +4,11 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '@swiss-deploy/kit';
-import { inspectManifests, prepareChart, renderChart, type Helm, type RenderPlan } from '@swiss-deploy/helm';
-import { checkManifests } from '@swiss-deploy/scan';
-import { loadManifests, planColor, validateManifests } from '@swiss-deploy/bluegreen';
+import { inspectManifests, prepareChart, renderChart, type RenderPlan } from '@swiss-deploy/helm';
+import type { Helm } from '../../../packages/helm/helm';
+import { checkManifests } from '../../../packages/scan/policy';
+import { loadManifests, validateManifests } from '@swiss-deploy/bluegreen';
+import { planColor } from '../../../packages/bluegreen/plan';
 import { testEnv } from '../../support/env';
 import { DIGEST, IMAGE_REF, helmHome, plan, realHelm, workspaceWithFixtures } from './harness';
 

@@ -1,6 +1,7 @@
 // Notifications delivered to the receivers' fakes, which check each request against the service's documented
 // format (test/support/notify-fake): retries, Retry-After, deadlines, and that a failure only warns.
-import { openNotifier, type DeployNotice } from '@swiss-deploy/notify';
+import { openNotifier } from '../../../packages/notify/notifier';
+import type { DeployNotice } from '../../../packages/notify/types';
 import { startNotifyFake, type NotifyFake } from '../../support/notify-fake';
 
 const SECRET = 'telemetry-hmac-key-5c1e7a';

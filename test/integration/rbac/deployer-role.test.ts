@@ -1,7 +1,9 @@
 // deploy/rbac.yaml against the real API server (RBAC authorizer, ServiceAccount tokens from the TokenRequest
 // API, kwok nodes): the whole deploy → preview → promote → rollback chain runs as that ServiceAccount, and
 // taking away any one verb of the Role fails the chain with an error naming exactly that permission.
-import { lockName, readRevisions, type DeployOptions } from '@swiss-deploy/bluegreen';
+import { type DeployOptions } from '@swiss-deploy/bluegreen';
+import { lockName } from '../../../packages/bluegreen/session';
+import { readRevisions } from '../../../packages/bluegreen/revisions';
 import { KNOWN, type Kube, type KubeObject, type Service } from '@swiss-deploy/kube';
 import {
   adminKube,

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'yaml';
-import { containsSecret } from '@swiss-deploy/kit';
+import { containsSecret } from '../../../packages/kit/secrets';
 import { Kube, KNOWN, type Kube as KubeType, type Service } from '@swiss-deploy/kube';
 import { runAction, type StepResult } from '../../support/runner';
 import { ensureNode24 } from '../../support/node24';

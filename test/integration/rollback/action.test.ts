@@ -2,7 +2,8 @@
 // test cluster and the GitHub fake. The switch benchmark lives here: it is timed from process start.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readRevisions, type RollbackRecord } from '@swiss-deploy/bluegreen';
+import { readRevisions } from '../../../packages/bluegreen/revisions';
+import type { RollbackRecord } from '../../../packages/bluegreen/rollback-plan';
 import type { Kube } from '@swiss-deploy/kube';
 import { waitForEndpoints } from '@swiss-deploy/kube';
 import { runAction } from '../../support/runner';

@@ -1,15 +1,9 @@
 // Helpers for the rollback tests, on top of the deploy tests' cluster helpers: a rollback with a test
 // run's identity, what the stable Service selects and serves, and a count of write requests.
-import { runRollback, type RollbackOptions, type RollbackReport } from '@swiss-deploy/bluegreen';
-import {
-  KNOWN,
-  type Deployment,
-  type EndpointSlice,
-  type Kube,
-  type KubeList,
-  type Pod,
-  type Service,
-} from '@swiss-deploy/kube';
+import { runRollback } from '@swiss-deploy/bluegreen';
+import type { RollbackOptions, RollbackReport } from '../../../packages/bluegreen/types';
+import { KNOWN, type Deployment, type Kube, type KubeList, type Pod, type Service } from '@swiss-deploy/kube';
+import type { EndpointSlice } from '../../../packages/kube/types';
 
 let runs = 0;
 

@@ -1,14 +1,9 @@
 // The rollback library against the real API server (kwok nodes: pods become Ready without running).
-import { readRevisions, type RollbackRecord } from '@swiss-deploy/bluegreen';
+import { readRevisions } from '../../../packages/bluegreen/revisions';
+import type { RollbackRecord } from '../../../packages/bluegreen/rollback-plan';
 import { UserError, WorldError } from '@swiss-deploy/kit';
-import {
-  KNOWN,
-  LeaseLock,
-  LockHeldError,
-  Kube,
-  type KubeObject,
-  type Kube as KubeClient,
-} from '@swiss-deploy/kube';
+import { KNOWN, LeaseLock, Kube, type KubeObject, type Kube as KubeClient } from '@swiss-deploy/kube';
+import { LockHeldError } from '../../../packages/kube/lease';
 import { testEnv } from '../../support/env';
 import {
   adminKube,

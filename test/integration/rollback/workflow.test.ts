@@ -3,7 +3,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readRevisions, type RollbackRecord } from '@swiss-deploy/bluegreen';
+import { readRevisions } from '../../../packages/bluegreen/revisions';
+import type { RollbackRecord } from '../../../packages/bluegreen/rollback-plan';
 import type { Kube } from '@swiss-deploy/kube';
 import { testEnv } from '../../support/env';
 import { repoRoot } from '../../support/versions';

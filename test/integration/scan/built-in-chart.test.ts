@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_POLICY, checkManifests, gate } from '@swiss-deploy/scan';
+import { gate } from '@swiss-deploy/scan';
+import { DEFAULT_POLICY, checkManifests } from '../../../packages/scan/policy';
 import { testEnv } from '../../support/env';
 import { repoRoot } from '../../support/versions';
 

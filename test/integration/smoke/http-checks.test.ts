@@ -1,12 +1,7 @@
 // The check engine against real HTTP(S) servers on loopback: retries, expectations, TLS, redirects, load.
 import * as os from 'node:os';
-import {
-  planSmokeTest,
-  runSmokeTest,
-  describeFailure,
-  type SmokeReport,
-  type SmokeSettings,
-} from '@swiss-deploy/smoke';
+import { planSmokeTest, runSmokeTest, describeFailure, type SmokeReport } from '@swiss-deploy/smoke';
+import type { SmokeSettings } from '../../../packages/smoke/plan';
 import {
   freePort,
   json,

@@ -2,13 +2,9 @@
 // app's own answer comes back, for checks and for a load burst over the forwarded connections.
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  describeFailure,
-  planSmokeTest,
-  runSmokeTest,
-  type CheckResult,
-  type SmokeSettings,
-} from '@swiss-deploy/smoke';
+import { describeFailure, planSmokeTest, runSmokeTest } from '@swiss-deploy/smoke';
+import type { CheckResult } from '../../../packages/smoke/types';
+import type { SmokeSettings } from '../../../packages/smoke/plan';
 import {
   createNamespace,
   hasRealNode,

@@ -1,6 +1,6 @@
 // A local stand-in for api.github.com: the endpoints the suite uses (deployments, deployment statuses,
-// environments, commit statuses), each request and answer checked against GitHub's published OpenAPI
-// description. Start one per test file; call expectNoViolations in afterEach.
+// environments, commit statuses, issue comments), each request and answer checked against GitHub's
+// published OpenAPI description. Start one per test file; call expectNoViolations in afterEach.
 import type { GitHubFake, Violation } from './server';
 
 export { startGitHubFake } from './server';
@@ -10,6 +10,8 @@ export type {
   ApiDeployment,
   ApiDeploymentStatus,
   ApiEnvironment,
+  ApiIssueComment,
+  StoredComment,
   DeploymentState,
   StoredDeployment,
 } from './state';

@@ -151,6 +151,24 @@ const HANDLERS: Record<string, Handler> = {
   },
   'repos/list-commit-statuses-for-ref': (state, ctx) =>
     paginate(state.commitStatusesFor(ctx.repo, ctx.params.ref ?? ''), ctx),
+  'issues/list-comments': (state, ctx) =>
+    paginate(state.commentsOf(ctx.repo, Number(ctx.params.issue_number)), ctx),
+  'issues/create-comment': (state, ctx) => {
+    const comment = state.createComment(ctx.repo, Number(ctx.params.issue_number), ctx.body);
+    return { status: 201, body: comment, headers: { location: comment.url } };
+  },
+  'issues/get-comment': (state, ctx) => ({
+    status: 200,
+    body:
+      state.comments.find((c) => c.comment.id === Number(ctx.params.comment_id))?.comment ??
+      (() => {
+        throw new ApiRefusal(404, 'Not Found');
+      })(),
+  }),
+  'issues/update-comment': (state, ctx) => ({
+    status: 200,
+    body: state.updateComment(ctx.repo, Number(ctx.params.comment_id), ctx.body),
+  }),
 };
 
 /** One page of a list, with GitHub's Link header (rel next/last/first/prev) when there is more than one. */

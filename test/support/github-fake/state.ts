@@ -91,6 +91,26 @@ export interface ApiCommitStatus {
   creator: ApiUser;
 }
 
+export interface ApiIssueComment {
+  id: number;
+  node_id: string;
+  url: string;
+  body: string;
+  html_url: string;
+  issue_url: string;
+  user: ApiUser;
+  created_at: string;
+  updated_at: string;
+  author_association: 'NONE';
+  performed_via_github_app: null;
+}
+
+export interface StoredComment {
+  repo: string;
+  issue: number;
+  comment: ApiIssueComment;
+}
+
 export interface StoredDeployment {
   /** owner/repo as first addressed. */
   repo: string;
@@ -130,6 +150,8 @@ export class GitHubState {
   readonly deployments: StoredDeployment[] = [];
   readonly environments = new Map<string, ApiEnvironment[]>();
   readonly commitStatuses = new Map<string, Array<ApiCommitStatus & { sha: string }>>();
+  /** Issue and pull request comments, oldest first (any issue number exists: the fake keeps no issues). */
+  readonly comments: StoredComment[] = [];
   private nextId = 1000;
 
   constructor(private readonly options: StateOptions) {}
@@ -447,6 +469,59 @@ export class GitHubState {
     list.push({ ...status, sha });
     this.commitStatuses.set(key(repo), list);
     return status;
+  }
+
+  /** Comments of one issue or pull request, oldest first (GitHub's order for this list). */
+  commentsOf(repo: string, issue: number): ApiIssueComment[] {
+    return this.comments.filter((c) => key(c.repo) === key(repo) && c.issue === issue).map((c) => c.comment);
+  }
+
+  createComment(repo: string, issue: number, body: Record<string, unknown>): ApiIssueComment {
+    const text = this.commentBody(body);
+    const id = this.nextId++;
+    const created = now();
+    const [owner, repoName] = repo.split('/');
+    const comment: ApiIssueComment = {
+      id,
+      node_id: nodeId('IssueComment', id),
+      url: `${this.repoUrl(repo)}/issues/comments/${id}`,
+      body: text,
+      html_url: `${this.options.serverUrl}/${owner}/${repoName}/pull/${issue}#issuecomment-${id}`,
+      issue_url: `${this.repoUrl(repo)}/issues/${issue}`,
+      user: this.creator,
+      created_at: created,
+      updated_at: created,
+      author_association: 'NONE',
+      performed_via_github_app: null,
+    };
+    this.comments.push({ repo, issue, comment });
+    return comment;
+  }
+
+  updateComment(repo: string, id: number, body: Record<string, unknown>): ApiIssueComment {
+    const stored = this.comments.find((c) => key(c.repo) === key(repo) && c.comment.id === id);
+    if (!stored) throw new ApiRefusal(404, 'Not Found');
+    stored.comment.body = this.commentBody(body);
+    stored.comment.updated_at = now();
+    return stored.comment;
+  }
+
+  /** GitHub's limit on a comment body: 65536 characters. */
+  private commentBody(body: Record<string, unknown>): string {
+    const text = String(body.body);
+    if (text.length > 65536) {
+      throw new ApiRefusal(422, 'Validation Failed', {
+        errors: [
+          {
+            resource: 'IssueComment',
+            code: 'custom',
+            field: 'body',
+            message: 'body is too long (maximum is 65536 characters)',
+          },
+        ],
+      });
+    }
+    return text;
   }
 
   /** Commit statuses for a ref (SHA, branch or tag), newest first. */

@@ -3,7 +3,7 @@ import {
   MissingValue,
   evaluateCondition,
   parseCondition,
-} from '@swiss-deploy/analysis';
+} from '../../../packages/analysis/condition';
 
 const holds = (text: string, values: number[]) => evaluateCondition(parseCondition(text), values);
 

@@ -1,14 +1,13 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { describeReport, runAnalysis } from '@swiss-deploy/analysis';
 import {
   QueryError,
-  describeReport,
-  parseAnalysisSpec,
   queryPrometheus,
-  runAnalysis,
   type PrometheusConfig,
   type QueryAnswer,
-} from '@swiss-deploy/analysis';
+} from '../../../packages/analysis/prometheus';
+import { parseAnalysisSpec } from '../../../packages/analysis/spec';
 
 const prometheus: PrometheusConfig = { url: 'http://127.0.0.1:1', timeoutMs: 1000 };
 const target = { color: 'green', namespace: 'shop', app: 'web', revision: 4 };

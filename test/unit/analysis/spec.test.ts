@@ -1,5 +1,5 @@
 import { YamlError } from '@swiss-deploy/kit';
-import { AnalysisSpecError, parseAnalysisSpec, renderQuery } from '@swiss-deploy/analysis';
+import { AnalysisSpecError, parseAnalysisSpec, renderQuery } from '../../../packages/analysis/spec';
 
 function problems(text: string): readonly string[] {
   try {

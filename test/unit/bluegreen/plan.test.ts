@@ -1,11 +1,8 @@
 import type { UserError } from '@swiss-deploy/kit';
-import {
-  configReferences,
-  planColor,
-  validateManifests,
-  workloadImages,
-  type ManifestObject,
-} from '@swiss-deploy/bluegreen';
+import { validateManifests, workloadImages } from '@swiss-deploy/bluegreen';
+import { configReferences } from '../../../packages/bluegreen/config';
+import { planColor } from '../../../packages/bluegreen/plan';
+import type { ManifestObject } from '../../../packages/bluegreen/types';
 import { manifestDigest } from '@swiss-deploy/kit';
 import type { Deployment, KubeObject, Service } from '@swiss-deploy/kube';
 

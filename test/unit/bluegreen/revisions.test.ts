@@ -1,4 +1,5 @@
-import { decodeRevision, encodeRevision, type RevisionRecord } from '@swiss-deploy/bluegreen';
+import { decodeRevision, encodeRevision } from '../../../packages/bluegreen/revisions';
+import type { RevisionRecord } from '../../../packages/bluegreen/types';
 
 describe('the revision store encoding', () => {
   const record: RevisionRecord = {

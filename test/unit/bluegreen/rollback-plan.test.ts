@@ -1,13 +1,13 @@
 import { UserError } from '@swiss-deploy/kit';
+import { parseRollbackTarget } from '@swiss-deploy/bluegreen';
 import {
   chooseRollbackMode,
   chooseRollbackTarget,
-  parseRollbackTarget,
-  planColor,
   rollbackSteps,
   type IdleWorkload,
-  type RevisionRecord,
-} from '@swiss-deploy/bluegreen';
+} from '../../../packages/bluegreen/rollback-plan';
+import { planColor } from '../../../packages/bluegreen/plan';
+import type { RevisionRecord } from '../../../packages/bluegreen/types';
 
 const digest = (n: number): string => `sha256:${String(n).repeat(64).slice(0, 64)}`;
 

@@ -1,4 +1,5 @@
-import { deploySummary, type DeployReport } from '@swiss-deploy/bluegreen';
+import { deploySummary } from '@swiss-deploy/bluegreen';
+import type { DeployReport } from '../../../packages/bluegreen/types';
 
 const report: DeployReport = {
   app: 'shop',

@@ -3,15 +3,15 @@ import {
   coloredBackendRefs,
   findRoute,
   parseRouteName,
-  planColor,
   routeState,
   routeWeights,
   weightPatch,
   type HTTPRoute,
-  type ManifestObject,
-} from '@swiss-deploy/bluegreen';
+} from '../../../packages/bluegreen/traffic';
+import { planColor } from '../../../packages/bluegreen/plan';
+import type { ManifestObject } from '../../../packages/bluegreen/types';
 import { parseSteps, trafficChoice } from '@swiss-deploy/kit';
-import { canaryReplicas, podShare } from '@swiss-deploy/bluegreen';
+import { canaryReplicas, podShare } from '../../../packages/bluegreen/canary';
 import type { KubeObject } from '@swiss-deploy/kube';
 
 const labels = { 'app.kubernetes.io/name': 'shop' };

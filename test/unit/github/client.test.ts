@@ -1,5 +1,5 @@
 import { UserError } from '@swiss-deploy/kit';
-import { GitHubClient } from '@swiss-deploy/github';
+import { GitHubClient } from '../../../packages/github/client';
 
 describe('GitHubClient', () => {
   it('addresses the repository of GITHUB_REPOSITORY under the API URL', () => {

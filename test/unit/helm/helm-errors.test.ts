@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { ExecError, UserError, WorldError } from '@swiss-deploy/kit';
-import { explainHelmFailure, templateLocation } from '@swiss-deploy/helm';
+import { explainHelmFailure, templateLocation } from '../../../packages/helm/helm-errors';
 
 function helmFailed(stderr: string): ExecError {
   return new ExecError('helm failed', { exitCode: 1, stdout: '', stderr, durationMs: 5 });

@@ -1,4 +1,5 @@
-import { DEFAULT_HELM_VERSION, HELM_RELEASES, helmToolSpec, resolveHelmVersion } from '@swiss-deploy/helm';
+import { DEFAULT_HELM_VERSION } from '@swiss-deploy/helm';
+import { HELM_RELEASES, helmToolSpec, resolveHelmVersion } from '../../../packages/helm/helm-versions';
 
 describe('the pinned helm', () => {
   it('defaults to a release with a checksum for every runner platform', () => {

@@ -2,12 +2,11 @@ import {
   KubeSchemaValidator,
   fieldPath,
   formatSchemaProblem,
-  objectId,
-  splitManifests,
   supportedKubeMinor,
   supportedKubeVersions,
   newestKubeVersion,
-} from '@swiss-deploy/helm';
+} from '../../../packages/helm/kube-schema';
+import { objectId, splitManifests } from '../../../packages/helm/manifests';
 
 const DEPLOYMENT = `# Source: shop/templates/deployment.yaml
 apiVersion: apps/v1

@@ -1,5 +1,5 @@
 import { UserError } from '@swiss-deploy/kit';
-import { imagesOf, isPinnedByDigest, objectId, splitManifests } from '@swiss-deploy/helm';
+import { imagesOf, isPinnedByDigest, objectId, splitManifests } from '../../../packages/helm/manifests';
 import { aliasBomb } from '../../support/yaml-bombs';
 
 const RENDERED = `---

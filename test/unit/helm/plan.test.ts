@@ -2,7 +2,10 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { InputError } from '@swiss-deploy/kit';
-import { Helm, fetchChart, planRender, type RenderRequest } from '@swiss-deploy/helm';
+import { planRender } from '@swiss-deploy/helm';
+import { Helm } from '../../../packages/helm/helm';
+import { fetchChart } from '../../../packages/helm/chart';
+import type { RenderRequest } from '../../../packages/helm/plan';
 import { aliasBomb, deepNesting } from '../../support/yaml-bombs';
 
 const DIGEST = `sha256:${'e'.repeat(64)}`;

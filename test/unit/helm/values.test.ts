@@ -5,8 +5,8 @@ import {
   parseImageRef,
   parseImageValuePath,
   valueArgs,
-  type RenderOptions,
-} from '@swiss-deploy/helm';
+} from '../../../packages/helm/values';
+import type { RenderOptions } from '../../../packages/helm/types';
 
 const DIGEST = `sha256:${'ab'.repeat(32)}`;
 

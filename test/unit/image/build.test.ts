@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  BuildProgress,
-  buildFailureError,
-  buildxArguments,
-  expandCache,
-  locateBuildFailure,
-  type BuildRequest,
-} from '@swiss-deploy/image';
+import { BuildProgress } from '../../../packages/image/build-progress';
+import { buildFailureError, locateBuildFailure } from '../../../packages/image/build-error';
+import { buildxArguments, expandCache, type BuildRequest } from '../../../packages/image/build';
 import { UserError, WorldError } from '@swiss-deploy/kit';
 import { repoRoot } from '../../support/versions';
 

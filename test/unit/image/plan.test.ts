@@ -1,18 +1,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import {
-  checkSizeBudget,
-  eventContextFrom,
-  formatBytes,
-  loginHost,
-  ociLabels,
-  parseBuildSecrets,
-  parseImageName,
-  parseSize,
-  planImage,
-  type ImageRequest,
-} from '@swiss-deploy/image';
+import { checkSizeBudget, formatBytes, loginHost, parseImageName, planImage } from '@swiss-deploy/image';
+import { eventContextFrom } from '../../../packages/image/event-context';
+import { ociLabels } from '../../../packages/image/labels';
+import { parseBuildSecrets, type ImageRequest } from '../../../packages/image/plan';
+import { parseSize } from '../../../packages/image/size';
 import { repoRoot } from '../../support/versions';
 
 const context = eventContextFrom(

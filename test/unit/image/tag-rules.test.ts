@@ -1,15 +1,14 @@
 import {
   DEFAULT_TAG_RULES,
   computeTags,
-  eventContextFrom,
   formatDate,
   parseSemVer,
   parseTagRule,
   parseTagRules,
   sanitizeTag,
-  type EventContext,
-  type LatestPolicy,
-} from '@swiss-deploy/image';
+} from '../../../packages/image/tag-rules';
+import { eventContextFrom } from '../../../packages/image/event-context';
+import type { EventContext, LatestPolicy } from '../../../packages/image/types';
 
 const SHA = '860c1904a1ce19322e91ac35af1ab07466440c37';
 const NOW = new Date('2026-03-14T01:02:03Z');

@@ -1,4 +1,5 @@
-import { InputError, input, inputEnvName, parseInputs } from '@swiss-deploy/kit';
+import { InputError, input, parseInputs } from '@swiss-deploy/kit';
+import { inputEnvName } from '../../../packages/kit/inputs';
 import { aliasBomb } from '../../support/yaml-bombs';
 
 function problemsOf(run: () => unknown): string[] {

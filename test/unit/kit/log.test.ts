@@ -1,4 +1,6 @@
-import { group, log, neutralise, registerSecret, reportFailure, safe, UserError } from '@swiss-deploy/kit';
+import { group, log, registerSecret, safe, UserError } from '@swiss-deploy/kit';
+import { neutralise } from '../../../packages/kit/log';
+import { reportFailure } from '../../../packages/kit/action';
 
 function captureStdout(): { text: () => string; restore: () => void } {
   const chunks: string[] = [];

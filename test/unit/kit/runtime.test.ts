@@ -11,9 +11,9 @@ import {
   defineOutputs,
   link,
   registerSecret,
-  reportFailure,
   runAction,
 } from '@swiss-deploy/kit';
+import { reportFailure } from '../../../packages/kit/action';
 
 function commandFiles() {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kit-'));

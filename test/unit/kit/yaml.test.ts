@@ -1,4 +1,5 @@
-import { MAX_YAML_ALIASES, UserError, YamlError, parseYaml, parseYamlDocuments } from '@swiss-deploy/kit';
+import { UserError, YamlError, parseYaml, parseYamlDocuments } from '@swiss-deploy/kit';
+import { MAX_YAML_ALIASES } from '../../../packages/kit/yaml';
 import { aliasBomb, deepNesting } from '../../support/yaml-bombs';
 
 function yamlError(run: () => unknown): YamlError {

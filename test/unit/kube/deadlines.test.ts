@@ -3,7 +3,8 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Kube, KubeTimeoutError, LeaseLock, watchUntil, type ConnectOptions } from '@swiss-deploy/kube';
+import { Kube, KubeTimeoutError, LeaseLock, watchUntil } from '@swiss-deploy/kube';
+import type { ConnectOptions } from '../../../packages/kube/client';
 
 /** A kubeconfig for a plain-HTTP server on loopback, written where a test may write. */
 function kubeconfigFor(server: string): string {

@@ -1,6 +1,7 @@
 // A 403 names the permission that was missing, in RBAC's own terms: verb, resource (with its group and
 // subresource) and namespace, from the authorizer's sentence or, when another authorizer spoke, the request.
-import { KubeApiError, describeMissingPermission, type Status } from '@swiss-deploy/kube';
+import { KubeApiError, describeMissingPermission } from '@swiss-deploy/kube';
+import type { Status } from '../../../packages/kube/types';
 
 const forbidden = (message: string): Status => ({
   kind: 'Status',

@@ -1,4 +1,5 @@
-import { LockHeldError, describeHolder } from '@swiss-deploy/kube';
+import { describeHolder } from '@swiss-deploy/kube';
+import { LockHeldError } from '../../../packages/kube/lease';
 
 describe('the lock holder in words', () => {
   const held = {

@@ -1,13 +1,6 @@
-import {
-  endpointsState,
-  gateProgressLine,
-  podProblem,
-  podWaitingReason,
-  rolloutProgress,
-  selectorString,
-  type Deployment,
-  type Pod,
-} from '@swiss-deploy/kube';
+import { rolloutProgress, selectorString, type Deployment, type Pod } from '@swiss-deploy/kube';
+import { endpointsState } from '../../../packages/kube/endpoints';
+import { gateProgressLine, podProblem, podWaitingReason } from '../../../packages/kube/rollout';
 
 const deployment = (status: Deployment['status'], generation = 2, replicas = 3): Deployment => ({
   apiVersion: 'apps/v1',

@@ -1,4 +1,5 @@
-import { unschedulableVerdict, type KubeEvent } from '@swiss-deploy/kube';
+import { unschedulableVerdict } from '../../../packages/kube/rollout';
+import type { KubeEvent } from '../../../packages/kube/types';
 
 const autoscaler = (reason: string, message: string, at: string): KubeEvent => ({
   apiVersion: 'v1',

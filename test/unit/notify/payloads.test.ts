@@ -2,14 +2,13 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import {
   headline,
-  retryAfterMs,
   signBody,
   slackPayload,
   teamsPayload,
   webhookRequest,
-  type DeployNotice,
-  type RunLinks,
-} from '@swiss-deploy/notify';
+} from '../../../packages/notify/payloads';
+import { retryAfterMs } from '../../../packages/notify/deliver';
+import type { DeployNotice, RunLinks } from '../../../packages/notify/types';
 import {
   adaptiveCardSchema,
   slackMessageSchema,

@@ -1,5 +1,6 @@
 import { InputError, maskSecrets } from '@swiss-deploy/kit';
-import { NOTIFY_EVENTS, parseNotifyTargets } from '@swiss-deploy/notify';
+import { NOTIFY_EVENTS } from '../../../packages/notify/types';
+import { parseNotifyTargets } from '../../../packages/notify/targets';
 
 const SLACK = 'https://hooks.slack.com/services/T000/B000/slackcanary0123456789';
 const TEAMS =

@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  gate,
-  parseIgnoreFile,
-  readTrivyReport,
-  trivyFindings,
-  TrivyReportError,
-  type Finding,
-} from '@swiss-deploy/scan';
+import { gate, type Finding } from '@swiss-deploy/scan';
+import { parseIgnoreFile } from '../../../packages/scan/ignore-file';
+import { readTrivyReport, trivyFindings, TrivyReportError } from '../../../packages/scan/trivy-report';
 
 const fixtures = path.join(__dirname, '..', '..', 'fixtures', 'scan');
 const imageReport = readFileSync(path.join(fixtures, 'trivy', 'image-report.json'), 'utf8');

@@ -1,5 +1,6 @@
 import { UserError } from '@swiss-deploy/kit';
-import { entryMatches, globToRegExp, isExpired, parseIgnoreFile, type Finding } from '@swiss-deploy/scan';
+import { type Finding } from '@swiss-deploy/scan';
+import { entryMatches, globToRegExp, isExpired, parseIgnoreFile } from '../../../packages/scan/ignore-file';
 import { aliasBomb } from '../../support/yaml-bombs';
 
 const VALID = `# accepted risks of the shop

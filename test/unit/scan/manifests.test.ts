@@ -2,7 +2,9 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '@swiss-deploy/kit';
-import { checkManifestFiles, parseManifests, planScan, type ScanInputs } from '@swiss-deploy/scan';
+import { checkManifestFiles, planScan } from '@swiss-deploy/scan';
+import { parseManifests } from '../../../packages/scan/manifests';
+import type { ScanInputs } from '../../../packages/scan/plan';
 import { aliasBomb } from '../../support/yaml-bombs';
 
 function captureStdout(): { text: () => string; restore: () => void } {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseAllDocuments, stringify } from 'yaml';
 import { UserError } from '@swiss-deploy/kit';
-import { POLICY_RULES, checkManifests, policySettings } from '@swiss-deploy/scan';
+import { POLICY_RULES } from '../../../packages/scan/policy-rules';
+import { checkManifests, policySettings } from '../../../packages/scan/policy';
 
 const fixtures = path.join(__dirname, '..', '..', 'fixtures', 'scan', 'manifests');
 const clean = readFileSync(path.join(fixtures, 'clean.yaml'), 'utf8');

@@ -1,16 +1,10 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import {
-  EXPIRED_IGNORE_RULE,
-  checkManifests,
-  gate,
-  parseIgnoreFile,
-  policySettings,
-  readTrivyReport,
-  sarifLevel,
-  toSarif,
-  trivyFindings,
-} from '@swiss-deploy/scan';
+import { gate } from '@swiss-deploy/scan';
+import { EXPIRED_IGNORE_RULE, sarifLevel, toSarif } from '../../../packages/scan/sarif';
+import { checkManifests, policySettings } from '../../../packages/scan/policy';
+import { parseIgnoreFile } from '../../../packages/scan/ignore-file';
+import { readTrivyReport, trivyFindings } from '../../../packages/scan/trivy-report';
 import { sarifValidator } from './sarif-schema';
 
 const fixtures = path.join(__dirname, '..', '..', 'fixtures', 'scan');

@@ -1,7 +1,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { planScan, type ScanInputs } from '@swiss-deploy/scan';
+import { planScan } from '@swiss-deploy/scan';
+import type { ScanInputs } from '../../../packages/scan/plan';
 
 function inputs(sbom: string): ScanInputs {
   return {

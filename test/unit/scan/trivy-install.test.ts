@@ -1,15 +1,13 @@
 import * as path from 'node:path';
 import { currentTarget, UserError } from '@swiss-deploy/kit';
+import { installTrivy } from '@swiss-deploy/scan';
 import {
   TRIVY_DEFAULT_VERSION,
   TRIVY_RELEASES,
-  dbCachePlan,
-  restoreDb,
-  saveDb,
-  installTrivy,
   normalizeTrivyVersion,
   trivyToolSpec,
-} from '@swiss-deploy/scan';
+} from '../../../packages/scan/trivy';
+import { dbCachePlan, restoreDb, saveDb } from '../../../packages/scan/db-cache';
 
 describe('the pinned Trivy release', () => {
   const spec = trivyToolSpec(TRIVY_DEFAULT_VERSION);

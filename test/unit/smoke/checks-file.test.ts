@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError, maskSecrets } from '@swiss-deploy/kit';
-import { parseChecks, parseStatusRange, type Check, type CheckDefaults } from '@swiss-deploy/smoke';
+import { parseChecks, parseStatusRange, type CheckDefaults } from '../../../packages/smoke/checks-file';
+import type { Check } from '../../../packages/smoke/types';
 import { repoRoot } from '../../support/versions';
 import { aliasBomb, deepNesting } from '../../support/yaml-bombs';
 

@@ -1,7 +1,8 @@
-import { parseJsonPath, percentile, summariseLatencies, valueAt } from '@swiss-deploy/smoke';
+import { parseJsonPath, valueAt } from '../../../packages/smoke/json-path';
+import { percentile, summariseLatencies } from '../../../packages/smoke/percentiles';
 import { unmetExpectations } from '../../../packages/smoke/expectations';
 import { closest } from '../../../packages/smoke/suggest';
-import type { Expectations, ProbeResponse } from '@swiss-deploy/smoke';
+import type { Expectations, ProbeResponse } from '../../../packages/smoke/types';
 
 function response(overrides: Partial<ProbeResponse> = {}): ProbeResponse {
   return {

@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UserError } from '@swiss-deploy/kit';
-import { isInlineChecks, parseLoadSpec, planSmokeTest, type SmokeSettings } from '@swiss-deploy/smoke';
+import { planSmokeTest } from '@swiss-deploy/smoke';
+import { isInlineChecks, type SmokeSettings } from '../../../packages/smoke/plan';
+import { parseLoadSpec } from '../../../packages/smoke/load-spec';
 
 const workspace = mkdtempSync(path.join(os.tmpdir(), 'smoke-plan-'));
 writeFileSync(path.join(workspace, 'checks.yml'), '- path: /healthz\n');

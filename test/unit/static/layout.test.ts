@@ -16,6 +16,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   supplychain: ['kit'],
   notify: ['kit'],
   telemetry: ['kit', 'kube', 'notify'],
+  preview: ['kit', 'kube'],
 };
 
 function tsFiles(dir: string): string[] {

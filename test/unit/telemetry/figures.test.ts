@@ -1,10 +1,6 @@
-import {
-  eventReason,
-  exposition,
-  groupPath,
-  previousFigures,
-  type DeployRecord,
-} from '@swiss-deploy/telemetry';
+import { eventReason } from '../../../packages/telemetry/events';
+import { exposition, groupPath, previousFigures } from '../../../packages/telemetry/pushgateway';
+import type { DeployRecord } from '../../../packages/telemetry/types';
 
 const base: DeployRecord = {
   action: 'deploy',

@@ -1,4 +1,5 @@
-import { startTrace, tracesUrl, type Phase } from '@swiss-deploy/telemetry';
+import { startTrace } from '@swiss-deploy/telemetry';
+import { tracesUrl, type Phase } from '../../../packages/telemetry/trace';
 
 describe('tracing', () => {
   it('is off without an endpoint: phases run as they are, no trace id, nothing exported', async () => {

@@ -1,2 +1,0 @@
-import{createRequire as __swissRequire}from'node:module';const require=__swissRequire(import.meta.url);
-import{r as a,s as b,t as c,u as d,v as e}from"./chunk-FM7YRFOM.js";import"./chunk-J6WWKWBM.js";import"./chunk-EK3XWWMH.js";import"./chunk-2YPJD5S3.js";import"./chunk-VHY4J4HF.js";import"./chunk-Z3GQNSR2.js";import"./chunk-HJ2TRRG3.js";import"./chunk-7L7EOBF6.js";export{c as findServicePort,b as formatServiceRef,e as openPortForward,a as parseServiceRef,d as readyBackends};
