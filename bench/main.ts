@@ -4,6 +4,7 @@
 //   --only a,b      suites: startup, deploy, api, concurrency, render-helm, smoke, traffic
 //   --sizes 1,10,50 replica counts of the deploy suite
 //   --out FILE      where the JSON goes (default bench/results.json)
+//   --cpu-prof DIR  every action run writes a V8 CPU profile into DIR (its times then include the profiler's)
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as os from 'node:os';
@@ -11,7 +12,7 @@ import * as path from 'node:path';
 import { repoRoot } from '../test/support/versions';
 import { adminKube, deleteLeftovers, env, settleNamespaces } from './lib/cluster';
 import { node24Binary } from './lib/step';
-import { load, markdownTable, type Row, type Skip } from './lib/stats';
+import { goalsTable, load, markdownTable, type Row, type Skip } from './lib/stats';
 import { apiCost, concurrency } from './suites/api';
 import { deploy } from './suites/deploy';
 import { startup } from './suites/startup';
@@ -20,6 +21,8 @@ import { traffic } from './suites/traffic';
 
 const SUITES = ['startup', 'deploy', 'api', 'concurrency', 'render-helm', 'smoke', 'traffic'] as const;
 type Suite = (typeof SUITES)[number];
+/** Suites that run without the test environment's cluster (the startup suite skips its kube probe). */
+const WITHOUT_CLUSTER: readonly Suite[] = ['startup', 'smoke'];
 
 function args(argv: string[]): { runs: number; only: Suite[]; sizes: number[]; out: string } {
   const value = (flag: string): string | undefined => {
@@ -42,6 +45,15 @@ function args(argv: string[]): { runs: number; only: Suite[]; sizes: number[]; o
   };
 }
 
+/** A key of the test environment's env file, or "none" when the environment is not up. */
+function envOr(key: string): string {
+  try {
+    return env(key);
+  } catch {
+    return 'none';
+  }
+}
+
 function version(file: string, versionArgs: string[]): string {
   try {
     return execFileSync(file, versionArgs, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -58,10 +70,10 @@ function machine(): Record<string, unknown> {
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     harnessNode: process.version,
     actionNode: version(node24Binary(), ['--version']),
-    kubernetes: env('KUBERNETES_VERSION'),
-    kubeMode: env('KUBE_MODE'),
-    kubectl: env('KUBECTL_VERSION'),
-    helm: env('HELM_VERSION'),
+    kubernetes: envOr('KUBERNETES_VERSION'),
+    kubeMode: envOr('KUBE_MODE'),
+    kubectl: envOr('KUBECTL_VERSION'),
+    helm: envOr('HELM_VERSION'),
     commit: version('git', ['-C', repoRoot, 'rev-parse', '--short', 'HEAD']),
     dirtyTree: version('git', ['-C', repoRoot, 'status', '--porcelain']).length > 0,
   };
@@ -69,15 +81,20 @@ function machine(): Record<string, unknown> {
 
 async function main(): Promise<void> {
   const options = args(process.argv.slice(2));
+  const profiles = process.argv.indexOf('--cpu-prof');
+  if (profiles >= 0)
+    process.env.SWISS_BENCH_CPU_PROF = path.resolve(process.argv[profiles + 1] ?? 'profiles');
   const log = (line: string): void => console.error(line);
   const started = new Date();
   const description = machine();
   log(`swiss/deploy benchmarks: ${options.runs} runs, suites ${options.only.join(', ')}, load ${load()}`);
-  const kube = await adminKube();
-  const leftovers = await deleteLeftovers(kube);
-  if (leftovers) {
-    log(`removing ${leftovers} namespaces an earlier run left behind`);
-    await settleNamespaces(kube);
+  if (options.only.some((suite) => !WITHOUT_CLUSTER.includes(suite))) {
+    const kube = await adminKube();
+    const leftovers = await deleteLeftovers(kube);
+    if (leftovers) {
+      log(`removing ${leftovers} namespaces an earlier run left behind`);
+      await settleNamespaces(kube);
+    }
   }
 
   const rows: Row[] = [];
@@ -128,6 +145,7 @@ async function main(): Promise<void> {
     rows,
     skipped: skips,
     table,
+    goals: goalsTable(rows),
     tables,
     raw,
   };
@@ -137,6 +155,7 @@ async function main(): Promise<void> {
   );
   console.log(`\n**Load average (1/5/15 min) per suite, before → after:** ${loadLine}\n`);
   console.log(table);
+  console.log(`\n**Targets (issue #21)**\n\n${result.goals}`);
   for (const extra of tables) console.log(`\n${extra}`);
   if (skips.length) {
     console.log('\n**Not measured:**');

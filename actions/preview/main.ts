@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -37,7 +36,8 @@ void runAction({
         // The input goes to a 0600 file for the client, never to argv or a child's environment.
         kubeconfigFile = path.join(
           env.RUNNER_TEMP || os.tmpdir(),
-          `swiss-deploy-kubeconfig-${randomBytes(6).toString('hex')}`,
+          // node:crypto taken here: a start that fails on its inputs never needs it (docs/performance.md).
+          `swiss-deploy-kubeconfig-${process.getBuiltinModule('node:crypto').randomBytes(6).toString('hex')}`,
         );
         writeFileSync(kubeconfigFile, values.kubeconfig, { mode: 0o600 });
       }

@@ -1,16 +1,19 @@
 import { input } from '@swiss-deploy/kit';
 
+// Checked with the inputs, so a step with nothing to scan fails before the scanner's code is loaded.
+const subject = input.oneOf('Nothing to scan; set at least one of the inputs');
+
 export const inputs = {
-  'image-ref': input.string(),
+  'image-ref': input.string({ oneOf: subject }),
   'image-scanners': input.list({
     default: 'vuln,secret',
     item: (item) => (['vuln', 'secret'].includes(item) ? undefined : 'is not vuln or secret'),
     itemAllowed: 'vuln or secret',
   }),
-  sbom: input.string(),
-  manifests: input.list({ separator: 'newline' }),
-  'config-paths': input.list({ separator: 'newline' }),
-  'trivy-reports': input.list({ separator: 'newline' }),
+  sbom: input.string({ oneOf: subject }),
+  manifests: input.list({ separator: 'newline', oneOf: subject }),
+  'config-paths': input.list({ separator: 'newline', oneOf: subject }),
+  'trivy-reports': input.list({ separator: 'newline', oneOf: subject }),
   'fail-on': input.enum(['critical', 'high', 'medium', 'low', 'unknown', 'never'], { default: 'high' }),
   'ignore-unfixed': input.boolean({ default: 'false' }),
   'ignore-file': input.string(),

@@ -1,9 +1,17 @@
 import { SERVICE_REF_PATTERN, input } from '@swiss-deploy/kit';
 
+// Checked with the inputs, so a step without a target fails before the check engine is loaded.
+const target = input.oneOf('Give the smoke test something to test');
+
 export const inputs = {
-  url: input.string({ pattern: /^https?:\/\/\S+$/i, allowed: 'an absolute http:// or https:// URL' }),
-  checks: input.string({ multiline: true }),
+  url: input.string({
+    pattern: /^https?:\/\/\S+$/i,
+    allowed: 'an absolute http:// or https:// URL',
+    oneOf: target,
+  }),
+  checks: input.string({ multiline: true, oneOf: target }),
   service: input.string({
+    oneOf: target,
     pattern: SERVICE_REF_PATTERN,
     allowed: 'namespace/name:port, e.g. shop/web-preview:80',
   }),

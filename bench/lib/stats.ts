@@ -19,6 +19,15 @@ export function stat(values: readonly number[], unit: string): Stat {
   return { median, min: sorted[0] as number, max: sorted[n - 1] as number, n, unit };
 }
 
+/** The targets of issue #21 that every run reports on, met or missed (see `goalsTable`). */
+export const GOALS = {
+  startup: "every action's spawn → input-error exit ≤ 2× bare Node (same run)",
+  cpu: "deploy-blue-green's own CPU per update of a 3-object app ≤ 200 ms",
+  'deploy-wall': 'deploy wall time ≤ 1.1× kubectl apply + rollout status, 1 replica',
+  rollback: '`rollback to: previous`, process start → exit ≤ 0.6 s on the kwok cluster',
+} as const;
+export type Goal = keyof typeof GOALS;
+
 export interface Row {
   suite: string;
   measurement: string;
@@ -27,6 +36,8 @@ export interface Row {
   target?: string;
   met?: boolean;
   note?: string;
+  /** The issue target this row decides; the target is met when every row of it is. */
+  goal?: Goal;
 }
 
 export interface Skip {
@@ -63,6 +74,24 @@ export function markdownTable(rows: readonly Row[]): string {
     const measurement = r.note ? `${r.measurement} (${r.note})` : r.measurement;
     lines.push(
       `| ${r.suite} | ${measurement} | ${fmt(s.median, s.unit)} | ${fmt(s.min, s.unit)} | ${fmt(s.max, s.unit)} | ${s.n} | ${r.target ?? ''} | ${met} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** One line per target of GOALS: met when every row that decides it is met, or not measured in this run. */
+export function goalsTable(rows: readonly Row[]): string {
+  const lines = ['| Target | Rows | Worst median | Met |', '| --- | ---: | ---: | --- |'];
+  for (const [goal, text] of Object.entries(GOALS)) {
+    const of = rows.filter((r) => r.goal === goal);
+    if (!of.length) {
+      lines.push(`| ${text} | 0 | – | not measured |`);
+      continue;
+    }
+    const worst = of.reduce((a, b) => (b.stat.median > a.stat.median ? b : a));
+    const missed = of.filter((r) => !r.met).length;
+    lines.push(
+      `| ${text} | ${of.length} | ${fmt(worst.stat.median, worst.stat.unit)} (${worst.measurement}) | ${missed ? `**no** (${missed} of ${of.length} missed)` : 'yes'} |`,
     );
   }
   return lines.join('\n');

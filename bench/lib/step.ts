@@ -92,6 +92,12 @@ export async function runStep(options: StepOptions): Promise<StepRun> {
       ...job.inputEnv(),
       ...options.env,
     };
+    // `--cpu-prof DIR` of the harness: every action run writes a V8 CPU profile there (Chrome DevTools reads it).
+    const profiles = process.env.SWISS_BENCH_CPU_PROF;
+    if (profiles) {
+      const flags = `--cpu-prof --cpu-prof-dir=${path.join(profiles, options.action)}`;
+      env.NODE_OPTIONS = env.NODE_OPTIONS ? `${env.NODE_OPTIONS} ${flags}` : flags;
+    }
     const result = await spawnTimed(node24Binary(), [bundlePath(dir, 'main')], {
       env,
       cwd: job.context.GITHUB_WORKSPACE as string,

@@ -36,6 +36,8 @@ async function firstDeploy(
     action: 'deploy-blue-green',
     inputs: { app: APP, namespace, manifests, timeout: '5m' },
     env: { KUBECONFIG: env('KUBECONFIG') },
+    // The manifests input must name a file inside the workspace.
+    workspace: dir,
   });
   if (run.exitCode !== 0) throw new Error(`deploy ${name} failed: ${run.errors.join(' | ') || run.stderr}`);
   return { ...run, namespace };
@@ -136,6 +138,7 @@ export async function concurrency(
       action: 'deploy-blue-green',
       inputs: { app: APP, namespace, manifests, timeout: '10m' },
       env: { KUBECONFIG: env('KUBECONFIG') },
+      workspace: dir,
       timeoutMs: 900_000,
     });
   const single: number[] = [];

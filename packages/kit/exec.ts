@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { UserError, WorldError } from './errors';
 import { maskSecrets } from './secrets';
 import { log } from './log';
@@ -97,7 +96,8 @@ export function exec(file: string, args: readonly string[], options: ExecOptions
   const started = Date.now();
   const env = options.replaceEnv ? { ...options.env } : childEnv(options.env, options.passEnv);
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, {
+    // Taken on first use: the kit is on every action's start, most of which spawn nothing before they fail.
+    const child = process.getBuiltinModule('node:child_process').spawn(file, args, {
       cwd: options.cwd,
       env,
       shell: false,

@@ -16,7 +16,19 @@ export interface InputSpec<T> {
   readonly allowed: string;
   /** Value for an empty, optional input without default. */
   readonly empty: T;
+  /** A set of inputs of which at least one must be given (see `input.oneOf`). */
+  readonly oneOf?: OneOf;
   parse(raw: string): ParseResult<T>;
+}
+
+/**
+ * Inputs of which at least one must be given, e.g. a smoke test's url, checks or service. Checked by
+ * parseInputs with the other problems, so an action refuses the step before it loads the code that would
+ * use them.
+ */
+export interface OneOf {
+  /** Finishes with the inputs' names: `${problem}: "url", "checks" or "service".` */
+  readonly problem: string;
 }
 
 interface CommonOptions {
@@ -24,6 +36,7 @@ interface CommonOptions {
   default?: string;
   /** Mask the value in logs and never print it in errors. */
   secret?: boolean;
+  oneOf?: OneOf;
 }
 
 /** `required` or a `default` makes the value always present; otherwise it may be undefined. */
@@ -43,6 +56,7 @@ function define<T, O extends CommonOptions>(
     secret: options.secret ?? false,
     allowed,
     empty: empty as Presence<T, O>,
+    ...(options.oneOf ? { oneOf: options.oneOf } : {}),
     parse: parse as (raw: string) => ParseResult<Presence<T, O>>,
   };
 }
@@ -225,8 +239,12 @@ function yaml<O extends YamlOptions>(options: O = {} as O) {
   });
 }
 
+function oneOf(problem: string): OneOf {
+  return { problem };
+}
+
 /** Builders for action inputs; see `parseInputs`. */
-export const input = { string, boolean, integer, duration, list, enum: enumeration, yaml };
+export const input = { string, boolean, integer, duration, list, enum: enumeration, yaml, oneOf };
 
 export type InputSpecs = Record<string, InputSpec<unknown>>;
 export type InputValues<S extends InputSpecs> = {
@@ -271,10 +289,17 @@ export function parseInputs<S extends InputSpecs>(
 ): InputValues<S> {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
+  const groups = new Map<OneOf, { names: string[]; given: boolean }>();
   for (const [name, spec] of Object.entries(specs)) {
     const raw = (env[inputEnvName(name)] ?? '').trim();
     if (spec.secret) registerSecret(raw);
     const text = raw === '' ? (spec.default ?? '') : raw;
+    if (spec.oneOf) {
+      const group = groups.get(spec.oneOf) ?? { names: [], given: false };
+      group.names.push(`"${name}"`);
+      group.given ||= text !== '';
+      groups.set(spec.oneOf, group);
+    }
     if (text === '') {
       if (spec.required) problems.push(`Input "${name}" is required: expected ${spec.allowed}.`);
       values[name] = spec.empty;
@@ -283,6 +308,11 @@ export function parseInputs<S extends InputSpecs>(
     const result = spec.parse(text);
     if (result.ok) values[name] = result.value;
     else problems.push(describeProblem(name, text, spec.allowed, spec.secret, result.reason));
+  }
+  for (const [{ problem }, { names, given }] of groups) {
+    if (given) continue;
+    const last = names.pop();
+    problems.push(`${problem}: ${names.length ? `${names.join(', ')} or ${last}` : last}.`);
   }
   if (problems.length > 0) throw new InputError(problems);
   return values as InputValues<S>;

@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * How manifests are read everywhere in the suite, from render to apply: YAML 1.1, as the API server's and
  * kubectl's YAML decoder reads it (`on`, `yes` are booleans, `0755` is octal), with duplicate keys refused.
@@ -24,5 +22,7 @@ export function canonicalJson(value: unknown): string {
  * manifests makes the same digest.
  */
 export function manifestDigest(objects: readonly unknown[]): string {
+  // Taken on use: this module is part of every action's start (MANIFEST_YAML), the digest is not.
+  const { createHash } = process.getBuiltinModule('node:crypto');
   return `sha256:${createHash('sha256').update(canonicalJson(objects)).digest('hex')}`;
 }

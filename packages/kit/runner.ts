@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { EOL } from 'node:os';
 import * as path from 'node:path';
@@ -62,7 +61,8 @@ function commandFile(command: FileCommand): string | undefined {
 
 /** `name<<delimiter` … `delimiter`, with a delimiter that occurs in neither. */
 function keyValueMessage(name: string, value: string): string {
-  const delimiter = `ghadelimiter_${randomUUID()}`;
+  // node:crypto is taken here, not imported at the top: an action that fails on its inputs never needs it.
+  const delimiter = `ghadelimiter_${process.getBuiltinModule('node:crypto').randomUUID()}`;
   if (name.includes(delimiter)) throw new Error(`name "${name}" holds the file command's delimiter`);
   if (value.includes(delimiter)) throw new Error(`the value of "${name}" holds the file command's delimiter`);
   return `${name}<<${delimiter}${EOL}${value}${EOL}${delimiter}${EOL}`;

@@ -1,8 +1,6 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { chmod, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import * as io from '@actions/io';
 import { UserError, WorldError, errorMessage } from './errors';
 import { exec } from './exec';
 import { log } from './log';
@@ -63,13 +61,15 @@ export function currentTarget(version: string, options: InstallOptions = {}): To
 }
 
 export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
+  const hash = process.getBuiltinModule('node:crypto').createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
 async function preinstalledVersion(spec: ToolSpec): Promise<{ path: string; version: string } | undefined> {
   if (!spec.versionArgs || !spec.versionPattern) return undefined;
+  // Loaded on use, as tool-cache below: it loads node:assert and node:crypto, which a failing start never needs.
+  const io = await import('@actions/io');
   const found = await io.which(spec.name, false);
   if (!found) return undefined;
   try {

@@ -1,6 +1,20 @@
-import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type * as Yaml from 'yaml';
+import type { Document, LineCounter } from 'yaml';
 import { UserError } from './errors';
 import { MANIFEST_YAML } from './manifest';
+
+type YamlLibrary = typeof Yaml;
+let library: YamlLibrary | undefined;
+
+/**
+ * The YAML library, initialised when a document is first read rather than when the kit loads: every action
+ * starts through the kit, and one that fails on its inputs reads no YAML (docs/performance.md).
+ */
+function yamlLibrary(): YamlLibrary {
+  // A require, not an import: the bundler keeps it as a call made on first use.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (library ??= require('yaml') as YamlLibrary);
+}
 
 /**
  * How many alias expansions one document may make. A handful of anchors that alias each other ("billion
@@ -91,6 +105,7 @@ function describeParseError(error: { code: string; message: string }, secret: bo
  * a limit, which one. A parser exception never escapes as "Unexpected error".
  */
 export function parseYamlDocuments(text: string, options: YamlReadOptions): ParsedYaml {
+  const { LineCounter, parseAllDocuments } = yamlLibrary();
   const lineCounter = new LineCounter();
   const offset = options.lineOffset ?? 0;
   const position = (at: number) => {

@@ -1,5 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { createSecureContext } from 'node:tls';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError, registerSecret } from '@swiss-deploy/kit';
@@ -11,6 +12,7 @@ import {
   withholdFromExecPlugins,
 } from './kubeconfig-yaml';
 import { signRequest } from './credentials';
+import { readPlainKubeconfig } from './plain-kubeconfig';
 import { KubeApiError, KubeTimeoutError, WatchStalledError } from './errors';
 import type { PortForward, PortForwardOptions } from './port-forward';
 import type { Status, WatchEvent } from './types';
@@ -52,16 +54,38 @@ export interface WatchOptions {
 
 export type WatchHandler<T> = (event: WatchEvent<T>) => void;
 
+/** How a request gets the kubeconfig's TLS and credentials, and the library's KubeConfig when one is needed. */
+interface Credentials {
+  sign(init: https.RequestOptions): Promise<void>;
+  /** The loaded library config, e.g. for a port-forward's websocket. */
+  kubeConfig(): Promise<KubeConfig>;
+}
+
+/** The TLS options that make two requests' connections interchangeable. */
+const TLS_FIELDS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+type TlsOptions = Pick<https.RequestOptions, (typeof TLS_FIELDS)[number]>;
+
+function sameTls(a: TlsOptions, b: TlsOptions): boolean {
+  return TLS_FIELDS.every((field) => {
+    const x = a[field] as unknown;
+    const y = b[field] as unknown;
+    return Buffer.isBuffer(x) && Buffer.isBuffer(y) ? x.equals(y) : x === y;
+  });
+}
+
 /**
- * One connection to one cluster. Credentials and TLS come from @kubernetes/client-node's KubeConfig (so exec
- * plugins, OIDC, tokens and in-cluster accounts all work); requests are plain HTTPS, each one counted,
- * because a deploy's request count must not grow with the time it spends waiting.
+ * One connection to one cluster. A plain kubeconfig (a server, its CA, a client certificate or a token) is
+ * read by plain-kubeconfig.ts; any other (exec plugins, OIDC and other auth providers, proxies, in-cluster
+ * accounts, merged files) by @kubernetes/client-node's KubeConfig, loaded only then. Requests are plain
+ * HTTPS over one keep-alive agent, each one counted, because a deploy's request count must not grow with
+ * the time it spends waiting.
  */
 export class Kube {
   private readonly counts = new Map<string, number>();
+  private agent: { agent: http.Agent; protocol: string; tls: TlsOptions } | undefined;
 
   private constructor(
-    private readonly config: KubeConfig,
+    private readonly credentials: Credentials,
     readonly server: string,
     readonly contextName: string,
     /** Connect + answer deadline of a request that names none. */
@@ -71,73 +95,44 @@ export class Kube {
 
   static async connect(options: ConnectOptions = {}): Promise<Kube> {
     const env = options.env ?? process.env;
-    // Only the KubeConfig module: the library's index also brings every generated API client and model.
-    const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
-    const config = new KubeConfig();
-    let source: string;
-    try {
-      if (options.kubeconfigFile) {
-        source = options.kubeconfigFile;
-        checkKubeconfigFileLimits(source, describeSource(source, env));
-        config.loadFromFile(options.kubeconfigFile);
-      } else if (env.KUBECONFIG) {
-        source = `KUBECONFIG (${env.KUBECONFIG})`;
-        for (const file of env.KUBECONFIG.split(':').filter(Boolean)) {
-          if (!existsSync(file)) throw new Error(`${file} does not exist`);
-          checkKubeconfigFileLimits(file, describeSource(file, env));
-        }
-        config.loadFromDefault();
-      } else if (env.HOME && existsSync(path.join(env.HOME, '.kube', 'config'))) {
-        source = path.join(env.HOME, '.kube', 'config');
-        checkKubeconfigFileLimits(source, describeSource(source, env));
-        config.loadFromFile(source);
-      } else if (env.KUBERNETES_SERVICE_HOST) {
-        source = 'the in-cluster service account';
-        config.loadFromCluster();
-      } else {
-        throw new UserError(
-          'No Kubernetes credentials: the kubeconfig input is empty, KUBECONFIG is not set, there is no ~/.kube/config and this is not a pod.',
-          {
-            hint: 'Pass the kubeconfig input (from a secret) or set KUBECONFIG in an earlier step, e.g. with azure/k8s-set-context.',
+    const requestTimeoutMs = Math.max(
+      1,
+      Math.min(options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, options.stepTimeoutMs ?? Infinity),
+    );
+    const watchIdleMs = options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS;
+    const file = singleKubeconfigFile(options, env);
+    if (file) {
+      const doc = checkKubeconfigFileLimits(file, describeSource(file, env));
+      const plain = readPlainKubeconfig(file, doc, options.context);
+      if (plain) {
+        if (!plain.contexts.includes(plain.contextName))
+          throw unknownContext(plain.contextName, plain.contexts);
+        const library = (): Promise<KubeConfig> =>
+          loadWithLibrary(options, env).then((loaded) => loaded.config);
+        let loaded: Promise<KubeConfig> | undefined;
+        const credentials: Credentials = {
+          sign: async (init) => {
+            Object.assign(init, plain.tls);
+            if (plain.authorization)
+              (init.headers as Record<string, string>).Authorization = plain.authorization;
           },
+          kubeConfig: () => (loaded ??= library()),
+        };
+        return new Kube(
+          credentials,
+          plain.server.replace(/\/+$/, ''),
+          plain.contextName,
+          requestTimeoutMs,
+          watchIdleMs,
         );
       }
-    } catch (error) {
-      if (error instanceof UserError) throw error;
-      throw kubeconfigError(describeSource(source!, env), error);
     }
-    maskCredentials(config);
-    withholdFromExecPlugins(config, env);
-    if (options.context) {
-      const names = config.getContexts().map((c) => c.name);
-      if (!names.includes(options.context)) {
-        throw new UserError(
-          `Input "context" is "${options.context}": the kubeconfig has no such context (it has: ${names.join(', ') || 'none'}).`,
-          { hint: 'Use one of the listed context names, or leave the input empty for the current-context.' },
-        );
-      }
-      config.setCurrentContext(options.context);
-    }
-    const cluster = config.getCurrentCluster();
-    if (!cluster?.server) {
-      throw new UserError(
-        `${capitalise(describeSource(source, env))} has no current cluster with a server address.`,
-        {
-          hint: 'Set current-context in the kubeconfig or pass the context input.',
-        },
-      );
-    }
-    const requestTimeoutMs = Math.min(
-      options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      options.stepTimeoutMs ?? Infinity,
-    );
-    return new Kube(
-      config,
-      cluster.server.replace(/\/+$/, ''),
-      config.getCurrentContext(),
-      Math.max(1, requestTimeoutMs),
-      options.watchIdleMs ?? DEFAULT_WATCH_IDLE_MS,
-    );
+    const { config, server } = await loadWithLibrary(options, env);
+    const credentials: Credentials = {
+      sign: (init) => signRequest(config, init),
+      kubeConfig: async () => config,
+    };
+    return new Kube(credentials, server, config.getCurrentContext(), requestTimeoutMs, watchIdleMs);
   }
 
   /**
@@ -148,8 +143,11 @@ export class Kube {
     target: string,
     options: Omit<PortForwardOptions, 'kubeConfig'> = {},
   ): Promise<PortForward> {
-    const { openPortForward } = await import('./port-forward');
-    return openPortForward(target, { ...options, kubeConfig: this.config });
+    const [{ openPortForward }, kubeConfig] = await Promise.all([
+      import('./port-forward'),
+      this.credentials.kubeConfig(),
+    ]);
+    return openPortForward(target, { ...options, kubeConfig });
   }
 
   /** Requests made so far: all of them, or those of one purpose / HTTP verb. */
@@ -220,7 +218,8 @@ export class Kube {
     }
     const init: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
     // Inside the deadline too: an exec credential plugin can hang as well as a server.
-    await signRequest(this.config, init);
+    await this.credentials.sign(init);
+    init.agent = this.agentFor(url.protocol, init);
     const headers = init.headers as Record<string, string>;
     let payload: string | undefined;
     if (options.body !== undefined) {
@@ -237,6 +236,40 @@ export class Kube {
       if (payload !== undefined) request.write(payload);
       request.end();
     });
+  }
+
+  /**
+   * One keep-alive agent for every request with the same TLS options, so a deploy's requests share a few
+   * connections instead of each paying a TLS handshake (and a new secure context): the library's
+   * applyToHTTPSOptions gives every request an agent of its own. A proxy agent it chose is kept.
+   */
+  private agentFor(protocol: string, init: https.RequestOptions): http.Agent | undefined {
+    const given = init.agent;
+    if (typeof given === 'object' && given.constructor !== https.Agent && given.constructor !== http.Agent)
+      return given;
+    const tls = Object.fromEntries(
+      TLS_FIELDS.filter((field) => init[field] !== undefined).map((field) => [field, init[field]]),
+    ) as TlsOptions;
+    if (this.agent?.protocol !== protocol || !sameTls(this.agent.tls, tls)) {
+      // One secure context for all its connections: without it, each new socket (parallel requests, watches)
+      // builds its own from the PEM text again.
+      const agent =
+        protocol === 'http:'
+          ? new http.Agent({ keepAlive: true })
+          : new https.Agent({
+              keepAlive: true,
+              ...tls,
+              secureContext: createSecureContext({
+                ca: tls.ca,
+                cert: tls.cert,
+                key: tls.key,
+                pfx: tls.pfx,
+                passphrase: tls.passphrase,
+              }),
+            });
+      this.agent = { agent, protocol, tls };
+    }
+    return this.agent.agent;
   }
 
   /**
@@ -339,6 +372,87 @@ export class Kube {
       response.on('close', () => finish());
     });
   }
+}
+
+/** The one kubeconfig file a connection reads, when it reads exactly one; otherwise the library decides. */
+function singleKubeconfigFile(options: ConnectOptions, env: NodeJS.ProcessEnv): string | undefined {
+  if (options.kubeconfigFile) return options.kubeconfigFile;
+  if (env.KUBECONFIG) {
+    const files = env.KUBECONFIG.split(':').filter(Boolean);
+    return files.length === 1 && existsSync(files[0] as string) ? files[0] : undefined;
+  }
+  if (env.HOME && existsSync(path.join(env.HOME, '.kube', 'config')))
+    return path.join(env.HOME, '.kube', 'config');
+  return undefined;
+}
+
+function unknownContext(context: string, names: string[]): UserError {
+  return new UserError(
+    `Input "context" is "${context}": the kubeconfig has no such context (it has: ${names.join(', ') || 'none'}).`,
+    { hint: 'Use one of the listed context names, or leave the input empty for the current-context.' },
+  );
+}
+
+/**
+ * The kubeconfig read by @kubernetes/client-node (loaded here, on demand): every kubeconfig that is not
+ * plain (plain-kubeconfig.ts), and a plain one's port-forward.
+ */
+async function loadWithLibrary(
+  options: ConnectOptions,
+  env: NodeJS.ProcessEnv,
+): Promise<{ config: KubeConfig; server: string }> {
+  // Only the KubeConfig module: the library's index also brings every generated API client and model.
+  const { KubeConfig } = await import('@kubernetes/client-node/dist/config.js');
+  const config = new KubeConfig();
+  let source: string;
+  try {
+    if (options.kubeconfigFile) {
+      source = options.kubeconfigFile;
+      checkKubeconfigFileLimits(source, describeSource(source, env));
+      config.loadFromFile(options.kubeconfigFile);
+    } else if (env.KUBECONFIG) {
+      source = `KUBECONFIG (${env.KUBECONFIG})`;
+      for (const file of env.KUBECONFIG.split(':').filter(Boolean)) {
+        if (!existsSync(file)) throw new Error(`${file} does not exist`);
+        checkKubeconfigFileLimits(file, describeSource(file, env));
+      }
+      config.loadFromDefault();
+    } else if (env.HOME && existsSync(path.join(env.HOME, '.kube', 'config'))) {
+      source = path.join(env.HOME, '.kube', 'config');
+      checkKubeconfigFileLimits(source, describeSource(source, env));
+      config.loadFromFile(source);
+    } else if (env.KUBERNETES_SERVICE_HOST) {
+      source = 'the in-cluster service account';
+      config.loadFromCluster();
+    } else {
+      throw new UserError(
+        'No Kubernetes credentials: the kubeconfig input is empty, KUBECONFIG is not set, there is no ~/.kube/config and this is not a pod.',
+        {
+          hint: 'Pass the kubeconfig input (from a secret) or set KUBECONFIG in an earlier step, e.g. with azure/k8s-set-context.',
+        },
+      );
+    }
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw kubeconfigError(describeSource(source!, env), error);
+  }
+  maskCredentials(config);
+  withholdFromExecPlugins(config, env);
+  if (options.context) {
+    const names = config.getContexts().map((c) => c.name);
+    if (!names.includes(options.context)) throw unknownContext(options.context, names);
+    config.setCurrentContext(options.context);
+  }
+  const cluster = config.getCurrentCluster();
+  if (!cluster?.server) {
+    throw new UserError(
+      `${capitalise(describeSource(source, env))} has no current cluster with a server address.`,
+      {
+        hint: 'Set current-context in the kubeconfig or pass the context input.',
+      },
+    );
+  }
+  return { config, server: cluster.server.replace(/\/+$/, '') };
 }
 
 /** A file the action wrote from the kubeconfig input is "the kubeconfig input": its temp path is internal. */

@@ -10,14 +10,21 @@ export const capitalise = (text: string): string => text.charAt(0).toUpperCase()
 /**
  * Refuses a kubeconfig that goes over the suite's YAML limits (an alias bomb, runaway nesting) before the
  * client's own parser reads it. Syntax is left to that parser, which decides what a kubeconfig is; the
- * message says only where and which limit, since the text is a secret.
+ * message says only where and which limit, since the text is a secret. Returns the kubeconfig as data when
+ * it is one well-formed document (for the plain reader, so it is parsed once), else undefined.
  */
-export function checkKubeconfigLimits(text: string, what: string): void {
+export function checkKubeconfigLimits(text: string, what: string): unknown {
   try {
-    parseYamlDocuments(text, { source: what, version: '1.2', uniqueKeys: false, secret: true });
+    const { documents } = parseYamlDocuments(text, {
+      source: what,
+      version: '1.2',
+      uniqueKeys: false,
+      secret: true,
+    });
+    return documents.length === 1 ? documents[0]?.value : undefined;
   } catch (error) {
     if (!(error instanceof YamlError)) throw error;
-    if (!error.limit) return;
+    if (!error.limit) return undefined;
     const at = error.line === undefined ? '' : ` at line ${error.line}`;
     throw new UserError(`${capitalise(what)} goes over a YAML limit${at}: ${error.reason}.`, {
       hint: KUBECONFIG_HINT,
@@ -26,14 +33,14 @@ export function checkKubeconfigLimits(text: string, what: string): void {
 }
 
 /** The same check for a kubeconfig file; a file that cannot be read is left for the loader to name. */
-export function checkKubeconfigFileLimits(file: string, what: string): void {
+export function checkKubeconfigFileLimits(file: string, what: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return;
+    return undefined;
   }
-  checkKubeconfigLimits(text, what);
+  return checkKubeconfigLimits(text, what);
 }
 
 /**

@@ -32,8 +32,17 @@ spec:
             httpGet: { path: /healthz, port: http }
 `;
 
+// One validator per minor for the whole file: it holds no state but compiled schemas, and compiling the
+// Deployment schema again for every test cost most of this file's time.
+const validators = new Map<string, Promise<KubeSchemaValidator>>();
+const validatorFor = (kubeVersion: string): Promise<KubeSchemaValidator> => {
+  let validator = validators.get(kubeVersion);
+  if (!validator) validators.set(kubeVersion, (validator = KubeSchemaValidator.create(kubeVersion)));
+  return validator;
+};
+
 async function check(text: string, kubeVersion = '1.36') {
-  const validator = await KubeSchemaValidator.create(kubeVersion);
+  const validator = await validatorFor(kubeVersion);
   const documents = splitManifests(text);
   const ids = documents.map((d) => objectId(d, 'default', validator.isClusterScoped));
   const report = validator.validate(documents, ids);
@@ -130,7 +139,7 @@ describe('offline validation against the Kubernetes schemas', () => {
   });
 
   it('knows which built-in kinds are cluster-scoped', async () => {
-    const validator = await KubeSchemaValidator.create('1.36');
+    const validator = await validatorFor('1.36');
     expect(validator.isClusterScoped('rbac.authorization.k8s.io/v1', 'ClusterRole')).toBe(true);
     expect(validator.isClusterScoped('v1', 'Namespace')).toBe(true);
     expect(validator.isClusterScoped('apps/v1', 'Deployment')).toBe(false);

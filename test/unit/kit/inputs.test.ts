@@ -79,6 +79,26 @@ describe('parseInputs', () => {
     ]);
   });
 
+  it('asks for one of a set of inputs when none is given, with the other problems', () => {
+    const target = input.oneOf('Give the check something to test');
+    const specs = {
+      url: input.string({ oneOf: target }),
+      service: input.string({ oneOf: target }),
+      retries: input.integer({ min: 0 }),
+    };
+    expect(problemsOf(() => parseInputs(specs, { INPUT_RETRIES: '-1' }))).toEqual([
+      'Input "retries" is "-1": expected a whole number ≥ 0.',
+      'Give the check something to test: "url" or "service".',
+    ]);
+    expect(parseInputs(specs, { INPUT_SERVICE: 'shop/web:80' }).service).toBe('shop/web:80');
+  });
+
+  it('counts a default as given for a set of inputs', () => {
+    const target = input.oneOf('Give a target');
+    const specs = { a: input.string({ oneOf: target }), b: input.string({ oneOf: target, default: 'x' }) };
+    expect(parseInputs(specs, {})).toEqual({ a: undefined, b: 'x' });
+  });
+
   it('asks for a unit when a duration is a bare number', () => {
     expect(problemsOf(() => parseInputs({ timeout: input.duration() }, { INPUT_TIMEOUT: '90' }))).toEqual([
       'Input "timeout" is "90": expected a duration such as 90s, 5m or 1h30m (add a unit, e.g. 90s).',

@@ -79,3 +79,22 @@ describe('kubeconfig secrets', () => {
     expect(error.message).not.toContain(file);
   });
 });
+
+describe('a kubeconfig the plain reader leaves to the library', () => {
+  // Here, not with the plain reader's tests: this file loads the library anyway.
+  it('refuses plain HTTP without insecure-skip-tls-verify, with the library’s reason', async () => {
+    const { file, env } = inputFile(
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters: [{ name: c, cluster: { server: "http://127.0.0.1:1" } }]',
+        'users: [{ name: u, user: { token: t0ken } }]',
+        'contexts: [{ name: x, context: { cluster: c, user: u } }]',
+        'current-context: x',
+      ].join('\n'),
+    );
+    const kube = await Kube.connect({ kubeconfigFile: file, env });
+    const error = await failure(kube.request('GET', '/api/v1/namespaces'));
+    expect(error.message).toMatch(/HTTP protocol is not allowed when skipTLSVerify is not set or false/);
+  });
+});
