@@ -1,7 +1,9 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { JobSummary, code, defineOutputs, group, parseInputs, runAction } from '@swiss-deploy/kit';
+import { defineOutputs, group, parseInputs, runAction } from '@swiss-deploy/kit';
 import { inputs, outputs } from './contract';
+import { renderRequest } from './plan';
+import { renderSummary, writeRenderOutputs } from './report';
 
 const out = defineOutputs(outputs);
 
@@ -16,32 +18,12 @@ void runAction({
     // Loaded once the inputs parse: a bad input fails without loading helm's code.
     const { inspectManifests, installHelm, planRender, prepareChart, renderChart, writeManifests } =
       await import('@swiss-deploy/helm');
-    const plan = planRender({
-      chart: values.chart ?? '',
-      chartName: values['chart-name'] ?? '',
-      version: values.version ?? '',
-      release: values.release,
-      namespace: values.namespace,
-      valuesFiles: values['values-files'],
-      set: values.set,
-      setString: values['set-string'],
-      setFile: values['set-file'],
-      imageRef: values['image-ref'],
-      imageValuePaths: values['image-value-paths'],
-      kubeVersion: values['kube-version'],
-      apiVersions: values['api-versions'],
-      dependencyUpdate: values['dependency-update'],
-      lint: values.lint,
-      requireDigests: values['require-digests'],
-      helmVersion: values['helm-version'],
-      helmMirror: values['helm-mirror'],
-      registryUsername: values['registry-username'],
-      registryPassword: values['registry-password'],
-      plainHttp: values['plain-http'],
-      outputDir: values['output-dir'],
-      workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
-      builtinChart: builtinChart(),
-    });
+    const plan = planRender(
+      renderRequest(values, {
+        workspace: process.env.GITHUB_WORKSPACE ?? process.cwd(),
+        builtinChart: builtinChart(),
+      }),
+    );
 
     const helm = await group('Install helm', () => installHelm(plan));
     try {
@@ -52,42 +34,9 @@ void runAction({
       const inspection = await group('Validate the manifests', () => inspectManifests(rendered, plan));
       const manifests = await writeManifests(plan, rendered);
 
-      out.set('manifests', manifests.file);
-      out.set(
-        'objects',
-        inspection.objects.map(({ apiVersion, kind, namespace, name }) => ({
-          apiVersion,
-          kind,
-          namespace,
-          name,
-        })),
-      );
-      out.set('images', inspection.images);
-      out.set('manifest-digest', manifests.digest);
-      out.set('chart', chart.name);
-      out.set('chart-version', chart.version);
-
-      await new JobSummary()
-        .heading(`Rendered ${chart.name} ${chart.version}`)
-        .facts({
-          chart: chart.label,
-          'chart version': chart.version,
-          release: `${plan.options.release} in ${plan.options.namespace}`,
-          helm: helm.version,
-          'validated for': `Kubernetes ${plan.options.kubeVersion} (schemas of ${inspection.kubeVersion})`,
-          objects: inspection.objects.length,
-          'manifest digest': code(manifests.digest),
-          manifests: code(path.relative(plan.workspace, manifests.file)),
-        })
-        .table(
-          ['image'],
-          inspection.images.map((image) => [code(image)]),
-        )
-        .table(
-          ['kind', 'namespace', 'name', 'template'],
-          inspection.objects.map((o) => [o.kind, o.namespace, o.name, o.source]),
-        )
-        .write();
+      const result = { plan, helmVersion: helm.version, chart, inspection, manifests };
+      writeRenderOutputs(result, out);
+      await renderSummary(result).write();
     } finally {
       await helm.cleanup();
     }
