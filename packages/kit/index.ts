@@ -26,3 +26,4 @@ export {
   canaryInputs,
   parseSteps,
 } from './common-inputs';
+export { analysisAsked } from './analysis-asked';
