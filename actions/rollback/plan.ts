@@ -1,0 +1,33 @@
+import { log, trafficChoice, type InputValues, type TrafficChoice } from '@swiss-deploy/kit';
+import { parseRollbackTarget, type RollbackTarget } from '@swiss-deploy/bluegreen';
+import { parseVerifyPolicy, type PolicySpec } from '@swiss-deploy/supplychain';
+import { observeRun } from '@swiss-deploy/telemetry';
+import type { inputs } from './contract';
+
+export type Values = InputValues<typeof inputs>;
+
+export interface RollbackStepPlan {
+  traffic: TrafficChoice;
+  /** The image verification policy a redeploy's images must pass, when a signer is given. */
+  policy: PolicySpec | undefined;
+  to: RollbackTarget;
+  dryRun: boolean;
+  observer: ReturnType<typeof observeRun>;
+}
+
+/** Every input checked before any request: the traffic choice, the verify policy, then the telemetry inputs. */
+export function planRollbackStep(values: Values): RollbackStepPlan {
+  const traffic = trafficChoice(values);
+  const policy = parseVerifyPolicy(values);
+  // The input's pattern already allows only "previous" or a revision number.
+  const to = parseRollbackTarget(values.to) as RollbackTarget;
+  const dryRun = values['dry-run'];
+  const observer = observeRun(
+    values,
+    { action: 'rollback', app: values.app, namespace: values.namespace, environment: values.environment },
+    log,
+    // A dry run changes nothing, so it tells no one.
+    { enabled: !dryRun },
+  );
+  return { traffic, policy, to, dryRun, observer };
+}
