@@ -9,8 +9,6 @@ import type { inputs } from './contract';
 
 export type Inputs = InputValues<typeof inputs>;
 
-export { log };
-
 export type ChainSteps = Steps<SmokeReport>;
 
 /** The render of the chart (built-in by default) with the image by digest, checked before anything runs. */
