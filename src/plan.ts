@@ -1,8 +1,8 @@
 import { UserError, analysisAsked, log, safe, trafficChoice, type TrafficChoice } from '@swiss-deploy/kit';
 import type { AnalysisPlan } from '@swiss-deploy/analysis';
 import type { RenderPlan } from '@swiss-deploy/helm';
-import { parseVerifyPolicy, type PolicySpec } from '@swiss-deploy/supplychain';
-import { observeRun } from '@swiss-deploy/telemetry';
+import type { PolicySpec } from '@swiss-deploy/supplychain';
+import type { observeRun } from '@swiss-deploy/telemetry';
 import { planChart, smokePlan, type Inputs } from './pipeline';
 
 export interface ChainPlan {
@@ -19,11 +19,11 @@ export interface ChainPlan {
 /**
  * Everything that can be wrong with the inputs fails here, before any request: the traffic choice, the verify
  * policy, the chart inputs, the smoke checks (planned against a placeholder Service), the analysis, and the
- * telemetry inputs.
+ * telemetry inputs. Each package loads only once the checks before it passed.
  */
 export async function planChain(values: Inputs, builtinChart: string): Promise<ChainPlan> {
   const traffic = trafficChoice(values);
-  const policy = parseVerifyPolicy(values);
+  const policy = (await import('@swiss-deploy/supplychain')).parseVerifyPolicy(values);
   const previousReplicas: number | 'all' =
     values['previous-replicas'] === 'all' ? 'all' : Number(values['previous-replicas']);
   const chart = await planChart(values, builtinChart);
@@ -40,6 +40,7 @@ export async function planChain(values: Inputs, builtinChart: string): Promise<C
         runnerTemp: process.env.RUNNER_TEMP || undefined,
       })
     : undefined;
+  const { observeRun } = await import('@swiss-deploy/telemetry');
   const observer = observeRun(
     values,
     {

@@ -13,11 +13,9 @@ void runAction({
     const started = new Date();
     // Loaded once the inputs parse: a bad input fails without loading the build and signing code.
     const { planBuildImage } = await import('./plan');
-    const { readEventContext } = await import('@swiss-deploy/image');
-    const plan = planBuildImage(values, {
+    const plan = await planBuildImage(values, {
       workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
       tempDir: process.env.RUNNER_TEMP || os.tmpdir(),
-      eventContext: () => readEventContext(),
     });
     // A digest already built and signed elsewhere: checked in the registry, not rebuilt.
     if (plan.kind === 'promote') return (await import('./promote')).promoteImage(plan, out);

@@ -1,15 +1,7 @@
 import { UserError, type InputValues } from '@swiss-deploy/kit';
-import {
-  loginHost,
-  parseDigestReference,
-  parseImageName,
-  planImage,
-  type DigestReference,
-  type EventContext,
-  type ImageName,
-  type ImagePlan,
-} from '@swiss-deploy/image';
-import { parseSigning, type SigningSpec } from '@swiss-deploy/supplychain';
+import type * as ImagePackage from '@swiss-deploy/image';
+import type { DigestReference, EventContext, ImageName, ImagePlan } from '@swiss-deploy/image';
+import type { SigningSpec } from '@swiss-deploy/supplychain';
 import type { inputs } from './contract';
 
 export type Values = InputValues<typeof inputs>;
@@ -18,7 +10,8 @@ export type Values = InputValues<typeof inputs>;
 export interface StepEnv {
   workspace: string;
   tempDir: string;
-  eventContext: () => EventContext;
+  /** Default: the runner's event (GITHUB_EVENT_PATH and the GITHUB_* variables). */
+  eventContext?: () => EventContext;
 }
 
 /** An image an earlier environment ran, by digest: checked in the registry, never rebuilt. */
@@ -39,12 +32,14 @@ export interface BuildPlan {
 
 /**
  * Every input checked before docker or a registry is asked anything, and before the password leaves this
- * process: the signing inputs first, then either the promoted digest or the whole build.
+ * process: the signing inputs first, then either the promoted digest or the whole build. The image package
+ * loads once the signing inputs are good.
  */
-export function planBuildImage(values: Values, env: StepEnv): PromotionPlan | BuildPlan {
-  const signing = parseSigning(values);
-  if (values['image-ref']) return planPromotion(values);
-  const image = planImage(
+export async function planBuildImage(values: Values, env: StepEnv): Promise<PromotionPlan | BuildPlan> {
+  const signing = (await import('@swiss-deploy/supplychain')).parseSigning(values);
+  const image = await import('@swiss-deploy/image');
+  if (values['image-ref']) return planPromotion(values, image);
+  const plan = image.planImage(
     {
       image: values.image,
       tags: values.tags,
@@ -61,13 +56,16 @@ export function planBuildImage(values: Values, env: StepEnv): PromotionPlan | Bu
       platforms: values.platforms,
       workspace: env.workspace,
     },
-    env.eventContext(),
+    env.eventContext ? env.eventContext() : image.readEventContext(),
   );
-  return { kind: 'build', signing, image, workspace: env.workspace, tempDir: env.tempDir };
+  return { kind: 'build', signing, image: plan, workspace: env.workspace, tempDir: env.tempDir };
 }
 
 /** The digest must live in the repository `image` names; the login is used only for its registry. */
-function planPromotion(values: Values): PromotionPlan {
+function planPromotion(
+  values: Values,
+  { loginHost, parseDigestReference, parseImageName }: typeof ImagePackage,
+): PromotionPlan {
   const reference = parseDigestReference(values['image-ref'] as string);
   const name = parseImageName(values.image);
   if (reference.repository !== name.repository) {

@@ -7,9 +7,9 @@ import {
   type TrafficChoice,
 } from '@swiss-deploy/kit';
 import type { AnalysisPlan } from '@swiss-deploy/analysis';
-import { loadManifests, validateManifests, validateTraffic } from '@swiss-deploy/bluegreen';
-import { parseVerifyPolicy, type PolicySpec } from '@swiss-deploy/supplychain';
-import { observeRun } from '@swiss-deploy/telemetry';
+import type { ManifestObject } from '@swiss-deploy/bluegreen';
+import type { PolicySpec } from '@swiss-deploy/supplychain';
+import type { observeRun } from '@swiss-deploy/telemetry';
 import type { inputs } from './contract';
 
 export type Values = InputValues<typeof inputs>;
@@ -23,13 +23,13 @@ export interface DeployPlan {
   observer: ReturnType<typeof observeRun>;
   previousReplicas: number | 'all';
   /** The manifests read and validated, for action deploy. */
-  manifests: ReturnType<typeof loadManifests> | undefined;
+  manifests: ManifestObject[] | undefined;
 }
 
 /**
  * Every input and every manifest checked before any request, in the order their messages come: the traffic
  * choice, the manifests input, the analysis, the verify policy, the telemetry inputs, then the manifests'
- * objects against the app and the traffic mode.
+ * objects against the app and the traffic mode. Each package loads only once the checks before it passed.
  */
 export async function planDeploy(
   values: Values,
@@ -53,7 +53,9 @@ export async function planDeploy(
       'Use promotion auto with the analysis, or run the analysis in the step that promotes; nothing was changed.',
     );
   }
-  const policy = parseVerifyPolicy(values);
+  const { loadManifests, validateManifests, validateTraffic } = await import('@swiss-deploy/bluegreen');
+  const policy = (await import('@swiss-deploy/supplychain')).parseVerifyPolicy(values);
+  const { observeRun } = await import('@swiss-deploy/telemetry');
   const observer = observeRun(
     values,
     { action: values.action, app: values.app, namespace: values.namespace, environment: values.environment },

@@ -8,7 +8,7 @@ void runAction({
     const started = Date.now();
     const values = parseInputs(inputs);
     // Loaded once the inputs parse: a bad input fails without loading the strategy and the client.
-    const plan = (await import('./plan')).planRollbackStep(values);
+    const plan = await (await import('./plan')).planRollbackStep(values);
     const { openRollbackRun, reportRollbackFailure, rollBack } = await import('./run');
 
     const run = await openRollbackRun(plan, values);

@@ -1,7 +1,7 @@
 import { log, trafficChoice, type InputValues, type TrafficChoice } from '@swiss-deploy/kit';
-import { parseRollbackTarget, type RollbackTarget } from '@swiss-deploy/bluegreen';
-import { parseVerifyPolicy, type PolicySpec } from '@swiss-deploy/supplychain';
-import { observeRun } from '@swiss-deploy/telemetry';
+import type { RollbackTarget } from '@swiss-deploy/bluegreen';
+import type { PolicySpec } from '@swiss-deploy/supplychain';
+import type { observeRun } from '@swiss-deploy/telemetry';
 import type { inputs } from './contract';
 
 export type Values = InputValues<typeof inputs>;
@@ -15,10 +15,15 @@ export interface RollbackStepPlan {
   observer: ReturnType<typeof observeRun>;
 }
 
-/** Every input checked before any request: the traffic choice, the verify policy, then the telemetry inputs. */
-export function planRollbackStep(values: Values): RollbackStepPlan {
+/**
+ * Every input checked before any request: the traffic choice, the verify policy, then the telemetry inputs;
+ * the strategy and the other packages load once the traffic inputs are good.
+ */
+export async function planRollbackStep(values: Values): Promise<RollbackStepPlan> {
   const traffic = trafficChoice(values);
-  const policy = parseVerifyPolicy(values);
+  const { parseRollbackTarget } = await import('@swiss-deploy/bluegreen');
+  const policy = (await import('@swiss-deploy/supplychain')).parseVerifyPolicy(values);
+  const { observeRun } = await import('@swiss-deploy/telemetry');
   // The input's pattern already allows only "previous" or a revision number.
   const to = parseRollbackTarget(values.to) as RollbackTarget;
   const dryRun = values['dry-run'];

@@ -26,8 +26,8 @@ function env(eventContext = () => push) {
 }
 
 describe('planning build-image before docker or a registry is asked anything', () => {
-  it('promotes a digest of the same repository without reading the event or planning a build', () => {
-    const plan = planBuildImage(
+  it('promotes a digest of the same repository without reading the event or planning a build', async () => {
+    const plan = await planBuildImage(
       values({
         image: 'registry.example.ch/team/app',
         'image-ref': `registry.example.ch/team/app@${DIGEST}`,
@@ -43,8 +43,8 @@ describe('planning build-image before docker or a registry is asked anything', (
     });
   });
 
-  it('refuses to promote a digest of another repository, naming both', () => {
-    expect(() =>
+  it('refuses to promote a digest of another repository, naming both', async () => {
+    await expect(
       planBuildImage(
         values({
           image: 'registry.example.ch/team/app',
@@ -52,14 +52,14 @@ describe('planning build-image before docker or a registry is asked anything', (
         }),
         env(),
       ),
-    ).toThrow(
+    ).rejects.toThrow(
       `Input "image-ref" is "registry.example.ch/team/other@${DIGEST}": it is not in the repository of input "image" (registry.example.ch/team/app).`,
     );
   });
 
-  it('checks a promoted digest with the login only when it is for the registry the digest lives in', () => {
+  it('checks a promoted digest with the login only when it is for the registry the digest lives in', async () => {
     const login = { username: 'ci', password: 'build-image-plan-test-password' };
-    const same = planBuildImage(
+    const same = await planBuildImage(
       values({
         image: 'registry.example.ch/team/app',
         'image-ref': `registry.example.ch/team/app@${DIGEST}`,
@@ -68,7 +68,7 @@ describe('planning build-image before docker or a registry is asked anything', (
       }),
       env(),
     );
-    const other = planBuildImage(
+    const other = await planBuildImage(
       values({
         image: 'registry.example.ch/team/app',
         'image-ref': `registry.example.ch/team/app@${DIGEST}`,
@@ -81,8 +81,8 @@ describe('planning build-image before docker or a registry is asked anything', (
     expect(other).toMatchObject({ kind: 'promote', credentials: {} });
   });
 
-  it('checks the signing inputs first, for a promotion too', () => {
-    expect(() =>
+  it('checks the signing inputs first, for a promotion too', async () => {
+    await expect(
       planBuildImage(
         values({
           image: 'registry.example.ch/team/app',
@@ -91,11 +91,11 @@ describe('planning build-image before docker or a registry is asked anything', (
         }),
         env(),
       ),
-    ).toThrow('Input "signing-key" is required when sign is key');
+    ).rejects.toThrow('Input "signing-key" is required when sign is key');
   });
 
-  it('plans a build from the inputs and the event, in the given workspace and temp folder', () => {
-    const plan = planBuildImage(
+  it('plans a build from the inputs and the event, in the given workspace and temp folder', async () => {
+    const plan = await planBuildImage(
       values({ image: 'registry.example.ch/team/app', tags: 'type=semver,pattern={{version}}' }),
       env(),
     );

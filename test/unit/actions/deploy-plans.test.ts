@@ -42,11 +42,12 @@ describe('planning deploy-blue-green before any request', () => {
 });
 
 describe('planning rollback before any request', () => {
-  it('rolls back to the previous revision by default, or to the one given', () => {
-    expect(planRollbackStep(values(rollbackInputs, { ...target, reason: 'bad release' })).to).toBe(
-      'previous',
+  it('rolls back to the previous revision by default, or to the one given', async () => {
+    const previous = await planRollbackStep(values(rollbackInputs, { ...target, reason: 'bad release' }));
+    expect(previous.to).toBe('previous');
+    const plan = await planRollbackStep(
+      values(rollbackInputs, { ...target, reason: 'bad release', to: '3' }),
     );
-    const plan = planRollbackStep(values(rollbackInputs, { ...target, reason: 'bad release', to: '3' }));
     expect(plan).toMatchObject({ to: 3, dryRun: false, policy: undefined });
   });
 });
