@@ -1,9 +1,11 @@
-import { UserError, analysisAsked, log, safe, trafficChoice, type TrafficChoice } from '@swiss-deploy/kit';
+import { UserError, analysisAsked, log, safe, trafficChoice } from '@swiss-deploy/kit';
 import type { AnalysisPlan } from '@swiss-deploy/analysis';
 import type { RenderPlan } from '@swiss-deploy/helm';
 import type { PolicySpec } from '@swiss-deploy/supplychain';
 import type { observeRun } from '@swiss-deploy/telemetry';
 import { planChart, smokePlan, type Inputs } from './pipeline';
+
+type TrafficChoice = ReturnType<typeof trafficChoice>;
 
 export interface ChainPlan {
   traffic: TrafficChoice;

@@ -1,4 +1,4 @@
-import { JobSummary, code, errorMessage, formatDuration, type Outputs } from '@swiss-deploy/kit';
+import { JobSummary, code, errorMessage, formatDuration, type defineOutputs } from '@swiss-deploy/kit';
 import type { AnalysisReport } from '@swiss-deploy/analysis';
 import {
   CanaryAbortedError,
@@ -13,7 +13,7 @@ import type { outputs } from './contract';
 import type { ChainSteps, Inputs } from './pipeline';
 import type { ChainPlan } from './plan';
 
-export type Out = Outputs<(typeof outputs)[number]>;
+export type Out = ReturnType<typeof defineOutputs<(typeof outputs)[number]>>;
 
 export function writeOutputs(out: Out, steps: ChainSteps, started: number): void {
   const { deploy } = steps;

@@ -10,10 +10,12 @@ import {
 import { recordDeployment } from '@swiss-deploy/github';
 import { Kube } from '@swiss-deploy/kube';
 import { checkImages } from '@swiss-deploy/supplychain';
-import { startTrace, type RunTrace } from '@swiss-deploy/telemetry';
+import { startTrace } from '@swiss-deploy/telemetry';
 import { deployChain, render, type ChainSteps, type Inputs } from './pipeline';
 import type { ChainPlan } from './plan';
 import { chainFacts, reportChainFailure, writeOutputs, writeSummary, type Out } from './report';
+
+type RunTrace = Awaited<ReturnType<typeof startTrace>>;
 
 /** What the step holds until it ends: the lock's kubeconfig and the chain's one trace. */
 export interface ChainRun {

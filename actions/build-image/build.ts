@@ -4,8 +4,8 @@ import {
   formatDuration,
   group,
   log,
-  type Outputs,
   type SavedState,
+  type defineOutputs,
 } from '@swiss-deploy/kit';
 import {
   buildImage,
@@ -16,11 +16,13 @@ import {
   localImageSize,
   loginToRegistry,
   registryImageSize,
-  type BuildResult,
-  type ImageSize,
 } from '@swiss-deploy/image';
 import type { outputs } from './contract';
 import type { BuildPlan, Values } from './plan';
+
+type Out = ReturnType<typeof defineOutputs<(typeof outputs)[number]>>;
+type BuildResult = Awaited<ReturnType<typeof buildImage>>;
+type ImageSize = NonNullable<Awaited<ReturnType<typeof localImageSize>>>;
 
 /** What the post step needs to log out: where the login lives and for which registry. Never the password. */
 export type LoginSession = SavedState<{ dockerConfig: string; registry: string }>;
@@ -121,11 +123,7 @@ export async function summariseBuild(plan: BuildPlan, built: BuiltImage, pushed:
 }
 
 /** The image outputs, once it is built, within budget and (if asked) signed. */
-export function writeImageOutputs(
-  plan: BuildPlan,
-  built: BuiltImage,
-  out: Outputs<(typeof outputs)[number]>,
-): void {
+export function writeImageOutputs(plan: BuildPlan, built: BuiltImage, out: Out): void {
   const { image } = plan;
   const { build, imageRef, size } = built;
   out.set('image', image.name.repository);

@@ -1,6 +1,10 @@
 import { UserError, type InputValues } from '@swiss-deploy/kit';
 import type * as ImagePackage from '@swiss-deploy/image';
-import type { DigestReference, EventContext, ImageName, ImagePlan } from '@swiss-deploy/image';
+
+type DigestReference = ReturnType<typeof ImagePackage.parseDigestReference>;
+type EventContext = ReturnType<typeof ImagePackage.readEventContext>;
+type ImageName = ReturnType<typeof ImagePackage.parseImageName>;
+type ImagePlan = ReturnType<typeof ImagePackage.planImage>;
 import type { SigningSpec } from '@swiss-deploy/supplychain';
 import type { inputs } from './contract';
 

@@ -1,4 +1,4 @@
-import { JobSummary, code, group, log, type Outputs } from '@swiss-deploy/kit';
+import { JobSummary, code, group, log, type defineOutputs } from '@swiss-deploy/kit';
 import { verifyImageDigest } from '@swiss-deploy/image';
 import type { outputs } from './contract';
 import type { PromotionPlan } from './plan';
@@ -9,7 +9,7 @@ import type { PromotionPlan } from './plan';
  */
 export async function promoteImage(
   plan: PromotionPlan,
-  out: Outputs<(typeof outputs)[number]>,
+  out: ReturnType<typeof defineOutputs<(typeof outputs)[number]>>,
 ): Promise<void> {
   const { reference, name } = plan;
   const verified = await group(`Check ${reference.imageRef} in the registry`, async () => {

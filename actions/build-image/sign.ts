@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { JobSummary, group, log, type Outputs } from '@swiss-deploy/kit';
+import { JobSummary, group, log, type defineOutputs } from '@swiss-deploy/kit';
 import {
   Cosign,
   Scratch,
@@ -31,7 +31,7 @@ export async function signImage(
   built: BuiltImage,
   values: Values,
   started: Date,
-  out: Outputs<(typeof outputs)[number]>,
+  out: ReturnType<typeof defineOutputs<(typeof outputs)[number]>>,
 ): Promise<void> {
   const { signing, tempDir } = plan;
   if (signing.kind === 'none') {

@@ -1,18 +1,12 @@
-import {
-  analysisAsked,
-  inputConflict,
-  log,
-  trafficChoice,
-  type InputValues,
-  type TrafficChoice,
-} from '@swiss-deploy/kit';
+import { analysisAsked, inputConflict, log, trafficChoice, type InputValues } from '@swiss-deploy/kit';
 import type { AnalysisPlan } from '@swiss-deploy/analysis';
-import type { ManifestObject } from '@swiss-deploy/bluegreen';
+import type { loadManifests } from '@swiss-deploy/bluegreen';
 import type { PolicySpec } from '@swiss-deploy/supplychain';
 import type { observeRun } from '@swiss-deploy/telemetry';
 import type { inputs } from './contract';
 
 export type Values = InputValues<typeof inputs>;
+type TrafficChoice = ReturnType<typeof trafficChoice>;
 
 export interface DeployPlan {
   traffic: TrafficChoice;
@@ -23,7 +17,7 @@ export interface DeployPlan {
   observer: ReturnType<typeof observeRun>;
   previousReplicas: number | 'all';
   /** The manifests read and validated, for action deploy. */
-  manifests: ManifestObject[] | undefined;
+  manifests: ReturnType<typeof loadManifests> | undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { errorMessage, formatDuration, group, log, type Outputs } from '@swiss-deploy/kit';
+import { errorMessage, formatDuration, group, log, type defineOutputs } from '@swiss-deploy/kit';
 import type { AnalysisReport } from '@swiss-deploy/analysis';
 import {
   LockSession,
@@ -12,17 +12,19 @@ import {
   runDeployChain,
   runInfoFromEnv,
   workloadImages,
-  type DeployReport,
 } from '@swiss-deploy/bluegreen';
-import { recordDeployment, type DeploymentRecord } from '@swiss-deploy/github';
+import { recordDeployment } from '@swiss-deploy/github';
 import { Kube } from '@swiss-deploy/kube';
 import { imageRefs } from '@swiss-deploy/notify';
 import { checkImages } from '@swiss-deploy/supplychain';
-import { outcomeOfStatus, startTrace, type RunTrace } from '@swiss-deploy/telemetry';
+import { outcomeOfStatus, startTrace } from '@swiss-deploy/telemetry';
 import type { outputs } from './contract';
 import type { DeployPlan, Values } from './plan';
 
-type Out = Outputs<(typeof outputs)[number]>;
+type Out = ReturnType<typeof defineOutputs<(typeof outputs)[number]>>;
+type DeployReport = Awaited<ReturnType<typeof runBlueGreen>>;
+type DeploymentRecord = Awaited<ReturnType<typeof recordDeployment>>;
+type RunTrace = Awaited<ReturnType<typeof startTrace>>;
 
 /** What one deploy step holds from the lock's kubeconfig to the trace's end. */
 export interface DeployRun {

@@ -1,12 +1,12 @@
 import type { InputValues } from '@swiss-deploy/kit';
-import type { RenderRequest } from '@swiss-deploy/helm';
+import type { planRender } from '@swiss-deploy/helm';
 import type { inputs } from './contract';
 
 /** The render-helm inputs as helm's planner takes them: every chart input, unchanged. */
 export function renderRequest(
   values: InputValues<typeof inputs>,
   where: { workspace: string; builtinChart: string },
-): RenderRequest {
+): Parameters<typeof planRender>[0] {
   return {
     chart: values.chart ?? '',
     chartName: values['chart-name'] ?? '',

@@ -1,7 +1,10 @@
 import * as path from 'node:path';
-import { JobSummary, code, type Outputs } from '@swiss-deploy/kit';
-import type { FetchedChart, Inspection, RenderPlan } from '@swiss-deploy/helm';
+import { JobSummary, code, type defineOutputs } from '@swiss-deploy/kit';
+import type { RenderPlan, inspectManifests, prepareChart } from '@swiss-deploy/helm';
 import type { outputs } from './contract';
+
+type FetchedChart = Awaited<ReturnType<typeof prepareChart>>;
+type Inspection = Awaited<ReturnType<typeof inspectManifests>>;
 
 /** What was rendered, as render-helm's outputs and its job summary. */
 export interface RenderResult {
@@ -14,7 +17,7 @@ export interface RenderResult {
 
 export function writeRenderOutputs(
   { chart, inspection, manifests }: RenderResult,
-  out: Outputs<(typeof outputs)[number]>,
+  out: ReturnType<typeof defineOutputs<(typeof outputs)[number]>>,
 ): void {
   out.set('manifests', manifests.file);
   out.set(

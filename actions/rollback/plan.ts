@@ -1,10 +1,12 @@
-import { log, trafficChoice, type InputValues, type TrafficChoice } from '@swiss-deploy/kit';
-import type { RollbackTarget } from '@swiss-deploy/bluegreen';
+import { log, trafficChoice, type InputValues } from '@swiss-deploy/kit';
+import type { parseRollbackTarget } from '@swiss-deploy/bluegreen';
 import type { PolicySpec } from '@swiss-deploy/supplychain';
 import type { observeRun } from '@swiss-deploy/telemetry';
 import type { inputs } from './contract';
 
 export type Values = InputValues<typeof inputs>;
+type TrafficChoice = ReturnType<typeof trafficChoice>;
+type RollbackTarget = NonNullable<ReturnType<typeof parseRollbackTarget>>;
 
 export interface RollbackStepPlan {
   traffic: TrafficChoice;

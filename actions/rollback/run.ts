@@ -1,4 +1,4 @@
-import { errorMessage, formatDuration, group, log, type Outputs } from '@swiss-deploy/kit';
+import { errorMessage, formatDuration, group, log, type defineOutputs } from '@swiss-deploy/kit';
 import {
   LockSession,
   failureSummary,
@@ -6,16 +6,17 @@ import {
   rollbackSummary,
   runInfoFromEnv,
   runRollback,
-  type RollbackReport,
 } from '@swiss-deploy/bluegreen';
 import { recordDeployment } from '@swiss-deploy/github';
 import { Kube } from '@swiss-deploy/kube';
 import { checkImages } from '@swiss-deploy/supplychain';
-import { startTrace, type RunTrace } from '@swiss-deploy/telemetry';
+import { startTrace } from '@swiss-deploy/telemetry';
 import type { outputs } from './contract';
 import type { RollbackStepPlan, Values } from './plan';
 
-type Out = Outputs<(typeof outputs)[number]>;
+type Out = ReturnType<typeof defineOutputs<(typeof outputs)[number]>>;
+type RollbackReport = Awaited<ReturnType<typeof runRollback>>;
+type RunTrace = Awaited<ReturnType<typeof startTrace>>;
 
 /** What the step holds until it ends: the lock's kubeconfig, the run's identity and the trace. */
 export interface RollbackRun {

@@ -17,27 +17,15 @@ export {
   signArgs,
   verifyArgs,
   verifyAttestationArgs,
-  type SignOptions,
 } from './cosign';
 export {
   provenanceSourceRepository,
   slsaProvenance,
   splitWorkflowRef,
   workflowRunFromEnv,
-  type BuildInputs,
-  type WorkflowRun,
 } from './provenance';
-export { generateSbom, readSbomFacts, type SbomFacts } from './sbom';
-export {
-  parseSigning,
-  parseVerifyPolicy,
-  type PolicySpec,
-  type SignInputs,
-  type SigningSpec,
-  type VerifyInputs,
-} from './policy';
+export { generateSbom } from './sbom';
+export { parseSigning, parseVerifyPolicy, type PolicySpec, type SigningSpec } from './policy';
 export { Scratch, signerFor } from './signing';
-export { ImageVerificationError, requireDigestReferences, verifyImages, type RefusalReason } from './verify';
-export { verificationSummary } from './summary';
-export { checkImages, type DeployCheckOptions } from './deploy-check';
-export type { AttestationKind, Signer, VerifiedImage } from './types';
+export { requireDigestReferences } from './verify';
+export { checkImages } from './deploy-check';

@@ -1,25 +1,24 @@
-import { eventContextFrom } from '@swiss-deploy/image';
-import { inputEnvName, parseInputs } from '@swiss-deploy/kit';
+import { readEventContext } from '@swiss-deploy/image';
+import { parseInputs } from '@swiss-deploy/kit';
 import { inputs } from '../../../actions/build-image/contract';
 import { describeSigner, planBuildImage } from '../../../actions/build-image/plan';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
 function values(given: Record<string, string>) {
-  const env = Object.fromEntries(Object.entries(given).map(([name, value]) => [inputEnvName(name), value]));
+  const env = Object.fromEntries(
+    Object.entries(given).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+  );
   return parseInputs(inputs, env);
 }
 
-const push = eventContextFrom(
-  {
-    GITHUB_EVENT_NAME: 'push',
-    GITHUB_REF: 'refs/tags/v1.2.3',
-    GITHUB_SHA: '860c1904a1ce19322e91ac35af1ab07466440c37',
-    GITHUB_REPOSITORY: 'swiss/example-app',
-  },
-  {},
-  new Date('2026-03-14T01:02:03Z'),
-);
+// The runner's event as build-image reads it: a tag push, no payload file.
+const push = readEventContext({
+  GITHUB_EVENT_NAME: 'push',
+  GITHUB_REF: 'refs/tags/v1.2.3',
+  GITHUB_SHA: '860c1904a1ce19322e91ac35af1ab07466440c37',
+  GITHUB_REPOSITORY: 'swiss/example-app',
+});
 
 function env(eventContext = () => push) {
   return { workspace: process.cwd(), tempDir: '/tmp/runner', eventContext };

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { inputEnvName, parseInputs } from '@swiss-deploy/kit';
+import { parseInputs } from '@swiss-deploy/kit';
 import { inputs } from '../../../src/contract';
 import { planChain } from '../../../src/plan';
 import { repoRoot } from '../../support/versions';
@@ -11,7 +11,7 @@ function values(given: Record<string, string>) {
   const all = { app: 'shop', namespace: 'shop-prod', 'image-ref': imageRef, ...given };
   return parseInputs(
     inputs,
-    Object.fromEntries(Object.entries(all).map(([name, value]) => [inputEnvName(name), value])),
+    Object.fromEntries(Object.entries(all).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
   );
 }
 

@@ -1,11 +1,14 @@
-import { inputEnvName, parseInputs, type InputSpecs } from '@swiss-deploy/kit';
+import { parseInputs } from '@swiss-deploy/kit';
 import { inputs as deployInputs } from '../../../actions/deploy-blue-green/contract';
 import { planDeploy } from '../../../actions/deploy-blue-green/plan';
 import { inputs as rollbackInputs } from '../../../actions/rollback/contract';
 import { planRollbackStep } from '../../../actions/rollback/plan';
 
-function values<S extends InputSpecs>(specs: S, given: Record<string, string>) {
-  const env = Object.fromEntries(Object.entries(given).map(([name, value]) => [inputEnvName(name), value]));
+/** Inputs as the runner passes them: INPUT_<NAME>, upper case, hyphens kept. */
+function values<S extends Parameters<typeof parseInputs>[0]>(specs: S, given: Record<string, string>) {
+  const env = Object.fromEntries(
+    Object.entries(given).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value]),
+  );
   return parseInputs(specs, env);
 }
 
