@@ -1,0 +1,2 @@
+import{createRequire as __swissRequire}from'node:module';const require=__swissRequire(import.meta.url);
+import{o as a,p as b,q as c,r as d,s as e}from"./chunk-SIKAO3WN.js";import"./chunk-J6WWKWBM.js";import"./chunk-EK3XWWMH.js";import"./chunk-VHY4J4HF.js";import"./chunk-B4LE352D.js";import"./chunk-NU62YPP3.js";import"./chunk-UCTFGMKM.js";import"./chunk-7L7EOBF6.js";export{c as findServicePort,b as formatServiceRef,e as openPortForward,a as parseServiceRef,d as readyBackends};
