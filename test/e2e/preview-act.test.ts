@@ -23,7 +23,7 @@ import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { testEnv } from '../support/env';
 import { repoRoot } from '../support/versions';
-import { actRepository, ACT_REPOSITORY } from '../support/act-repo';
+import { actRepository, ACT_REPOSITORY, actHostArgs } from '../support/act-repo';
 import { realNodeScheduling } from '../support/real-node';
 import { runAction } from '../support/runner';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../support/github-fake';
@@ -105,19 +105,7 @@ async function actRun(
     event,
     '--eventpath',
     eventFile,
-    '--workflows',
-    path.join('.github', 'workflows', 'caller.yml'),
-    '--platform',
-    'ubuntu-latest=-self-hosted',
-    '--local-repository',
-    `swiss/deploy@v1=${actionRepo}`,
-    '--action-offline-mode',
-    '--pull=false',
-    '--no-cache-server',
-    '--artifact-server-addr',
-    '127.0.0.1',
-    '--container-daemon-socket',
-    '-',
+    ...actHostArgs('caller.yml', { 'swiss/deploy@v1': actionRepo }),
     '--json',
     '--secret-file',
     secrets,

@@ -19,7 +19,7 @@ import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { testEnv } from '../support/env';
 import { repoRoot } from '../support/versions';
-import { actRepository } from '../support/act-repo';
+import { actRepository, actHostArgs } from '../support/act-repo';
 import { realNodeScheduling, requireRealNode } from '../support/real-node';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../support/github-fake';
 import { applyJson, createNamespace, getJson, kubectl } from '../integration/env/kube';
@@ -203,22 +203,17 @@ function actArgs(workflow: string): string[] {
     throw new Error('.github/workflows/pipeline.yml pins no github/codeql-action/upload-sarif commit');
   return [
     'workflow_dispatch',
-    '--workflows',
-    path.join('.github', 'workflows', workflow),
-    '--platform',
-    'ubuntu-latest=-self-hosted',
-    '--local-repository',
-    `swiss/deploy@v1=${actionRepo}`,
-    // act resolves every action of a job before it runs it, the skipped SARIF upload too.
-    '--local-repository',
-    `github/codeql-action@${codeql}=${path.join(repoRoot, 'test', 'fixtures', 'pipeline', 'codeql-action')}`,
-    '--action-offline-mode',
-    '--pull=false',
-    '--no-cache-server',
-    '--artifact-server-addr',
-    '127.0.0.1',
-    '--container-daemon-socket',
-    '-',
+    ...actHostArgs(workflow, {
+      'swiss/deploy@v1': actionRepo,
+      // act resolves every action of a job before it runs it, the skipped SARIF upload too.
+      [`github/codeql-action@${codeql}`]: path.join(
+        repoRoot,
+        'test',
+        'fixtures',
+        'pipeline',
+        'codeql-action',
+      ),
+    }),
     '--json',
     '--secret-file',
     secretsFile,

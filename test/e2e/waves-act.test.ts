@@ -13,7 +13,7 @@ import { readRevisions } from '../../packages/bluegreen/revisions';
 import { KNOWN, Kube, type Deployment, type KubeList } from '@swiss-deploy/kube';
 import { secondCluster, testEnv } from '../support/env';
 import { repoRoot } from '../support/versions';
-import { actRepository } from '../support/act-repo';
+import { actRepository, actHostArgs } from '../support/act-repo';
 import { realNodeScheduling } from '../support/real-node';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../support/github-fake';
 import { nodesByKind } from '../integration/env/kube';
@@ -188,19 +188,7 @@ async function wavesRun(label: string, repo: string, secrets: string, imageRef: 
     testEnv('ACT'),
     [
       'workflow_dispatch',
-      '--workflows',
-      path.join('.github', 'workflows', 'caller.yml'),
-      '--platform',
-      'ubuntu-latest=-self-hosted',
-      '--local-repository',
-      `swiss/deploy@v1=${repoRoot}`,
-      '--action-offline-mode',
-      '--pull=false',
-      '--no-cache-server',
-      '--artifact-server-addr',
-      '127.0.0.1',
-      '--container-daemon-socket',
-      '-',
+      ...actHostArgs('caller.yml', { 'swiss/deploy@v1': repoRoot }),
       '--json',
       '--secret-file',
       secrets,

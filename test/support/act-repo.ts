@@ -22,3 +22,25 @@ export function actRepository(options: { tree?: string; workflows?: readonly str
   execFileSync('git', ['-C', dir, 'remote', 'add', 'origin', `https://github.com/${ACT_REPOSITORY}.git`]);
   return dir;
 }
+
+/**
+ * The act flags every run here shares, after the event: `.github/workflows/<workflow>` of the act repository,
+ * jobs on the host (no job containers), the given action repositories served from local folders
+ * (`{ 'swiss/deploy@v1': checkout }`), nothing fetched or pulled, no cache or Docker daemon of act's own.
+ */
+export function actHostArgs(workflow: string, localRepositories: Readonly<Record<string, string>>): string[] {
+  return [
+    '--workflows',
+    path.join('.github', 'workflows', workflow),
+    '--platform',
+    'ubuntu-latest=-self-hosted',
+    ...Object.entries(localRepositories).flatMap(([ref, dir]) => ['--local-repository', `${ref}=${dir}`]),
+    '--action-offline-mode',
+    '--pull=false',
+    '--no-cache-server',
+    '--artifact-server-addr',
+    '127.0.0.1',
+    '--container-daemon-socket',
+    '-',
+  ];
+}

@@ -6,7 +6,7 @@ import { repoRoot } from '../../support/versions';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../../support/github-fake';
 import { run, type RunResult } from './run';
 
-import { actRepository } from '../../support/act-repo';
+import { actRepository, actHostArgs } from '../../support/act-repo';
 
 const act = testEnv('ACT');
 const fixture = path.join(repoRoot, 'test', 'fixtures', 'env', 'act');
@@ -18,19 +18,7 @@ function runAct(workflow: string, extra: string[] = []): Promise<RunResult> {
     act,
     [
       'workflow_dispatch',
-      '--workflows',
-      path.join('.github', 'workflows', workflow),
-      '--platform',
-      'ubuntu-latest=-self-hosted',
-      '--local-repository',
-      `swiss/env-act@v1=${fixture}`,
-      '--action-offline-mode',
-      '--pull=false',
-      '--no-cache-server',
-      '--artifact-server-addr',
-      '127.0.0.1',
-      '--container-daemon-socket',
-      '-',
+      ...actHostArgs(workflow, { 'swiss/env-act@v1': fixture }),
       // the token comes from the environment, not from argv
       '--secret',
       'GITHUB_TOKEN',

@@ -9,7 +9,7 @@ import type { Kube } from '@swiss-deploy/kube';
 import { testEnv } from '../../support/env';
 import { repoRoot } from '../../support/versions';
 import { expectNoViolations, startGitHubFake, type GitHubFake } from '../../support/github-fake';
-import { actRepository } from '../../support/act-repo';
+import { actRepository, actHostArgs } from '../../support/act-repo';
 import { run } from '../env/run';
 import { adminKube, appObjects, createNamespace, deleteNamespace, deploy } from '../deploy/cluster';
 import { liveColor } from './rollback-cluster';
@@ -48,19 +48,7 @@ describe('the rollback workflow', () => {
       testEnv('ACT'),
       [
         'workflow_dispatch',
-        '--workflows',
-        path.join('.github', 'workflows', 'rollback.yml'),
-        '--platform',
-        'ubuntu-latest=-self-hosted',
-        '--local-repository',
-        `swiss/deploy@v1=${repoRoot}`,
-        '--action-offline-mode',
-        '--pull=false',
-        '--no-cache-server',
-        '--artifact-server-addr',
-        '127.0.0.1',
-        '--container-daemon-socket',
-        '-',
+        ...actHostArgs('rollback.yml', { 'swiss/deploy@v1': repoRoot }),
         '--secret-file',
         secrets,
         '--env',
