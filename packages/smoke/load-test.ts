@@ -5,8 +5,8 @@ import { sleep } from '@swiss-deploy/kit';
 import { unmetExpectations } from './expectations';
 import { ProbeError, probe } from './http-probe';
 import { summariseLatencies } from './percentiles';
-import { resolveUrl, type RunContext } from './run-checks';
-import type { Check, LoadResult, LoadSpec } from './types';
+import { resolveUrl } from './run-checks';
+import type { Check, LoadResult, LoadSpec, RunContext } from './types';
 
 /** Hard limits, so a typo cannot turn a smoke test into a denial of service or an hour-long job. */
 export const LOAD_LIMITS = { maxRequests: 10_000, maxRate: 1000, maxDurationMs: 10 * 60_000 } as const;

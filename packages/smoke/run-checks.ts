@@ -2,18 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { formatDuration, sleep as realSleep } from '@swiss-deploy/kit';
 import { describeStatuses, excerpt, unmetExpectations } from './expectations';
 import { ProbeError, probe } from './http-probe';
-import type { AttemptResult, Check, CheckResult, SmokeLog, TlsOptions } from './types';
-
-/** Where and how the checks are sent. */
-export interface RunContext {
-  /** The base URL paths are resolved against: the `url` input, or the port-forward's local address. */
-  baseUrl?: string;
-  hostHeader?: string;
-  tls: TlsOptions;
-  log: SmokeLog;
-  /** Injected in tests. */
-  sleep?: (ms: number) => Promise<void>;
-}
+import type { AttemptResult, Check, CheckResult, RunContext } from './types';
 
 /** A check's target as a URL: absolute targets as they are, paths appended to the base URL's path. */
 export function resolveUrl(target: string, baseUrl: string | undefined): string {

@@ -1,9 +1,9 @@
 import { openPortForward, type PortForward } from '@swiss-deploy/kube';
 import { summariseLatencies } from './percentiles';
 import type { SmokePlan } from './plan';
-import { runChecks, type RunContext } from './run-checks';
+import { runChecks } from './run-checks';
 import { runLoad } from './load-test';
-import type { CheckResult, LoadResult, SmokeLog } from './types';
+import type { CheckResult, LoadResult, RunContext, SmokeLog } from './types';
 
 export interface SmokeReport {
   /** What was tested, in words: a URL, or the Service and the pod the port-forward reached. */

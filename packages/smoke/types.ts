@@ -159,3 +159,14 @@ export interface SmokeLog {
   info(line: string): void;
   warning(line: string): void;
 }
+
+/** Where and how the checks are sent. */
+export interface RunContext {
+  /** The base URL paths are resolved against: the `url` input, or the port-forward's local address. */
+  baseUrl?: string;
+  hostHeader?: string;
+  tls: TlsOptions;
+  log: SmokeLog;
+  /** Injected in tests. */
+  sleep?: (ms: number) => Promise<void>;
+}
