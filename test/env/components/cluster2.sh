@@ -63,21 +63,11 @@ cluster2__wait() {
 
 cluster2__port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# cluster2__cert NAME SUBJECT EXTENSIONS: a key and a certificate signed by this cluster's CA, made once.
-cluster2__cert() {
-  local name="$1" subject="$2" extensions="$3"
-  [ -s "$CLUSTER2_PKI/$name.crt" ] && [ -s "$CLUSTER2_PKI/$name.key" ] && return 0
-  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$CLUSTER2_PKI/$name.key" 2>/dev/null
-  openssl req -new -key "$CLUSTER2_PKI/$name.key" -subj "$subject" |
-    openssl x509 -req -CA "$CLUSTER2_PKI/ca.crt" -CAkey "$CLUSTER2_PKI/ca.key" -CAcreateserial -days 3650 -sha256 \
-      -extfile <(printf '%s\n' "$extensions") -out "$CLUSTER2_PKI/$name.crt" 2>/dev/null
-}
+# cluster2__cert NAME SUBJECT EXTENSIONS and cluster2__client_cert NAME SUBJECT: the kubernetes component's
+# certificate makers (made once, signed by the CA beside them), pointed at this cluster's own CA.
+cluster2__cert() { KUBE_PKI="$CLUSTER2_PKI" kube_cert "$@"; }
 
-cluster2__client_cert() {
-  cluster2__cert "$1" "$2" "basicConstraints=critical,CA:FALSE
-keyUsage=critical,digitalSignature,keyEncipherment
-extendedKeyUsage=clientAuth"
-}
+cluster2__client_cert() { KUBE_PKI="$CLUSTER2_PKI" kube_client_cert "$@"; }
 
 cluster2__pki() {
   mkdir -p "$CLUSTER2_PKI"
