@@ -483,7 +483,16 @@ describe('workflows-templates/deploy-cloud.yml under act, signed in through each
       expect(live).toEqual([expect.objectContaining({ images: [imageRef] })]);
       expect(imageRef).toMatch(/@sha256:[a-f0-9]{64}$/);
       // The deploy's requests carried the plugin's tokens: the deployer's, from the TokenRequest API.
-      expect(issued(cloud).length).toBeGreaterThan(0);
+      const subjects = issued(cloud).map(
+        (token) =>
+          (
+            JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+              sub?: string;
+            }
+          ).sub,
+      );
+      expect(subjects.length).toBeGreaterThan(0);
+      expect(new Set(subjects)).toEqual(new Set([`system:serviceaccount:${namespaces[cloud]}:swiss-deploy`]));
     });
 
     it('never shows a token the plugin issued in the act log: only the mask announcement carries it', () => {
