@@ -96,8 +96,13 @@ async function deploy(run: DeployRun): Promise<DeployReport> {
   // Plan: the live color decides the idle one; the store gives the next number.
   const probe = planColor(manifests, { ...options, color: 'blue', revision: 0 });
   const { live, revisions } = await phase('Read the live state', async () => {
-    const live = await readLiveState(kube, options.namespace, probe.services);
-    const revisions = await readRevisions(kube, options.namespace, options.app);
+    // Independent reads, at once: the stable Services, the revision store, and the API groups the dry run
+    // and the apply will look up (discovery answers are cached by the step's Discovery).
+    step.discovery.prefetch(manifests.map((m) => m.object.apiVersion));
+    const [live, revisions] = await Promise.all([
+      readLiveState(kube, options.namespace, probe.services),
+      readRevisions(kube, options.namespace, options.app),
+    ]);
     log.info(
       live.activeColor ? `Live color: ${live.activeColor}.` : 'No live color yet: this is the first deploy.',
     );
