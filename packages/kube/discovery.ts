@@ -32,14 +32,6 @@ export class Discovery {
     return entry;
   }
 
-  /**
-   * Starts the lookups of these apiVersions without waiting for them, so a later `lookup` finds them
-   * answered. A failed prefetch is not raised here: the `lookup` that needs it raises it.
-   */
-  prefetch(apiVersions: Iterable<string>): void {
-    for (const apiVersion of new Set(apiVersions)) this.groupVersion(apiVersion).catch(() => undefined);
-  }
-
   /** The resource for a kind, or undefined when the cluster does not serve that apiVersion/kind. */
   async lookup(apiVersion: string, kind: string): Promise<ResourceInfo | undefined> {
     const list = await this.groupVersion(apiVersion);
