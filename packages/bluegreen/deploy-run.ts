@@ -137,15 +137,24 @@ export async function switchAndRecord(
     throw error;
   }
   report.color = plan.color;
-  await keepPrevious(step, plan, active, options.previousReplicas ?? 'all');
-  await recordRevision(kube, {
+  // Traffic is on the new color: what is left does not depend on each other's order, so it runs at once,
+  // and the lock is released (by the caller) only once all of it is done. The prune works from the records
+  // read under this lock plus this one (nothing else writes the store meanwhile), not from a second read.
+  const succeeded: RevisionRecord = {
     ...record,
     outcome: 'succeeded',
     previousColor: active,
     switchMs: report.switchMs,
     finishedAt: new Date().toISOString(),
-  });
-  await pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10, undefined, step.log);
+  };
+  const known = [succeeded, ...revisions.filter((r) => r.revision !== record.revision)];
+  const settled = await Promise.allSettled([
+    recordRevision(kube, succeeded),
+    keepPrevious(step, plan, active, options.previousReplicas ?? 'all'),
+    pruneRevisions(kube, options.namespace, options.app, options.historyLimit ?? 10, known, step.log),
+  ]);
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
   report.status = record.outcome === 'preview' ? 'promoted' : 'succeeded';
   return finish(run, report);
 }

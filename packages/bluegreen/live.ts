@@ -18,15 +18,19 @@ export async function readLiveState(
 ): Promise<LiveState> {
   const found = new Map<string, Service | undefined>();
   const colors = new Map<string, Color>();
-  for (const planned of services) {
-    let service: Service | undefined;
-    try {
-      service = await kube.request<Service>('GET', `${KNOWN.services(namespace)}/${planned.name}`, {
-        purpose: 'read',
-      });
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+  // One GET per stable Service, all at once; read in the plan's order.
+  const read = await Promise.all(
+    services.map((planned) =>
+      kube
+        .request<Service>('GET', `${KNOWN.services(namespace)}/${planned.name}`, { purpose: 'read' })
+        .catch((error: unknown): undefined => {
+          if (!isNotFound(error)) throw error;
+          return undefined;
+        }),
+    ),
+  );
+  for (const [index, planned] of services.entries()) {
+    const service = read[index];
     found.set(planned.name, service);
     const color = service?.spec?.selector?.[LABELS.color];
     if (color && (COLORS as readonly string[]).includes(color)) colors.set(planned.name, color as Color);

@@ -109,15 +109,18 @@ export async function pruneRevisions(
 ): Promise<number[]> {
   const records = known ?? (await readRevisions(kube, namespace, app));
   const doomed = [...records].sort((a, b) => b.revision - a.revision).slice(Math.max(keep, 1));
-  for (const record of doomed) {
-    await kube
-      .request('DELETE', `${KNOWN.secrets(namespace)}/${revisionSecretName(app, record.revision)}`, {
-        purpose: 'revisions',
-      })
-      .catch((error: unknown) => pruneFailed(log, `revision ${record.revision}`, error));
-  }
   const kept = records.filter((r) => !doomed.includes(r));
-  await collectConfigCopies(kube, namespace, app, kept, log);
+  // The deletes of old records and the collection of config copies are independent: at once.
+  await Promise.all([
+    ...doomed.map((record) =>
+      kube
+        .request('DELETE', `${KNOWN.secrets(namespace)}/${revisionSecretName(app, record.revision)}`, {
+          purpose: 'revisions',
+        })
+        .catch((error: unknown) => pruneFailed(log, `revision ${record.revision}`, error)),
+    ),
+    collectConfigCopies(kube, namespace, app, kept, log),
+  ]);
   return doomed.map((r) => r.revision);
 }
 
@@ -130,30 +133,36 @@ async function collectConfigCopies(
   log: Pick<Logger, 'warning'>,
 ): Promise<void> {
   const labelSelector = `${LABELS.app}=${app},${LABELS.role}=config`;
-  const deployments = await kube.request<KubeList<Deployment>>('GET', KNOWN.deployments(namespace), {
-    query: { labelSelector: `${LABELS.app}=${app}` },
-    purpose: 'revisions',
-  });
+  const kinds = [
+    ['ConfigMap', KNOWN.configMaps(namespace)],
+    ['Secret', KNOWN.secrets(namespace)],
+  ] as const;
+  // Three reads at once; nothing is deleted before all three are in.
+  const [deployments, ...lists] = await Promise.all([
+    kube.request<KubeList<Deployment>>('GET', KNOWN.deployments(namespace), {
+      query: { labelSelector: `${LABELS.app}=${app}` },
+      purpose: 'revisions',
+    }),
+    ...kinds.map(([, path]) =>
+      kube.request<KubeList<KubeObject>>('GET', path, { query: { labelSelector }, purpose: 'revisions' }),
+    ),
+  ]);
   const inUse = new Set([
     ...kept.flatMap((r) => r.configs ?? []),
     ...deployments.items.flatMap((d) => copiesReadBy(d)),
   ]);
-  for (const [kind, path] of [
-    ['ConfigMap', KNOWN.configMaps(namespace)],
-    ['Secret', KNOWN.secrets(namespace)],
-  ] as const) {
-    const list = await kube.request<KubeList<KubeObject>>('GET', path, {
-      query: { labelSelector },
-      purpose: 'revisions',
-    });
-    for (const copy of list.items) {
-      const name = copy.metadata.name as string;
-      if (inUse.has(configKey(kind, name))) continue;
-      await kube
-        .request('DELETE', `${path}/${name}`, { purpose: 'revisions' })
-        .catch((error: unknown) => pruneFailed(log, `${kind}/${name}`, error));
-    }
-  }
+  await Promise.all(
+    kinds.flatMap(([kind, path], index) =>
+      (lists[index] as KubeList<KubeObject>).items
+        .map((copy) => copy.metadata.name as string)
+        .filter((name) => !inUse.has(configKey(kind, name)))
+        .map((name) =>
+          kube
+            .request('DELETE', `${path}/${name}`, { purpose: 'revisions' })
+            .catch((error: unknown) => pruneFailed(log, `${kind}/${name}`, error)),
+        ),
+    ),
+  );
 }
 
 /** Pruning is housekeeping after the deploy succeeded: a failure is said, never fatal; one gone already is fine. */

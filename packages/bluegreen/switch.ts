@@ -107,22 +107,33 @@ export async function dryRunPlan(context: StepContext, plan: ColorPlan): Promise
   return all.length;
 }
 
-/** Server-side applies each object, holding the lock, with errors pointing at the manifest line. */
+/**
+ * Server-side applies each object, holding the lock, with errors pointing at the manifest line. Real applies
+ * go one by one, in order (config copies before the pods that read them); a dry run persists nothing, so its
+ * objects are checked all at once, and the first failing object in manifest order is the one reported.
+ */
 export async function applyPlanned(
   context: StepContext,
   objects: readonly PlannedObject[],
   options: { dryRun?: boolean; purpose?: string } = {},
 ): Promise<void> {
-  for (const item of objects) {
+  const apply = (item: PlannedObject): Promise<unknown> => {
     context.lock.assertHeld();
-    await applyObject(context.kube, context.discovery, item.object, {
+    return applyObject(context.kube, context.discovery, item.object, {
       force: true,
       dryRun: options.dryRun,
       purpose: options.purpose,
     }).catch((error: unknown) => {
       throw explainApplyError(error, item, context.namespace);
     });
+  };
+  if (options.dryRun) {
+    const settled = await Promise.allSettled(objects.map(apply));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    return;
   }
+  for (const item of objects) await apply(item);
 }
 
 /** The live revision's traffic objects, from the store: what a switch back must restore. */

@@ -124,28 +124,34 @@ export class LeaseLock {
         labels: { 'app.kubernetes.io/managed-by': 'swiss-deploy' },
         annotations: { [ANNOTATION]: JSON.stringify(options.holder) },
       };
-      let current: Lease | undefined;
+      // Create first: a released lock has no Lease, so the usual run takes it in one request. The create is
+      // atomic; only when a Lease exists (409) is it read, to wait for it or take over an expired one.
+      let current: Lease;
+      try {
+        const created = await kube.request<Lease>('POST', KNOWN.leases(options.namespace), {
+          body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata, spec },
+          query: { fieldManager: 'swiss-deploy' },
+          purpose: 'lease',
+        });
+        return new LeaseLock(
+          kube,
+          options.namespace,
+          options.name,
+          options.holder,
+          created,
+          durationSeconds,
+        ).start();
+      } catch (error) {
+        if (!isConflict(error)) throw error;
+      }
       try {
         current = await kube.request<Lease>('GET', path, { purpose: 'lease' });
       } catch (error) {
-        if (!isNotFound(error)) throw error;
+        // Released between our create and our read: create again.
+        if (isNotFound(error)) continue;
+        throw error;
       }
       try {
-        if (!current) {
-          const created = await kube.request<Lease>('POST', KNOWN.leases(options.namespace), {
-            body: { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata, spec },
-            query: { fieldManager: 'swiss-deploy' },
-            purpose: 'lease',
-          });
-          return new LeaseLock(
-            kube,
-            options.namespace,
-            options.name,
-            options.holder,
-            created,
-            durationSeconds,
-          ).start();
-        }
         const held = describeLease(current);
         if (held.expired) {
           if (held.holder.identity) options.onTakeover?.(held);
