@@ -185,7 +185,7 @@ describe('deploy-blue-green before it reaches the cluster', () => {
       });
       expect(main.exitCode).toBe(1);
       expect(main.annotations[0]?.message).toContain(
-        `The Kubernetes API server ${server} did not answer GET /apis/coordination.k8s.io/v1/namespaces/shop/leases/`,
+        `The Kubernetes API server ${server} did not answer POST /apis/coordination.k8s.io/v1/namespaces/shop/leases`,
       );
       expect(main.annotations[0]?.message).toContain('within 5.0s');
       expect(main.log).toContain('Left untouched: everything: nothing had been changed yet');
