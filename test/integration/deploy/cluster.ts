@@ -195,8 +195,19 @@ export async function snapshotNamespace(kube: Kube, namespace: string): Promise<
   const snapshot: Record<string, string> = {};
   for (const [kind, path] of kinds) {
     const list = await kube.request<KubeList<KubeObject>>('GET', path);
-    for (const item of list.items)
-      snapshot[`${kind}/${item.metadata.name}`] = item.metadata.resourceVersion ?? '';
+    for (const item of list.items) {
+      // A Deployment's status is the controllers' to write at any time (a kwok pod turning Ready moves its
+      // resourceVersion); what a deploy or rollback would change is its metadata or its spec.
+      snapshot[`${kind}/${item.metadata.name}`] =
+        kind === 'Deployment'
+          ? JSON.stringify({
+              generation: item.metadata.generation,
+              labels: item.metadata.labels,
+              annotations: item.metadata.annotations,
+              spec: (item as KubeObject & { spec?: unknown }).spec,
+            })
+          : (item.metadata.resourceVersion ?? '');
+    }
   }
   return snapshot;
 }
