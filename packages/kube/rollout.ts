@@ -1,4 +1,4 @@
-import { UserError, WorldError, formatDuration } from '@swiss-deploy/kit';
+import { UserError, WorldError, formatDuration, sleep } from '@swiss-deploy/kit';
 import type { Kube } from './client';
 import { KNOWN } from './discovery';
 import type { Deployment, KubeEvent, KubeList, LabelSelector, Pod } from './types';
@@ -228,6 +228,19 @@ export async function recentEvents(
   }
 }
 
+/**
+ * The events of a pod that just failed. Its components record them asynchronously (the scheduler's
+ * "Scheduled", the kubelet's back-off), so a failure seen on the watch can come before its first event is
+ * stored: when there is none yet, ask again a few times, half a second apart. Only failing deploys wait.
+ */
+async function failureEvents(kube: Kube, namespace: string, pod: string): Promise<string[]> {
+  for (let attempt = 0; ; attempt++) {
+    const events = await recentEvents(kube, namespace, 'Pod', pod);
+    if (events.length > 0 || attempt === 3) return events;
+    await sleep(500);
+  }
+}
+
 /** A rollout that cannot succeed without a change to the app or its manifests. */
 export class RolloutFailedError extends UserError {
   constructor(
@@ -442,7 +455,7 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
 
   if ('problem' in first || podFailure) {
     const problem = podFailure as PodProblem;
-    const events = await recentEvents(kube, options.namespace, 'Pod', problem.pod);
+    const events = await failureEvents(kube, options.namespace, problem.pod);
     throw new RolloutFailedError(
       `${options.name}: pod ${problem.pod} ${problem.container ? `(container ${problem.container}) ` : ''}is in ${problem.reason}: ${problem.message}` +
         (events.length
@@ -456,7 +469,7 @@ export async function waitForRollout(kube: Kube, options: WaitForRolloutOptions)
   const outcome = first.outcome as { deadline?: string; complete?: boolean } | undefined;
   if (outcome?.deadline) {
     const waiting = lastPods.find((pod) => podWaitingReason(pod))?.metadata.name;
-    const events = waiting ? await recentEvents(kube, options.namespace, 'Pod', waiting) : [];
+    const events = waiting ? await failureEvents(kube, options.namespace, waiting) : [];
     throw new RolloutFailedError(
       `${options.name} exceeded its progress deadline (progressDeadlineSeconds): ${outcome.deadline}; ${describeWaiting()}.` +
         (events.length ? `\nRecent events of ${waiting}:\n${events.map((e) => `  ${e}`).join('\n')}` : ''),
