@@ -1,0 +1,2 @@
+import{createRequire as __swissRequire}from'node:module';const require=__swissRequire(import.meta.url);
+import{b as a,c as b,d as c}from"./chunk-G4DEH5D7.js";import"./chunk-AS7TBHHF.js";import"./chunk-SIKAO3WN.js";import"./chunk-J6WWKWBM.js";import"./chunk-EK3XWWMH.js";import"./chunk-VHY4J4HF.js";import"./chunk-R4S7XBMB.js";import"./chunk-B4LE352D.js";import"./chunk-NU62YPP3.js";import"./chunk-UCTFGMKM.js";import"./chunk-7L7EOBF6.js";export{b as observeRun,a as outcomeOfStatus,c as startTrace};
