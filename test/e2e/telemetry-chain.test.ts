@@ -46,16 +46,22 @@ interface JaegerSpan {
   references: { refType: string; spanID: string }[];
 }
 
-async function spansOf(traceId: string): Promise<JaegerSpan[]> {
+/**
+ * The trace's spans once the one named `spanId` is among them: Jaeger stores what the collector receives
+ * batch by batch, so a query right after the step can see only part of the trace. After 10 s, what it has.
+ */
+async function spansOf(traceId: string, spanId: string): Promise<JaegerSpan[]> {
+  let spans: JaegerSpan[] = [];
   for (let tries = 0; tries < 50; tries++) {
     const response = await fetch(`${testEnv('JAEGER_URL')}/api/traces/${traceId}`);
     if (response.ok) {
-      const spans = ((await response.json()) as { data: { spans: JaegerSpan[] }[] }).data[0]?.spans ?? [];
-      if (spans.length > 0) return spans;
+      spans = ((await response.json()) as { data: { spans: JaegerSpan[] }[] }).data[0]?.spans ?? [];
+      if (spans.some((s) => s.spanID === spanId)) return spans;
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(`Jaeger has no trace ${traceId}`);
+  if (spans.length === 0) throw new Error(`Jaeger has no trace ${traceId}`);
+  return spans;
 }
 
 describe('swiss/deploy@v1 telemetry on a real node', () => {
@@ -99,7 +105,7 @@ describe('swiss/deploy@v1 telemetry on a real node', () => {
       expect(traceId).toBeDefined();
       expect(main.summary).toContain(traceId);
 
-      const spans = await spansOf(traceId!);
+      const spans = await spansOf(traceId!, stepSpan!);
       expect(spans.find((s) => s.spanID === stepSpan)?.operationName).toBe('swiss/deploy');
       const phases = spans
         .filter((s) => s.references.some((r) => r.spanID === stepSpan))
