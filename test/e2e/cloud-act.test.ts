@@ -22,6 +22,7 @@ import * as path from 'node:path';
 import { parse, stringify } from 'yaml';
 import { Kube, KNOWN, type Deployment, type KubeList } from '@swiss-deploy/kube';
 import { secondCluster, testEnv } from '../support/env';
+import { buildAndPush } from '../support/push-image';
 import { repoRoot } from '../support/versions';
 import { actRepository, actHostArgs } from '../support/act-repo';
 import { actionSchemaErrors } from '../support/workflows';
@@ -232,35 +233,15 @@ const localImages: string[] = [];
 
 /** A small image (the local Node base, relabelled) pushed to the local registry; its digest reference. */
 function pushImage(): string {
-  const registry = testEnv('REGISTRY');
-  const image = `${registry}/swiss-cloud/app:${path.basename(work)}`;
-  const env = {
-    ...process.env,
-    DOCKER_HOST: testEnv('DOCKER_HOST'),
-    DOCKER_CONFIG: path.join(work, 'docker'),
-  };
-  mkdirSync(env.DOCKER_CONFIG, { recursive: true, mode: 0o700 });
-  execFileSync('docker', ['login', registry, '--username', testEnv('REGISTRY_USER'), '--password-stdin'], {
-    env,
-    input: testEnv('REGISTRY_PASSWORD'),
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
-  execFileSync('docker', ['build', '--quiet', '--tag', image, '-'], {
-    env,
+  const pushed = buildAndPush({
+    work,
+    repository: 'swiss-cloud/app',
+    tag: path.basename(work),
+    build: ['-'],
     input: `FROM ${testEnv('BASE_IMAGE_NODE')}\nLABEL org.opencontainers.image.title=cloud-act\n`,
-    stdio: ['pipe', 'ignore', 'pipe'],
   });
-  localImages.push(image);
-  execFileSync('docker', ['push', '--quiet', image], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const digests = JSON.parse(
-    execFileSync('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], {
-      env,
-      encoding: 'utf8',
-    }),
-  ) as string[];
-  const ref = digests.find((d) => d.startsWith(`${registry}/swiss-cloud/app@sha256:`));
-  if (!ref) throw new Error(`docker reports no digest of ${image} in ${registry}: ${digests.join(', ')}`);
-  return ref;
+  localImages.push(pushed.image);
+  return pushed.ref;
 }
 
 /**

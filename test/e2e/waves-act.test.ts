@@ -12,6 +12,7 @@ import { parse, stringify } from 'yaml';
 import { readRevisions } from '../../packages/bluegreen/revisions';
 import { KNOWN, Kube, type Deployment, type KubeList } from '@swiss-deploy/kube';
 import { secondCluster, testEnv } from '../support/env';
+import { buildAndPush } from '../support/push-image';
 import { repoRoot } from '../support/versions';
 import { actRepository, actHostArgs } from '../support/act-repo';
 import { realNodeScheduling } from '../support/real-node';
@@ -69,35 +70,9 @@ function wavesKubeconfig(): string {
 
 /** examples/app built on the local Node base and pushed; its digest reference. Registry login in a temp config. */
 function pushImage(tag: string, build: string[], input?: string): string {
-  const registry = testEnv('REGISTRY');
-  const image = `${registry}/swiss-waves/example-app:${tag}`;
-  const env = {
-    ...process.env,
-    DOCKER_HOST: testEnv('DOCKER_HOST'),
-    DOCKER_CONFIG: path.join(work, 'docker'),
-  };
-  mkdirSync(env.DOCKER_CONFIG, { recursive: true, mode: 0o700 });
-  execFileSync('docker', ['login', registry, '--username', testEnv('REGISTRY_USER'), '--password-stdin'], {
-    env,
-    input: testEnv('REGISTRY_PASSWORD'),
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
-  execFileSync('docker', ['build', '--quiet', '--tag', image, ...build], {
-    env,
-    input,
-    stdio: ['pipe', 'ignore', 'pipe'],
-  });
-  localImages.push(image);
-  execFileSync('docker', ['push', '--quiet', image], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  const digests = JSON.parse(
-    execFileSync('docker', ['image', 'inspect', '--format', '{{json .RepoDigests}}', image], {
-      env,
-      encoding: 'utf8',
-    }),
-  ) as string[];
-  const ref = digests.find((d) => d.startsWith(`${registry}/swiss-waves/example-app@sha256:`));
-  if (!ref) throw new Error(`docker reports no digest of ${image} in ${registry}: ${digests.join(', ')}`);
-  return ref;
+  const pushed = buildAndPush({ work, repository: 'swiss-waves/example-app', tag, build, input });
+  localImages.push(pushed.image);
+  return pushed.ref;
 }
 
 /** The app repository: the caller workflow, examples/app's values and a values file per cluster. */
